@@ -1,0 +1,59 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// One target per pipeline stage; dependencies point one way:
+// capture → network layers → reassembly → Hessian2 → Dubbo wire → correlation → reporting → CLI.
+let package = Package(
+    name: "DubboInspector",
+    products: [
+        .executable(name: "dubbo-inspect", targets: ["dubbo-inspect"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .target(name: "InspectorCore"),
+        .target(name: "PacketCapture", dependencies: ["CPcap", "InspectorCore"]),
+        .target(name: "NetworkLayers", dependencies: ["InspectorCore"]),
+        .target(name: "TCPReassembly", dependencies: ["NetworkLayers", "InspectorCore"]),
+        .target(name: "Hessian2", dependencies: ["InspectorCore"]),
+        .target(name: "DubboWire", dependencies: ["Hessian2", "InspectorCore"]),
+        .target(name: "Correlation", dependencies: ["DubboWire", "NetworkLayers", "InspectorCore"]),
+        .target(name: "Reporting", dependencies: ["Correlation", "DubboWire", "Hessian2", "InspectorCore"]),
+        .target(
+            name: "InspectorCLI",
+            dependencies: [
+                "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
+                "Correlation", "Reporting", "InspectorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "dubbo-inspect", dependencies: ["InspectorCLI"]),
+
+        .testTarget(name: "InspectorCoreTests", dependencies: ["InspectorCore"]),
+        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "InspectorCore"]),
+        .testTarget(name: "NetworkLayersTests", dependencies: ["NetworkLayers", "InspectorCore"]),
+        .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "NetworkLayers", "InspectorCore"]),
+        .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore"]),
+        .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore"]),
+        .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["InspectorCLI", "Reporting", "Correlation", "InspectorCore"]
+        ),
+    ]
+)
+
+// Swift 6 language mode everywhere, plus the upcoming features the style guide asks for.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,3 @@
+import InspectorCLI
+
+await DubboInspect.main()
