@@ -7,3 +7,8 @@ public struct DubboInspect: AsyncParsableCommand {
     )
     public init() {}
 }
+
+/// The executable's whole body: parse the command line and run the chosen subcommand.
+public func runDubboInspect() async {
+    await DubboInspect.main()
+}

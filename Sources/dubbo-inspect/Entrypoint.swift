@@ -1,3 +1,3 @@
 import InspectorCLI
 
-await DubboInspect.main()
+await runDubboInspect()
