@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Hessian2", dependencies: ["InspectorCore"]),
         .target(name: "DubboWire", dependencies: ["Hessian2", "InspectorCore"]),
         .target(name: "Correlation", dependencies: ["DubboWire", "NetworkLayers", "InspectorCore"]),
-        .target(name: "Reporting", dependencies: ["Correlation", "DubboWire", "Hessian2", "InspectorCore"]),
+        .target(name: "Reporting", dependencies: ["Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]),
         .target(
             name: "InspectorCLI",
             dependencies: [

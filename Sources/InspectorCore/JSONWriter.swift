@@ -21,6 +21,11 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// Appends bytes that are already JSON text.
+    public mutating func appendRaw(_ json: [UInt8]) {
+        bytes.append(contentsOf: json)
+    }
+
     public mutating func null() { raw("null") }
 
     public mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }

@@ -1,0 +1,97 @@
+public import DubboWire
+public import Hessian2
+public import InspectorCore
+public import NetworkLayers
+
+/// What a record describes (the `kind` key of docs/RECORDS.md).
+public enum CallKind: String, Sendable, Equatable {
+    case call, oneway, heartbeat, event
+    case orphanResponse = "orphan_response"
+}
+
+/// How an exchange ended (the `outcome` key).
+public enum CallOutcome: String, Sendable, Equatable {
+    case ok, error, exception
+    case noResponse = "no_response"
+    case oneway
+}
+
+/// Ways a record is less than a whole, cleanly captured exchange (the `quality` key).
+public struct CallQuality: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let requestGap = CallQuality(rawValue: 1 << 0)
+    public static let responseGap = CallQuality(rawValue: 1 << 1)
+    public static let midstream = CallQuality(rawValue: 1 << 2)
+    public static let truncated = CallQuality(rawValue: 1 << 3)
+    public static let requestUndecoded = CallQuality(rawValue: 1 << 4)
+    public static let responseUndecoded = CallQuality(rawValue: 1 << 5)
+    public static let requestTooLarge = CallQuality(rawValue: 1 << 6)
+    public static let responseTooLarge = CallQuality(rawValue: 1 << 7)
+    public static let evicted = CallQuality(rawValue: 1 << 8)
+
+    /// Flag names in a fixed order, as they appear in the JSON `quality` array.
+    public static let names: [(CallQuality, String)] = [
+        (.requestGap, "request_gap"), (.responseGap, "response_gap"), (.midstream, "midstream"),
+        (.truncated, "truncated"), (.requestUndecoded, "request_undecoded"),
+        (.responseUndecoded, "response_undecoded"), (.requestTooLarge, "request_too_large"),
+        (.responseTooLarge, "response_too_large"), (.evicted, "evicted"),
+    ]
+
+    public var names: [String] { Self.names.compactMap { contains($0.0) ? $0.1 : nil } }
+}
+
+/// One request joined with its response (or with the lack of one). Pure data: rendering lives in Reporting.
+public struct CallRecord: Sendable, Equatable {
+    public var kind: CallKind
+    public var client: Endpoint
+    public var server: Endpoint
+    public var requestID: Int64
+    public var serialization: Serialization
+    public var requestFrame: DubboFrameInfo?
+    public var request: DubboRequestBody?
+    /// Data of a non-heartbeat event.
+    public var eventData: HessianValue?
+    public var responseFrame: DubboFrameInfo?
+    public var response: DubboResponseBody?
+    public var outcome: CallOutcome
+    public var quality: CallQuality
+
+    public init(
+        kind: CallKind, client: Endpoint, server: Endpoint, requestID: Int64, serialization: Serialization,
+        requestFrame: DubboFrameInfo? = nil, request: DubboRequestBody? = nil, eventData: HessianValue? = nil,
+        responseFrame: DubboFrameInfo? = nil, response: DubboResponseBody? = nil,
+        outcome: CallOutcome, quality: CallQuality = []
+    ) {
+        self.kind = kind
+        self.client = client
+        self.server = server
+        self.requestID = requestID
+        self.serialization = serialization
+        self.requestFrame = requestFrame
+        self.request = request
+        self.eventData = eventData
+        self.responseFrame = responseFrame
+        self.response = response
+        self.outcome = outcome
+        self.quality = quality
+    }
+
+    public var status: StatusCode? { responseFrame?.header.statusCode }
+
+    /// Response first byte minus request first byte, in microseconds.
+    public var latencyMicroseconds: Int64? {
+        guard let request = requestFrame, let response = responseFrame else { return nil }
+        return response.firstByteTime.microseconds(since: request.firstByteTime)
+    }
+
+    /// Server time: request's last byte → response's first byte (microseconds).
+    public var serverMicroseconds: Int64? {
+        guard let request = requestFrame, let response = responseFrame else { return nil }
+        return response.firstByteTime.microseconds(since: request.lastByteTime)
+    }
+
+    /// When the record's exchange began: the request if seen, else the response.
+    public var startTime: CaptureTime? { requestFrame?.firstByteTime ?? responseFrame?.firstByteTime }
+}

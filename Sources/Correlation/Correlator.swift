@@ -1,0 +1,246 @@
+public import DubboWire
+public import InspectorCore
+public import NetworkLayers
+
+/// Joins requests with responses by (connection, request direction, full 64-bit id) — requests can flow both
+/// ways on one connection and the two ends count ids independently (PROTOCOL.md §1.3).
+///
+/// A state machine without I/O: frames, connection ends and the passing of capture time go in; finished
+/// `CallRecord`s come out through the `emit` closure, in the order they complete.
+public struct Correlator: Sendable {
+    public typealias Emit = (CallRecord) -> Void
+
+    struct PendingKey: Hashable, Sendable {
+        var connection: UInt64
+        var client: Endpoint
+        var requestID: Int64
+    }
+
+    struct Pending: Sendable {
+        var record: CallRecord
+        var sequence: UInt64
+    }
+
+    public let limits: Limits
+    public private(set) var stats = CorrelationStats()
+    private var pending: [PendingKey: Pending] = [:]
+    /// Pending keys in request order; entries already answered are skipped lazily.
+    private var order: [(key: PendingKey, sequence: UInt64)] = []
+    private var orderHead = 0
+    private var nextSequence: UInt64 = 0
+    /// Pending requests per connection, so closing a connection with none costs nothing.
+    private var pendingPerConnection: [UInt64: Int] = [:]
+
+    public init(limits: Limits = .default) {
+        self.limits = limits
+    }
+
+    public var pendingCount: Int { pending.count }
+
+    // MARK: Events
+
+    public mutating func frame(_ event: FrameEvent, _ emit: Emit) {
+        if event.info.header.isRequest {
+            request(event, emit)
+        } else {
+            response(event, emit)
+        }
+    }
+
+    /// The connection is gone: nothing still pending on it can be answered.
+    public mutating func connectionClosed(_ connection: UInt64, _ emit: Emit) {
+        guard pendingPerConnection.removeValue(forKey: connection) != nil else { return }
+        let keys = pending.keys.filter { $0.connection == connection }
+        let closed = keys.compactMap { key in pending.removeValue(forKey: key) }.sorted { $0.sequence < $1.sequence }
+        for entry in closed {
+            emitUnanswered(entry.record, emit)
+        }
+    }
+
+    /// Capture time has reached `now`: requests older than the timeout are reported as unanswered.
+    public mutating func expire(now: CaptureTime, _ emit: Emit) {
+        guard let timeout = limits.requestTimeoutSeconds else { return }
+        let deadline = now.adding(seconds: -timeout)
+        while orderHead < order.count {
+            let (key, sequence) = order[orderHead]
+            guard let entry = pending[key], entry.sequence == sequence else {
+                orderHead += 1
+                continue
+            }
+            guard let start = entry.record.startTime, start < deadline else { break }
+            removePending(key)
+            orderHead += 1
+            stats.timedOut += 1
+            emitUnanswered(entry.record, emit)
+        }
+        compactOrder()
+    }
+
+    /// End of input: every request still waiting is reported, in request order.
+    public mutating func finish(_ emit: Emit) {
+        let remaining = pending.values.sorted { $0.sequence < $1.sequence }
+        pending.removeAll()
+        pendingPerConnection.removeAll()
+        order.removeAll()
+        orderHead = 0
+        for entry in remaining {
+            emitUnanswered(entry.record, emit)
+        }
+    }
+
+    // MARK: Requests
+
+    private mutating func request(_ event: FrameEvent, _ emit: Emit) {
+        stats.requests += 1
+        let header = event.info.header
+        var record = CallRecord(
+            kind: .call, client: event.source, server: event.destination, requestID: header.requestID,
+            serialization: header.serialization, requestFrame: event.info, outcome: .noResponse,
+            quality: Self.quality(of: event.info, body: event.body, isRequest: true))
+        switch event.body {
+        case .request(let body):
+            record.request = body
+        case .heartbeat:
+            record.kind = .heartbeat
+        case .event(let data):
+            record.kind = .event
+            record.eventData = data
+        case .undecoded, .missing:
+            // A body we could not read: an event's kind is still known from the header.
+            if header.isEvent { record.kind = .event }
+        case .response:
+            break
+        }
+        guard header.isTwoWay else {
+            record.outcome = .oneway
+            switch record.kind {
+            case .heartbeat: stats.heartbeats += 1
+            case .event: stats.events += 1
+            default:
+                record.kind = .oneway
+                stats.oneway += 1
+            }
+            emit(record)
+            return
+        }
+        let key = PendingKey(connection: event.connection, client: event.source, requestID: header.requestID)
+        if let earlier = removePending(key) {
+            stats.duplicateRequestIDs += 1
+            emitUnanswered(earlier.record, emit)
+        }
+        if pending.count >= limits.maxPendingRequests {
+            evictOldest(emit)
+        }
+        let sequence = nextSequence
+        nextSequence += 1
+        pending[key] = Pending(record: record, sequence: sequence)
+        pendingPerConnection[event.connection, default: 0] += 1
+        order.append((key, sequence))
+        stats.peakPending = max(stats.peakPending, pending.count)
+        if order.count - orderHead > 2 * pending.count + 1024 {
+            // Answered requests leave stale entries behind; drop them so memory follows what is pending.
+            order = order[orderHead...].filter { pending[$0.key]?.sequence == $0.sequence }
+            orderHead = 0
+        }
+    }
+
+    // MARK: Responses
+
+    private mutating func response(_ event: FrameEvent, _ emit: Emit) {
+        stats.responses += 1
+        let header = event.info.header
+        let key = PendingKey(connection: event.connection, client: event.destination, requestID: header.requestID)
+        let quality = Self.quality(of: event.info, body: event.body, isRequest: false)
+        let responseBody: DubboResponseBody? = if case .response(let body) = event.body { body } else { nil }
+        guard var record = removePending(key)?.record else {
+            stats.orphanResponses += 1
+            var orphan = CallRecord(
+                kind: .orphanResponse, client: event.destination, server: event.source,
+                requestID: header.requestID, serialization: header.serialization,
+                responseFrame: event.info, response: responseBody, outcome: .ok, quality: quality)
+            orphan.outcome = Self.outcome(of: orphan)
+            emit(orphan)
+            return
+        }
+        record.responseFrame = event.info
+        record.response = responseBody
+        record.quality.formUnion(quality)
+        record.outcome = Self.outcome(of: record)
+        switch record.kind {
+        case .heartbeat: stats.heartbeats += 1
+        case .event: stats.events += 1
+        default: stats.calls += 1
+        }
+        emit(record)
+    }
+
+    // MARK: Helpers
+
+    static func outcome(of record: CallRecord) -> CallOutcome {
+        guard let status = record.status else { return .noResponse }
+        guard status == .ok else { return .error }
+        if let flag = record.response?.resultFlag, flag == .exception || flag == .exceptionWithAttachments {
+            return .exception
+        }
+        return .ok
+    }
+
+    static func quality(of info: DubboFrameInfo, body: DubboBody, isRequest: Bool) -> CallQuality {
+        var quality: CallQuality = []
+        switch info.bodyState {
+        case .complete: break
+        case .gap: quality.insert(isRequest ? .requestGap : .responseGap)
+        case .tooLarge: quality.insert(isRequest ? .requestTooLarge : .responseTooLarge)
+        case .truncated: quality.insert(.truncated)
+        }
+        if info.foundByResync { quality.insert(.midstream) }
+        let undecoded: Bool
+        switch body {
+        case .undecoded: undecoded = true
+        case .request(let request): undecoded = request.decodeError != nil
+        case .response(let response): undecoded = response.decodeError != nil
+        case .heartbeat, .event, .missing: undecoded = false
+        }
+        if undecoded { quality.insert(isRequest ? .requestUndecoded : .responseUndecoded) }
+        return quality
+    }
+
+    private mutating func emitUnanswered(_ record: CallRecord, _ emit: Emit) {
+        var record = record
+        record.outcome = .noResponse
+        if record.kind == .heartbeat { stats.heartbeats += 1 } else { stats.noResponse += 1 }
+        emit(record)
+    }
+
+    private mutating func evictOldest(_ emit: Emit) {
+        while orderHead < order.count {
+            let (key, sequence) = order[orderHead]
+            orderHead += 1
+            if let entry = pending[key], entry.sequence == sequence {
+                removePending(key)
+                stats.evictedPending += 1
+                var record = entry.record
+                record.quality.insert(.evicted)
+                emitUnanswered(record, emit)
+                break
+            }
+        }
+        compactOrder()
+    }
+
+    @discardableResult
+    private mutating func removePending(_ key: PendingKey) -> Pending? {
+        guard let entry = pending.removeValue(forKey: key) else { return nil }
+        if let count = pendingPerConnection[key.connection] {
+            pendingPerConnection[key.connection] = count > 1 ? count - 1 : nil
+        }
+        return entry
+    }
+
+    private mutating func compactOrder() {
+        if orderHead > 1024, orderHead * 2 > order.count {
+            order.removeFirst(orderHead)
+            orderHead = 0
+        }
+    }
+}

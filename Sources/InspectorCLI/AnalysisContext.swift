@@ -1,0 +1,47 @@
+import Correlation
+import DubboWire
+import InspectorCore
+import NetworkLayers
+
+/// State shared by every connection's consumer on the single analysis thread: body decoding, correlation,
+/// and where finished records go. A class because the reassembler owns the consumers and they all feed it.
+final class AnalysisContext {
+    var correlator: Correlator
+    let bodyDecoder: DubboBodyDecoder
+    let emit: (CallRecord) -> Void
+    /// Stream statistics of connections that have ended.
+    var streamStats = DubboStreamStats()
+    var dubboConnections = 0
+    var nonDubboConnections = 0
+    var undecodedBodies = 0
+
+    init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping (CallRecord) -> Void) {
+        self.correlator = Correlator(limits: limits)
+        self.bodyDecoder = DubboBodyDecoder(limits: limits, depth: depth)
+        self.emit = emit
+    }
+
+    func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {
+        let decoded = bodyDecoder.decode(info, body: body)
+        switch decoded {
+        case .undecoded: undecodedBodies += 1
+        case .request(let request) where request.decodeError != nil: undecodedBodies += 1
+        case .response(let response) where response.decodeError != nil: undecodedBodies += 1
+        default: break
+        }
+        let event = FrameEvent(connection: connection, source: source, destination: destination, info: info, body: decoded)
+        let emit = self.emit
+        correlator.frame(event, emit)
+    }
+
+    func connectionEnded(_ connection: UInt64, stats: DubboStreamStats, sawFrames: Bool, sawBytes: Bool) {
+        streamStats.add(stats)
+        if sawFrames {
+            dubboConnections += 1
+        } else if sawBytes {
+            nonDubboConnections += 1
+        }
+        let emit = self.emit
+        correlator.connectionClosed(connection, emit)
+    }
+}

@@ -1,0 +1,107 @@
+import DubboWire
+import InspectorCore
+import NetworkLayers
+import TCPReassembly
+
+/// Reassembly's consumer for one TCP connection: a Dubbo stream decoder per direction, feeding the shared context.
+struct DubboConnection: TCPStreamConsumer {
+    let id: UInt64
+    let info: ConnectionInfo
+    let context: AnalysisContext
+    let maxBodyLength: Int
+    private var outbound: DubboStreamDecoder?  // initiator → responder
+    private var inbound: DubboStreamDecoder?   // responder → initiator
+    private var sawBytes = false
+
+    init(id: UInt64, info: ConnectionInfo, context: AnalysisContext, maxBodyLength: Int) {
+        self.id = id
+        self.info = info
+        self.context = context
+        self.maxBodyLength = maxBodyLength
+    }
+
+    mutating func opened(_ direction: StreamDirection, midstream: Bool, time: CaptureTime) {
+        let decoder = DubboStreamDecoder(maxBodyLength: maxBodyLength, midstream: midstream)
+        switch direction {
+        case .initiatorToResponder: outbound = decoder
+        case .responderToInitiator: inbound = decoder
+        }
+    }
+
+    mutating func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
+        sawBytes = true
+        let handler = frameHandler(direction)
+        switch direction {
+        case .initiatorToResponder:
+            if outbound == nil { outbound = midstreamDecoder() }
+            outbound?.receive(bytes, time: time, handler)
+        case .responderToInitiator:
+            if inbound == nil { inbound = midstreamDecoder() }
+            inbound?.receive(bytes, time: time, handler)
+        }
+    }
+
+    mutating func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
+        let handler = frameHandler(direction)
+        switch direction {
+        case .initiatorToResponder:
+            if outbound == nil { outbound = midstreamDecoder() }
+            outbound?.gap(length: length, time: time, handler)
+        case .responderToInitiator:
+            if inbound == nil { inbound = midstreamDecoder() }
+            inbound?.gap(length: length, time: time, handler)
+        }
+    }
+
+    mutating func closed(_ end: StreamEnd, time: CaptureTime) {
+        var stats = DubboStreamStats()
+        var sawFrames = false
+        for (decoder, direction) in [(outbound, StreamDirection.initiatorToResponder), (inbound, .responderToInitiator)] {
+            guard var decoder else { continue }
+            decoder.finish(time: time, frameHandler(direction))
+            stats.add(decoder.stats)
+            sawFrames = sawFrames || decoder.hasSeenFrame
+        }
+        outbound = nil
+        inbound = nil
+        context.connectionEnded(id, stats: stats, sawFrames: sawFrames, sawBytes: sawBytes)
+    }
+
+    /// Bytes of a direction that never announced itself (no `opened`): treat it as picked up mid-stream.
+    private func midstreamDecoder() -> DubboStreamDecoder {
+        DubboStreamDecoder(maxBodyLength: maxBodyLength, midstream: true)
+    }
+
+    private func frameHandler(_ direction: StreamDirection) -> DubboStreamDecoder.FrameHandler {
+        let (source, destination) = endpoints(direction)
+        let context = self.context
+        let id = self.id
+        return { info, body in
+            context.frame(connection: id, source: source, destination: destination, info: info, body: body)
+        }
+    }
+
+    private func endpoints(_ direction: StreamDirection) -> (Endpoint, Endpoint) {
+        switch direction {
+        case .initiatorToResponder: (info.initiator, info.responder)
+        case .responderToInitiator: (info.responder, info.initiator)
+        }
+    }
+}
+
+/// Makes one `DubboConnection` per TCP connection, numbering them for correlation.
+struct DubboConnectionFactory: TCPStreamConsumerFactory {
+    let context: AnalysisContext
+    let maxBodyLength: Int
+    private(set) var connectionsMade: UInt64 = 0
+
+    init(context: AnalysisContext, maxBodyLength: Int) {
+        self.context = context
+        self.maxBodyLength = maxBodyLength
+    }
+
+    mutating func makeConsumer(for connection: ConnectionInfo) -> DubboConnection {
+        connectionsMade += 1
+        return DubboConnection(id: connectionsMade, info: connection, context: context, maxBodyLength: maxBodyLength)
+    }
+}

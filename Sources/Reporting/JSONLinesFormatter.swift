@@ -1,0 +1,118 @@
+import NetworkLayers
+public import Correlation
+import DubboWire
+import Hessian2
+public import InspectorCore
+
+/// Writes a `CallRecord` as one JSON object with exactly the keys of docs/RECORDS.md, in that order.
+public struct JSONLinesFormatter: Sendable {
+    public var options: RecordRenderOptions
+
+    public init(options: RecordRenderOptions = RecordRenderOptions()) {
+        self.options = options
+    }
+
+    /// Appends the record and a newline to `writer`.
+    public func write(_ record: CallRecord, to writer: inout JSONWriter) {
+        let request = record.request
+        let response = record.response
+        writer.beginObject()
+        writer.key("kind"); writer.string(record.kind.rawValue)
+        writer.comma(); writer.key("client"); writer.string(record.client.description)
+        writer.comma(); writer.key("server"); writer.string(record.server.description)
+        writer.comma(); writer.key("request_id"); writer.integer(record.requestID)
+        writer.comma(); writer.key("serialization"); writer.string(record.serialization.name)
+        writer.comma(); writer.key("dubbo_version"); writer.optionalString(request?.dubboVersion)
+        writer.comma(); writer.key("service"); writer.optionalString(request?.service)
+        writer.comma(); writer.key("version"); writer.optionalString(request?.version)
+        writer.comma(); writer.key("group"); writer.optionalString(record.group)
+        writer.comma(); writer.key("method"); writer.optionalString(request?.method)
+        writer.comma(); writer.key("parameter_types")
+        if let names = record.parameterTypeNames {
+            writer.beginArray()
+            for (index, name) in names.enumerated() {
+                if index > 0 { writer.comma() }
+                writer.string(name)
+            }
+            writer.endArray()
+        } else {
+            writer.null()
+        }
+        writer.comma(); writer.key("arguments"); writeArguments(record, to: &writer)
+        writer.comma(); writer.key("attachments"); writePayload(request?.attachments.map(HessianValue.map), to: &writer)
+        writer.comma(); writer.key("status")
+        if let status = record.status { writer.integer(status.rawValue) } else { writer.null() }
+        writer.comma(); writer.key("status_name"); writer.optionalString(record.status?.name)
+        writer.comma(); writer.key("result"); writer.optionalString(record.resultName)
+        writer.comma(); writer.key("return_value"); writePayload(response?.value, to: &writer)
+        writer.comma(); writer.key("exception"); writer.optionalString(response?.exceptionSummary)
+        writer.comma(); writer.key("error_message"); writer.optionalString(response?.errorMessage)
+        writer.comma(); writer.key("response_attachments")
+        writePayload(response?.attachments.map(HessianValue.map), to: &writer)
+        writer.comma(); writer.key("request_ts"); writeTime(record.requestFrame?.firstByteTime, to: &writer)
+        writer.comma(); writer.key("response_ts"); writeTime(record.responseFrame?.firstByteTime, to: &writer)
+        writer.comma(); writer.key("request_end_ts"); writeTime(record.requestFrame?.lastByteTime, to: &writer)
+        writer.comma(); writer.key("response_end_ts"); writeTime(record.responseFrame?.lastByteTime, to: &writer)
+        writer.comma(); writer.key("latency_us")
+        if let latency = record.latencyMicroseconds { writer.integer(latency) } else { writer.null() }
+        writer.comma(); writer.key("outcome"); writer.string(record.outcome.rawValue)
+        writer.comma(); writer.key("request_bytes")
+        if let frame = record.requestFrame { writer.integer(frame.header.bodyLength) } else { writer.null() }
+        writer.comma(); writer.key("response_bytes")
+        if let frame = record.responseFrame { writer.integer(frame.header.bodyLength) } else { writer.null() }
+        writer.comma(); writer.key("quality")
+        writer.beginArray()
+        for (index, name) in record.quality.names.enumerated() {
+            if index > 0 { writer.comma() }
+            writer.string(name)
+        }
+        writer.endArray()
+        writer.endObject()
+        writer.raw("\n")
+    }
+
+    private func writeArguments(_ record: CallRecord, to writer: inout JSONWriter) {
+        guard options.includePayload else { return writer.null() }
+        if record.kind == .event {
+            guard let data = record.eventData else { return writer.null() }
+            writer.beginArray()
+            writeValue(data, to: &writer)
+            writer.endArray()
+            return
+        }
+        guard let request = record.request, request.argumentsDecoded else { return writer.null() }
+        writer.beginArray()
+        for (index, argument) in request.arguments.enumerated() {
+            if index > 0 { writer.comma() }
+            writeValue(argument, to: &writer)
+        }
+        writer.endArray()
+    }
+
+    private func writePayload(_ value: HessianValue?, to writer: inout JSONWriter) {
+        guard options.includePayload, let value else { return writer.null() }
+        writeValue(value, to: &writer)
+    }
+
+    /// A value, or a `$truncated` marker when its JSON is longer than `maxValueBytes`.
+    func writeValue(_ value: HessianValue, to writer: inout JSONWriter) {
+        var rendered = JSONWriter()
+        // Rendering stops a little past the limit, so a huge value costs no more than the limit to find out.
+        var budget = options.maxValueBytes + 1
+        value.writeJSON(to: &rendered, budget: &budget)
+        guard rendered.bytes.count > options.maxValueBytes else {
+            writer.appendRaw(rendered.bytes)
+            return
+        }
+        writer.beginObject()
+        writer.key("$truncated"); writer.bool(true)
+        writer.comma(); writer.key("preview")
+        let previewLength = min(options.maxValueBytes, 256)
+        writer.string(String(decoding: rendered.bytes.prefix(previewLength), as: UTF8.self))
+        writer.endObject()
+    }
+
+    private func writeTime(_ time: CaptureTime?, to writer: inout JSONWriter) {
+        if let time { writer.timestamp(time) } else { writer.null() }
+    }
+}

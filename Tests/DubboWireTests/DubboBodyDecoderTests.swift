@@ -1,0 +1,183 @@
+import DubboWire
+import Hessian2
+import InspectorCore
+import Testing
+
+@Suite("DubboBodyDecoder")
+struct DubboBodyDecoderTests {
+    func decode(_ frame: [UInt8], depth: DubboBodyDecoder.Depth = .full) -> DubboBody {
+        var result: DubboBody = .missing
+        var decoder = DubboStreamDecoder(maxBodyLength: 1 << 20, midstream: false)
+        frame.withUnsafeBufferPointer { pointer in
+            decoder.receive(pointer.span, time: .zero) { info, body in
+                result = DubboBodyDecoder(depth: depth).decode(info, body: body)
+            }
+        }
+        return result
+    }
+
+    @Test("V-REQ-1: sayHello(\"world\") with path, interface and version attachments")
+    func requestWithAttachments() throws {
+        guard case .request(let request) = decode(FrameBytes.request1) else {
+            Issue.record("not a request")
+            return
+        }
+        #expect(request.dubboVersion == "2.0.2")
+        #expect(request.service == "org.apache.dubbo.demo.DemoService")
+        #expect(request.version == "0.0.0")
+        #expect(request.method == "sayHello")
+        #expect(request.parameterDescriptor == "Ljava/lang/String;")
+        #expect(request.arguments == [.string("world")])
+        #expect(request.attachment("interface") == "org.apache.dubbo.demo.DemoService")
+        #expect(request.attachment("version") == "0.0.0")
+        #expect(request.attachments?.entries.count == 3)
+        #expect(request.decodeError == nil)
+    }
+
+    @Test("V-REQ-2: a null service version reads as \"\"; int and long arguments")
+    func nullVersion() {
+        guard case .request(let request) = decode(FrameBytes.request2) else {
+            Issue.record("not a request")
+            return
+        }
+        #expect(request.version == "")
+        #expect(request.method == "add")
+        #expect(request.arguments == [.int(7), .long(9)])
+        #expect(request.decodeError == nil)
+    }
+
+    @Test("metadata depth steps over arguments but still reads the attachments")
+    func metadataDepth() {
+        guard case .request(let request) = decode(FrameBytes.genericRequest, depth: .metadata) else {
+            Issue.record("not a request")
+            return
+        }
+        #expect(request.method == "$invoke")
+        #expect(request.arguments.isEmpty && !request.argumentsDecoded)
+        #expect(request.attachment("generic") == "true")
+        #expect(request.decodeError == nil)
+    }
+
+    @Test("V-REQ-GENERIC: $invoke's three arguments")
+    func genericInvoke() {
+        guard case .request(let request) = decode(FrameBytes.genericRequest) else {
+            Issue.record("not a request")
+            return
+        }
+        #expect(request.version == "1.0.0")
+        #expect(request.arguments.count == 3)
+        #expect(request.arguments.first == .string("sayHello"))
+        #expect(ParameterDescriptor.javaNames(request.parameterDescriptor ?? "")
+            == ["java.lang.String", "java.lang.String[]", "java.lang.Object[]"])
+    }
+
+    @Test("V-RESP-4, V-RESP-5, V-RESP-1: result flags 4, 5 and 1")
+    func responses() {
+        guard case .response(let withValue) = decode(FrameBytes.responseWithAttachments),
+              case .response(let nullValue) = decode(FrameBytes.nullResponseWithAttachments),
+              case .response(let legacy) = decode(FrameBytes.legacyValueResponse)
+        else {
+            Issue.record("not responses")
+            return
+        }
+        #expect(withValue.resultFlag == .valueWithAttachments)
+        #expect(withValue.value == .string("Hello world"))
+        #expect(withValue.attachments?.stringValue(forKey: "dubbo") == "2.0.2")
+        #expect(nullValue.resultFlag == .nullValueWithAttachments)
+        #expect(nullValue.value == nil)
+        #expect(nullValue.attachments?.stringValue(forKey: "dubbo") == "2.0.2")
+        #expect(legacy.resultFlag == .value && legacy.value == .int(1) && legacy.attachments == nil)
+    }
+
+    @Test("V-ERR-70: a status other than OK carries one message string")
+    func errorStatus() {
+        guard case .response(let response) = decode(FrameBytes.serviceError) else {
+            Issue.record("not a response")
+            return
+        }
+        #expect(response.errorMessage == "boom")
+        #expect(response.resultFlag == nil)
+    }
+
+    @Test("heartbeats and the read-only event")
+    func events() {
+        #expect(decode(FrameBytes.heartbeatRequest) == .heartbeat)
+        #expect(decode(FrameBytes.heartbeatResponse) == .heartbeat)
+        #expect(decode(FrameBytes.readOnlyEvent) == .event(.string("R")))
+    }
+
+    @Test("an unknown result flag is a decode error, not a crash")
+    func unknownResultFlag() {
+        let frame = FrameBytes.frame(flags: 0x02, status: 20, id: 1, body: [0x97, 0x4E])
+        guard case .response(let response) = decode(frame) else {
+            Issue.record("not a response")
+            return
+        }
+        #expect(response.decodeError == "unknown result flag 7")
+    }
+
+    @Test("other serializers are named and left undecoded")
+    func otherSerializers() {
+        let kryo = FrameBytes.frame(flags: 0xC8, id: 1, body: [1, 2, 3])
+        #expect(decode(kryo) == .undecoded("kryo bodies are not decoded"))
+    }
+
+    @Test("fastjson: one JSON text per line")
+    func fastjsonRequest() {
+        let body = Array("""
+            "2.0.2"
+            "org.apache.dubbo.demo.DemoService"
+            "0.0.0"
+            "sayHello"
+            "Ljava/lang/String;"
+            "w\\u00f6rld"
+            {"path":"org.apache.dubbo.demo.DemoService","group":"g1"}
+
+            """.utf8)
+        guard case .request(let request) = decode(FrameBytes.frame(flags: 0xC6, id: 1, body: body)) else {
+            Issue.record("not a request")
+            return
+        }
+        #expect(request.service == "org.apache.dubbo.demo.DemoService")
+        #expect(request.method == "sayHello")
+        #expect(request.arguments == [.string("wörld")])
+        #expect(request.attachment("group") == "g1")
+        #expect(request.decodeError == nil)
+    }
+
+    @Test("truncated request bodies keep the fields read before the break")
+    func truncatedBodies() {
+        let body = Array(FrameBytes.request1[16...])
+        for cut in 0..<body.count {
+            let frame = FrameBytes.frame(flags: 0xC2, id: 3, body: Array(body[..<cut]))
+            guard case .request(let request) = decode(frame) else {
+                Issue.record("not a request at cut \(cut)")
+                continue
+            }
+            if cut >= 41 { #expect(request.service == "org.apache.dubbo.demo.DemoService") }
+            // The only clean cuts: the whole body, or right after the argument (a body without attachments).
+            if request.decodeError == nil {
+                #expect(cut == body.count || (request.arguments.count == 1 && request.attachments == nil))
+            }
+        }
+    }
+}
+
+@Suite("ParameterDescriptor")
+struct ParameterDescriptorTests {
+    @Test("descriptors split into one token per parameter")
+    func splits() {
+        #expect(ParameterDescriptor.javaNames("Ljava/lang/String;I[J") == ["java.lang.String", "int", "long[]"])
+        #expect(ParameterDescriptor.javaNames("") == [])
+        #expect(ParameterDescriptor.javaNames("[[Lcom/foo/Outer$Inner;ZBCDFS")
+            == ["com.foo.Outer$Inner[][]", "boolean", "byte", "char", "double", "float", "short"])
+    }
+
+    @Test("malformed descriptors are rejected")
+    func rejects() {
+        #expect(ParameterDescriptor.split("Ljava/lang/String") == nil)
+        #expect(ParameterDescriptor.split("[") == nil)
+        #expect(ParameterDescriptor.split("Q") == nil)
+        #expect(ParameterDescriptor.split("L;") == nil)
+    }
+}
