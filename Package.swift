@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["InspectorCLI", "Reporting", "Correlation", "InspectorCore"]
+            dependencies: ["InspectorCLI", "Reporting", "Correlation", "DubboWire", "InspectorCore"]
         ),
     ]
 )

@@ -30,6 +30,8 @@ public struct DubboBodyDecoder: Sendable {
             return header.isRequest ? .request(decodeHessianRequest(body)) : .response(decodeHessianResponse(header, body))
         case .fastjson:
             return FastJSONBody.decode(header, body: body, limits: limits)
+        case Serialization(id: 8), Serialization(id: 25):
+            return header.isRequest ? .request(KryoBody.decodeRequest(body)) : .undecoded("kryo bodies are not decoded")
         default:
             return .undecoded("\(header.serialization.name) bodies are not decoded")
         }

@@ -1,24 +1,24 @@
-import Correlation
-import DubboWire
-import NetworkLayers
-import PacketCapture
-import TCPReassembly
+public import Correlation
+public import DubboWire
+public import NetworkLayers
+public import PacketCapture
+public import TCPReassembly
 
 /// The closing summary of a run: what was read, what was found, and every anomaly counted on the way.
-struct RunSummary {
-    var files = 0
-    var failedFiles = 0
-    var capture = CaptureStats()
-    var network = NetworkLayerStats()
-    var reassembly = ReassemblyStats()
-    var streams = DubboStreamStats()
-    var correlation = CorrelationStats()
-    var dubboConnections = 0
-    var nonDubboConnections = 0
-    var undecodedBodies = 0
-    var records = 0
+public struct RunSummary: Sendable {
+    public var files = 0
+    public var failedFiles = 0
+    public var capture = CaptureStats()
+    public var network = NetworkLayerStats()
+    public var reassembly = ReassemblyStats()
+    public var streams = DubboStreamStats()
+    public var correlation = CorrelationStats()
+    public var dubboConnections = 0
+    public var nonDubboConnections = 0
+    public var undecodedBodies = 0
+    public var records = 0
 
-    var text: String {
+    public var text: String {
         let c = correlation
         let r = reassembly
         let s = streams

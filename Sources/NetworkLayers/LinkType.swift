@@ -22,5 +22,7 @@ public enum LinkType {
     public static let linuxSLL2: Int32 = 276
 
     /// Every link type `PacketDissector` understands.
-    public static let supported: Set<Int32> = [null, ethernet, rawDLT12, rawDLT14, raw, loop, linuxSLL, ipv4, ipv6, linuxSLL2]
+    public static let supported: Set<Int32> = [
+        null, ethernet, rawDLT12, rawDLT14, raw, loop, linuxSLL, ipv4, ipv6, linuxSLL2,
+    ]
 }

@@ -13,11 +13,15 @@ extension PacketDissector {
         switch linkType {
         case LinkType.ethernet:
             // dst MAC (6), src MAC (6), EtherType (2).
-            guard let etherType = packet.bigEndian(at: 12, as: UInt16.self) else { return .skipped(.truncatedHeader(.link)) }
+            guard let etherType = packet.bigEndian(at: 12, as: UInt16.self) else {
+                return .skipped(.truncatedHeader(.link))
+            }
             return followEtherType(packet, etherType: etherType, payloadOffset: 14)
         case LinkType.linuxSLL:
             // packet type (2), ARPHRD (2), address length (2), address (8), protocol (2).
-            guard let protocolType = packet.bigEndian(at: 14, as: UInt16.self) else { return .skipped(.truncatedHeader(.link)) }
+            guard let protocolType = packet.bigEndian(at: 14, as: UInt16.self) else {
+                return .skipped(.truncatedHeader(.link))
+            }
             return followEtherType(packet, etherType: protocolType, payloadOffset: 16)
         case LinkType.linuxSLL2:
             // protocol (2), reserved (2), interface index (4), ARPHRD (2), packet type (1), address length (1), address (8).
@@ -33,7 +37,9 @@ extension PacketDissector {
             let family = little & 0xffff_0000 != 0 ? little.byteSwapped : little
             return followAddressFamily(family, payloadOffset: 4)
         case LinkType.loop:
-            guard let family = packet.bigEndian(at: 0, as: UInt32.self) else { return .skipped(.truncatedHeader(.link)) }
+            guard let family = packet.bigEndian(at: 0, as: UInt32.self) else {
+                return .skipped(.truncatedHeader(.link))
+            }
             return followAddressFamily(family, payloadOffset: 4)
         case LinkType.raw, LinkType.rawDLT12, LinkType.rawDLT14:
             guard packet.count >= 1 else { return .skipped(.truncatedHeader(.link)) }
@@ -52,12 +58,16 @@ extension PacketDissector {
     }
 
     /// Walks stacked VLAN tags (4 bytes each: TCI, then the next EtherType) and picks IPv4/IPv6.
-    static func followEtherType(_ packet: Span<UInt8>, etherType first: UInt16, payloadOffset start: Int) -> NetworkLayerStart {
+    static func followEtherType(_ packet: Span<UInt8>, etherType first: UInt16, payloadOffset start: Int)
+        -> NetworkLayerStart
+    {
         var etherType = first
         var offset = start
         for _ in 0..<maxVLANTags {
             guard vlanEtherTypes.contains(etherType) else { break }
-            guard let inner = packet.bigEndian(at: offset + 2, as: UInt16.self) else { return .skipped(.truncatedHeader(.link)) }
+            guard let inner = packet.bigEndian(at: offset + 2, as: UInt16.self) else {
+                return .skipped(.truncatedHeader(.link))
+            }
             etherType = inner
             offset += 4
         }

@@ -45,7 +45,9 @@ public final class PcapFileReader: PacketSource {
     }
 
     /// Same as `init(path:filter:sourceIndex:)`.
-    public static func open(path: String, filter: String? = nil, sourceIndex: Int = 0) throws(CaptureError) -> PcapFileReader {
+    public static func open(path: String, filter: String? = nil, sourceIndex: Int = 0) throws(CaptureError)
+        -> PcapFileReader
+    {
         try PcapFileReader(path: path, filter: filter, sourceIndex: sourceIndex)
     }
 

@@ -53,7 +53,9 @@ struct PcapHandle: ~Copyable {
 
     /// Applies the live-capture settings. libpcap only refuses them on an activated handle, which
     /// `LiveCapture` never passes, so their results are not inspected except the timestamp precision.
-    mutating func configure(snapLength: Int32, bufferSizeBytes: Int32, promiscuous: Bool, immediate: Bool, timeoutMs: Int32) {
+    mutating func configure(
+        snapLength: Int32, bufferSizeBytes: Int32, promiscuous: Bool, immediate: Bool, timeoutMs: Int32
+    ) {
         _ = pcap_set_snaplen(raw, snapLength)
         _ = pcap_set_promisc(raw, promiscuous ? 1 : 0)
         _ = pcap_set_immediate_mode(raw, immediate ? 1 : 0)

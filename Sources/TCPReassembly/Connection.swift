@@ -114,7 +114,7 @@ struct Connection<Consumer: TCPStreamConsumer> {
                        time: time, limits: limits, consumer: &consumer, stats: &stats)
         }
         if flags.contains(.fin) {
-            own.noteFIN(at: dataStart.advanced(by: wireLength))
+            own.noteFIN(at: dataStart.advanced(by: wireLength), stats: &stats)
         }
         return own.phase == .finished && peer.phase == .finished ? .finished : .open
     }

@@ -26,6 +26,12 @@ extension DirectionState {
             }
         }
         guard length > 0 else { return }
+        // Nothing legitimate lies beyond the largest window (2^30, RFC 7323 §2.3); such a segment belongs to
+        // another incarnation of the connection or is garbage, and buffering it would break serial ordering.
+        guard next.distance(to: start) <= 1 << 30, length <= 1 << 30 else {
+            stats.segmentsOutOfWindow += 1
+            return
+        }
         let captured = max(0, min(capturedCount, length, payload.count))
 
         let skip = max(0, start.distance(to: next))

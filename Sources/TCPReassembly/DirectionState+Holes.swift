@@ -31,8 +31,7 @@ extension DirectionState {
         }
         guard consumed > 0 else { return }
         buffer.removeFirst(consumed)
-        bufferedBytes -= releasedBytes
-        stats.buffered(-releasedBytes)
+        release(releasedBytes, stats: &stats)
     }
 
     /// The peer acknowledged everything before `ack`, which proves those bytes were sent: any still missing were
@@ -101,7 +100,12 @@ extension DirectionState {
     /// The connection is ending: gives up every hole, delivers everything buffered, and reports the bytes
     /// between the last delivered one and a FIN (sent, as the FIN proves, but never captured) as a final gap.
     mutating func giveUpAll<C: TCPStreamConsumer>(time: CaptureTime, consumer: inout C, stats: inout ReassemblyStats) {
-        guard phase == .open else { return }
+        guard phase == .open else {
+            // A finished direction holds nothing (bytes past the FIN are dropped when it is seen); stay safe anyway.
+            release(bufferedBytes, stats: &stats)
+            buffer.removeAll()
+            return
+        }
         var rounds = buffer.count
         while let first = buffer.first, rounds > 0 {
             rounds -= 1

@@ -57,11 +57,46 @@ struct DirectionState {
 
     // MARK: FIN
 
-    /// Records the FIN (the first one wins) and finishes the direction if everything before it is accounted for.
-    mutating func noteFIN(at sequence: TCPSequence) {
+    /// Records the FIN (the first one wins), drops buffered bytes beyond it, and finishes the direction if
+    /// everything before it is accounted for. A FIN before bytes already delivered contradicts the stream, and
+    /// one beyond the largest window (2^30) cannot belong to it: both are ignored.
+    mutating func noteFIN(at sequence: TCPSequence, stats: inout ReassemblyStats) {
         guard phase == .open else { return }
-        if fin == nil { fin = sequence }
+        let ahead = next.distance(to: sequence)
+        if fin == nil, ahead >= 0, ahead <= 1 << 30 {
+            fin = sequence
+            dropBuffered(from: sequence, stats: &stats)
+        }
         finishIfFINReached()
+    }
+
+    /// Removes buffered sequence numbers at or after `end` (they follow the FIN, so they are not stream data).
+    private mutating func dropBuffered(from end: TCPSequence, stats: inout ReassemblyStats) {
+        var rounds = buffer.count
+        while let last = buffer.last, rounds > 0 {
+            rounds -= 1
+            let kept = last.start.distance(to: end)  // how many of its numbers come before `end`
+            guard kept < last.length else { break }
+            stats.bytesAfterFIN += last.length - max(0, kept)
+            if kept <= 0 {
+                buffer.removeLast()
+                release(last.bytes.count, stats: &stats)
+            } else if kept <= last.bytes.count {
+                buffer[buffer.count - 1].bytes.removeLast(last.bytes.count - kept)
+                buffer[buffer.count - 1].cutLength = 0
+                release(last.bytes.count - kept, stats: &stats)
+                break
+            } else {
+                buffer[buffer.count - 1].cutLength = kept - last.bytes.count
+                break
+            }
+        }
+    }
+
+    /// Accounts for `count` captured bytes leaving the buffer.
+    mutating func release(_ count: Int, stats: inout ReassemblyStats) {
+        bufferedBytes -= count
+        stats.buffered(-count)
     }
 
     /// Finishes the direction once `next` reached the FIN.

@@ -29,6 +29,8 @@ public struct ReassemblyStats: Sendable, Equatable {
     public var inconsistentBytes = 0
     /// Bytes sent after a direction's FIN (ignored).
     public var bytesAfterFIN = 0
+    /// Segments starting more than a maximal TCP window (2^30) ahead of the next expected byte (ignored).
+    public var segmentsOutOfWindow = 0
 
     // MARK: Gaps
     /// `gap` calls made.

@@ -118,8 +118,8 @@ struct DubboBodyDecoderTests {
 
     @Test("other serializers are named and left undecoded")
     func otherSerializers() {
-        let kryo = FrameBytes.frame(flags: 0xC8, id: 1, body: [1, 2, 3])
-        #expect(decode(kryo) == .undecoded("kryo bodies are not decoded"))
+        let fst = FrameBytes.frame(flags: 0xC9, id: 1, body: [1, 2, 3])
+        #expect(decode(fst) == .undecoded("fst bodies are not decoded"))
     }
 
     @Test("fastjson: one JSON text per line")

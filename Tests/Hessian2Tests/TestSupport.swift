@@ -69,11 +69,19 @@ func skipError(_ bytes: [UInt8], limits: Limits = .default) -> HessianError? {
     }
 }
 
-func list(_ type: String? = nil, _ elements: [HessianValue]) -> HessianValue {
+func list(_ elements: [HessianValue]) -> HessianValue {
+    .list(HessianList(type: nil, elements: elements))
+}
+
+func list(_ type: String, _ elements: [HessianValue]) -> HessianValue {
     .list(HessianList(type: type, elements: elements))
 }
 
-func map(_ type: String? = nil, _ entries: [(HessianValue, HessianValue)]) -> HessianValue {
+func map(_ entries: [(HessianValue, HessianValue)]) -> HessianValue {
+    .map(HessianMap(type: nil, entries: entries.map { HessianMapEntry(key: $0.0, value: $0.1) }))
+}
+
+func map(_ type: String, _ entries: [(HessianValue, HessianValue)]) -> HessianValue {
     .map(HessianMap(type: type, entries: entries.map { HessianMapEntry(key: $0.0, value: $0.1) }))
 }
 

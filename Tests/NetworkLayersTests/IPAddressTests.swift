@@ -47,8 +47,11 @@ struct IPAddressTests {
     @Test("endpoints bracket IPv6 addresses")
     func endpointText() {
         #expect(Endpoint(address: IPAddress(10, 1, 0, 3), port: 20_880).description == "10.1.0.3:20880")
-        #expect(Endpoint(address: IPAddress(groups: [0, 0, 0, 0, 0, 0, 0, 1]), port: 20_880).description == "[::1]:20880")
-        #expect(Endpoint(address: IPAddress(groups: [0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]), port: 443).description == "[2001:db8::1]:443")
+        #expect(
+            Endpoint(address: IPAddress(groups: [0, 0, 0, 0, 0, 0, 0, 1]), port: 20_880).description == "[::1]:20880")
+        #expect(
+            Endpoint(address: IPAddress(groups: [0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]), port: 443).description
+                == "[2001:db8::1]:443")
     }
 
     @Test("endpoints order by address, then port; IPv4 before IPv6")

@@ -15,7 +15,7 @@ struct IPv4Tests {
 
     @Test(
         "fragments are counted and skipped",
-        arguments: [UInt16(0x2000), 0x0000 | 185, 0x2000 | 1, 0x4000 | 0x1fff]  // MF; offset 185; MF+offset; DF+max offset
+        arguments: [UInt16(0x2000), 185, 0x2001, 0x5fff] as [UInt16]  // MF; offset 185; MF+offset 1; DF+max offset
     )
     func fragmentsAreSkipped(flagsAndOffset: UInt16) {
         var dissector = PacketDissector()
@@ -32,7 +32,8 @@ struct IPv4Tests {
 
     @Test("other IP protocols are skipped as not TCP", arguments: [UInt8(17), 1, 47, 50])
     func otherProtocolsAreNotTCP(protocolNumber: UInt8) {
-        let bytes = Self.frame(PacketBytes.ipv4(protocolNumber: protocolNumber, payload: [UInt8](repeating: 0, count: 28)))
+        let bytes = Self.frame(
+            PacketBytes.ipv4(protocolNumber: protocolNumber, payload: [UInt8](repeating: 0, count: 28)))
         #expect(dissect(bytes) == .skipped(.notTCP(ipProtocol: protocolNumber)))
     }
 
@@ -66,7 +67,8 @@ struct IPv4Tests {
     func paddingAfterBareACKIsIgnored() {
         var dissector = PacketDissector()
         // 14 + 20 + 20 = 54 bytes, padded to the 60-byte Ethernet minimum.
-        let bytes = Self.frame(PacketBytes.ipv4(payload: PacketBytes.tcp(flags: 0x10, payload: []))) + [0, 0, 0, 0, 0, 0]
+        let bytes =
+            Self.frame(PacketBytes.ipv4(payload: PacketBytes.tcp(flags: 0x10, payload: []))) + [0, 0, 0, 0, 0, 0]
         guard case .tcp(let segment) = dissector.dissect(bytes.span, linkType: 1, originalLength: 60) else {
             Issue.record("no segment")
             return
@@ -80,7 +82,8 @@ struct IPv4Tests {
 
     @Test("Ethernet padding after a short payload is not payload")
     func paddingAfterShortPayloadIsIgnored() {
-        let bytes = Self.frame(PacketBytes.ipv4(payload: PacketBytes.tcp(payload: [0xda, 0xbb]))) + [0xee, 0xee, 0xee, 0xee]
+        let bytes =
+            Self.frame(PacketBytes.ipv4(payload: PacketBytes.tcp(payload: [0xda, 0xbb]))) + [0xee, 0xee, 0xee, 0xee]
         #expect(dissect(bytes) == .tcp(expectedSegment(payloadOffset: 54, captured: 2, payloadLength: 2)))
     }
 

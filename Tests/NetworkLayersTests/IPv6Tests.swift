@@ -7,7 +7,9 @@ struct IPv6Tests {
 
     @Test("hop-by-hop and destination options are stepped over")
     func extensionHeadersAreWalked() {
-        let chain = PacketBytes.ipv6Extension(nextHeader: 60) + PacketBytes.ipv6Extension(nextHeader: 6, units: 1) + PacketBytes.tcp()
+        let chain =
+            PacketBytes.ipv6Extension(nextHeader: 60) + PacketBytes.ipv6Extension(nextHeader: 6, units: 1)
+            + PacketBytes.tcp()
         let bytes = Self.frame(PacketBytes.ipv6(nextHeader: 0, payload: chain))
         #expect(dissect(bytes) == .tcp(expectedSegment(ipv6: true, payloadOffset: 14 + 40 + 8 + 16 + 20)))
     }
@@ -49,7 +51,8 @@ struct IPv6Tests {
     @Test("a protocol behind extension headers is reported")
     func protocolBehindExtensionsIsReported() {
         let chain = PacketBytes.ipv6Extension(nextHeader: 17) + [UInt8](repeating: 0, count: 8)
-        #expect(dissect(Self.frame(PacketBytes.ipv6(nextHeader: 0, payload: chain))) == .skipped(.notTCP(ipProtocol: 17)))
+        #expect(
+            dissect(Self.frame(PacketBytes.ipv6(nextHeader: 0, payload: chain))) == .skipped(.notTCP(ipProtocol: 17)))
     }
 
     @Test("a jumbogram is counted and skipped")
@@ -66,7 +69,9 @@ struct IPv6Tests {
     func zeroPayloadLengthUsesFrame() {
         var dissector = PacketDissector()
         let bytes = Self.frame(PacketBytes.ipv6(payloadLength: 0, payload: PacketBytes.tcp()))
-        #expect(dissector.dissect(bytes.span, linkType: 1, originalLength: bytes.count) == .tcp(expectedSegment(ipv6: true, payloadOffset: 74)))
+        #expect(
+            dissector.dissect(bytes.span, linkType: 1, originalLength: bytes.count)
+                == .tcp(expectedSegment(ipv6: true, payloadOffset: 74)))
         #expect(dissector.stats.ipLengthZeroTakenFromFrame == 1)
     }
 
@@ -112,7 +117,9 @@ struct IPv6Tests {
 
     @Test("addresses are read as the eight groups")
     func addressesAreExact() {
-        let bytes = PacketBytes.ipv6(source: [0, 0, 0, 0, 0, 0, 0, 1], destination: [0xfe80, 0, 0, 0, 0x1, 0x2, 0x3, 0x4], payload: PacketBytes.tcp())
+        let bytes = PacketBytes.ipv6(
+            source: [0, 0, 0, 0, 0, 0, 0, 1], destination: [0xfe80, 0, 0, 0, 0x1, 0x2, 0x3, 0x4],
+            payload: PacketBytes.tcp())
         guard case .tcp(let segment) = dissect(bytes, linkType: 229) else {
             Issue.record("no segment")
             return

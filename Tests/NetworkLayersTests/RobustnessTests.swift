@@ -18,13 +18,23 @@ struct SplitMix64: RandomNumberGenerator {
 struct RobustnessTests {
     /// Valid packets with every layer the dissector walks, and where their headers end.
     static let packets: [(name: String, linkType: Int32, bytes: [UInt8], headersEnd: Int)] = [
-        ("Ethernet IPv4 with options", 1,
-         PacketBytes.ethernet(etherType: 0x0800, payload: PacketBytes.ipv4(options: [1, 1, 1, 0], payload: PacketBytes.tcp(options: [1, 1, 1, 0]))), 14 + 24 + 24),
-        ("QinQ IPv6 with extensions", 1,
-         PacketBytes.ethernet(
-            etherType: 0x86dd, tags: [(0x88a8, 1), (0x8100, 2)],
-            payload: PacketBytes.ipv6(nextHeader: 0, payload: PacketBytes.ipv6Extension(nextHeader: 44) + PacketBytes.ipv6Fragment() + PacketBytes.tcp())),
-         22 + 40 + 8 + 8 + 20),
+        (
+            "Ethernet IPv4 with options", 1,
+            PacketBytes.ethernet(
+                etherType: 0x0800,
+                payload: PacketBytes.ipv4(options: [1, 1, 1, 0], payload: PacketBytes.tcp(options: [1, 1, 1, 0]))),
+            14 + 24 + 24
+        ),
+        (
+            "QinQ IPv6 with extensions", 1,
+            PacketBytes.ethernet(
+                etherType: 0x86dd, tags: [(0x88a8, 1), (0x8100, 2)],
+                payload: PacketBytes.ipv6(
+                    nextHeader: 0,
+                    payload: PacketBytes.ipv6Extension(nextHeader: 44) + PacketBytes.ipv6Fragment() + PacketBytes.tcp())
+            ),
+            22 + 40 + 8 + 8 + 20
+        ),
         ("SLL2 IPv4", 276, PacketBytes.linuxSLL2(protocolType: 0x0800, payload: PacketBytes.tcpIPv4), 20 + 40),
         ("NULL IPv6", 0, PacketBytes.null(family: 30, payload: PacketBytes.tcpIPv6), 4 + 60),
     ]
@@ -68,7 +78,9 @@ struct RobustnessTests {
             var bytes: [UInt8]
             if round % 2 == 0 {
                 // Pure noise, often with a plausible first nibble so IP parsing is reached.
-                bytes = (0..<Int.random(in: 0..<160, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                bytes = (0..<Int.random(in: 0..<160, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }
                 if !bytes.isEmpty, round % 4 == 0 { bytes[0] = Bool.random(using: &random) ? 0x45 : 0x60 }
             } else {
                 // A valid packet with a few bytes changed, so the deep layers see nearly sane headers.
@@ -79,7 +91,10 @@ struct RobustnessTests {
                 }
                 bytes.removeLast(Int.random(in: 0...min(8, bytes.count), using: &random))
             }
-            let linkType = round % 2 == 0 ? linkTypes[Int.random(in: 0..<linkTypes.count, using: &random)] : Self.packets[round / 2 % Self.packets.count].linkType
+            let linkType =
+                round % 2 == 0
+                ? linkTypes[Int.random(in: 0..<linkTypes.count, using: &random)]
+                : Self.packets[round / 2 % Self.packets.count].linkType
             let originalLength = bytes.count + Int.random(in: -4...64, using: &random)
             let result = dissector.dissect(bytes.span, linkType: linkType, originalLength: originalLength)
             if case .tcp(let segment) = result {

@@ -48,52 +48,20 @@ struct Read: AsyncParsableCommand {
         let errors = OutputFile.standardError()
         errors.flushesEachLine = true
 
-        var summary = RunSummary()
-        var readers: [PcapFileReader] = []
-        for (index, path) in files.enumerated() {
-            do {
-                readers.append(try PcapFileReader(path: path, filter: filter, sourceIndex: index))
-            } catch {
-                summary.failedFiles += 1
-                errors.write("dubbo-inspect: \(error)\n")
-            }
-        }
-        summary.files = readers.count
-
         let writer = RecordWriter(format: format.value, output: outputFile, options: options)
-        let depth: DubboBodyDecoder.Depth = payload.noPayload ? .metadata : .full
-        var pipeline = PacketPipeline(limits: runLimits, depth: depth) { writer.write($0) }
-        var source = MergedPacketSource(readers: readers)
-        var readFailures = 0
-        // Bounded: each call either returns a packet, ends, or finishes one file with an error.
-        while true {
-            do {
-                guard let packet = try source.nextPacket() else { break }
-                pipeline.process(packet)
-            } catch {
-                readFailures += 1
-                errors.write("dubbo-inspect: \(error)\n")
-            }
-        }
-        pipeline.finish()
+        let analysis = OfflineAnalysis(limits: runLimits, depth: payload.noPayload ? .metadata : .full, filter: filter)
+        let (summary, problems) = analysis.run(paths: files) { writer.write($0) }
         writer.finish()
-
-        summary.capture = source.stats
-        summary.network = pipeline.networkStats
-        summary.reassembly = pipeline.reassemblyStats
-        summary.streams = pipeline.context.streamStats
-        summary.correlation = pipeline.context.correlator.stats
-        summary.dubboConnections = pipeline.context.dubboConnections
-        summary.nonDubboConnections = pipeline.context.nonDubboConnections
-        summary.undecodedBodies = pipeline.context.undecodedBodies
-        summary.records = writer.written
+        for message in problems.unreadableFiles + problems.readErrors {
+            errors.write("dubbo-inspect: \(message)\n")
+        }
         switch format.value {
         case .text where output == nil: outputFile.write("\n" + summary.text)
         default: errors.write(summary.text)
         }
         outputFile.flush()
-        if summary.failedFiles > 0 || readFailures > 0 {
-            throw ExitCode(summary.failedFiles == files.count ? 2 : 1)
+        if !problems.unreadableFiles.isEmpty || !problems.readErrors.isEmpty {
+            throw ExitCode(problems.unreadableFiles.count == files.count ? 2 : 1)
         }
     }
 }

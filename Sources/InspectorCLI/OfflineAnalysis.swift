@@ -1,0 +1,71 @@
+public import Correlation
+public import DubboWire
+public import InspectorCore
+import PacketCapture
+
+/// Reads capture files through the whole pipeline and hands every finished record to `onRecord` as it completes.
+/// The library face of `dubbo-inspect read`, used by the command and by tests.
+public struct OfflineAnalysis {
+    public var limits: Limits
+    public var depth: DubboBodyDecoder.Depth
+    public var filter: String?
+
+    public init(limits: Limits = .default, depth: DubboBodyDecoder.Depth = .full, filter: String? = nil) {
+        self.limits = limits
+        self.depth = depth
+        self.filter = filter
+    }
+
+    /// Problems met while reading, each a one-line message; the run goes on past them.
+    public struct Problems: Sendable {
+        /// Files that could not be opened at all.
+        public var unreadableFiles: [String] = []
+        /// Files that broke part-way (what came before the break was analysed).
+        public var readErrors: [String] = []
+    }
+
+    /// Runs the analysis; returns the summary and the problems met. Never throws for bad input: every problem is
+    /// reported and counted.
+    public func run(paths: [String], onRecord: @escaping (CallRecord) -> Void) -> (RunSummary, Problems) {
+        var problems = Problems()
+        var summary = RunSummary()
+        var readers: [PcapFileReader] = []
+        for (index, path) in paths.enumerated() {
+            do {
+                readers.append(try PcapFileReader(path: path, filter: filter, sourceIndex: index))
+            } catch {
+                problems.unreadableFiles.append("\(error)")
+            }
+        }
+        summary.files = readers.count
+        summary.failedFiles = problems.unreadableFiles.count
+
+        var records = 0
+        var pipeline = PacketPipeline(limits: limits, depth: depth) { record in
+            records += 1
+            onRecord(record)
+        }
+        var source = MergedPacketSource(readers: readers)
+        // Bounded: each call returns a packet, ends the input, or retires one file with an error.
+        while true {
+            do {
+                guard let packet = try source.nextPacket() else { break }
+                pipeline.process(packet)
+            } catch {
+                problems.readErrors.append("\(error)")
+            }
+        }
+        pipeline.finish()
+
+        summary.capture = source.stats
+        summary.network = pipeline.networkStats
+        summary.reassembly = pipeline.reassemblyStats
+        summary.streams = pipeline.context.streamStats
+        summary.correlation = pipeline.context.correlator.stats
+        summary.dubboConnections = pipeline.context.dubboConnections
+        summary.nonDubboConnections = pipeline.context.nonDubboConnections
+        summary.undecodedBodies = pipeline.context.undecodedBodies
+        summary.records = records
+        return (summary, problems)
+    }
+}

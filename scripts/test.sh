@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh libpcap-dev pkg-config
+swift build --build-tests
+swift test --skip-build
