@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh libpcap-dev pkg-config
 swift build -c release --product dubbo-inspect >&2
-exec .build/release/dubbo-inspect read Fixtures/captures/basic.pcap "$@"
+exec .build/release/dubbo-inspect read Fixtures/basic.pcap "$@"

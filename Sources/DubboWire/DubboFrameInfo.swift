@@ -35,4 +35,7 @@ public struct DubboFrameInfo: Sendable, Equatable {
         self.bodyState = bodyState
         self.foundByResync = foundByResync
     }
+
+    /// When the frame's last byte was captured; `nil` when the stream ended before it (truncated).
+    public var endTime: CaptureTime? { bodyState == .truncated ? nil : lastByteTime }
 }

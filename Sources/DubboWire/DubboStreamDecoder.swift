@@ -40,6 +40,8 @@ public struct DubboStreamDecoder: Sendable {
     private var lastTime: CaptureTime = .zero
     private var nextFrameFoundByResync = false
     private let startedMidstream: Bool
+    /// Bytes went missing: a frame found by scanning after that follows a real loss, even before any frame.
+    private var lostBytes = false
     /// Whether any frame was ever found: bytes skipped before the first frame are non-Dubbo data, not a lost place.
     public private(set) var hasSeenFrame = false
 
@@ -79,6 +81,7 @@ public struct DubboStreamDecoder: Sendable {
     public mutating func gap(length: Int, time: CaptureTime, _ handler: FrameHandler) {
         guard length > 0 else { return }
         lastTime = time
+        lostBytes = true
         stats.gapBytes += Int64(length)
         streamOffset += Int64(length)
         var missing = Int64(length)
@@ -228,7 +231,7 @@ public struct DubboStreamDecoder: Sendable {
                     position = index
                     mode = .header
                     // Text before the first frame of a stream seen from its start is a telnet command, not a loss.
-                    nextFrameFoundByResync = hasSeenFrame || startedMidstream
+                    nextFrameFoundByResync = hasSeenFrame || startedMidstream || lostBytes
                 case .needMore(let index):
                     stats.skippedBytes += Int64(index - position)
                     return index

@@ -1,6 +1,7 @@
 /// Standard base64 (RFC 4648 §4, with `=` padding) for rendering binary values; no Foundation.
 enum Base64 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// The base64 text of `bytes`: 4 characters per 3 bytes, rounded up.
     static func encode(_ bytes: [UInt8]) -> String {

@@ -17,6 +17,7 @@ extension HessianDecoder {
         var totalUnits = 0
         var sink = UTF8StringSink(reusing: [])
         var transcoding = false
+        var finished = false
         // Every chunk consumes at least its tag byte, so there are at most body.count chunks.
         for _ in 0...body.count {
             let (units, isFinal) = try readStringChunkHeader(body, tag: tag, at: tagAt)
@@ -41,11 +42,15 @@ extension HessianDecoder {
                 offset = try transcode(body, units: units, into: &sink)
             }
 
-            if isFinal { break }
+            if isFinal {
+                finished = true
+                break
+            }
             tagAt = offset
             tag = try nextByte(body)
         }
 
+        guard finished else { throw .truncated(at: offset) }
         guard transcoding else { return "" }
         sink.finish()
         let string = String(decoding: sink.bytes, as: UTF8.self)
@@ -110,7 +115,8 @@ extension HessianDecoder {
         var tag = firstTag
         var tagAt = firstAt
         var result: [UInt8] = []
-        // Every chunk consumes at least its tag byte.
+        var finished = false
+        // Every chunk consumes at least its tag byte, so there are at most body.count chunks.
         for _ in 0...body.count {
             let length: Int
             let isFinal: Bool
@@ -134,10 +140,14 @@ extension HessianDecoder {
                 }
             }
             offset += length
-            if isFinal { break }
+            if isFinal {
+                finished = true
+                break
+            }
             tagAt = offset
             tag = try nextByte(body)
         }
+        guard finished else { throw .truncated(at: offset) }
         return result
     }
 }

@@ -12,8 +12,9 @@ public import InspectorCore
 /// bounds the recursion; total work is linear in the body length because every step consumes at least one byte
 /// and a back-reference is a constant-time copy-on-write copy.
 ///
-/// After a thrown error the decoder's offset and tables are unspecified: `reset()` before reusing it, except
-/// that `decodeString` and `decodeInteger` leave `offset` unchanged when they throw `.unexpectedTag`.
+/// After a thrown error the decoder's offset and tables are unspecified: `reset()` before reusing it. The one
+/// exception: when the first byte is not a string (`decodeString`) or an integer (`decodeInteger`), they throw
+/// `.unexpectedTag` without consuming anything, so the caller may fall back to `decodeValue` at the same offset.
 public struct HessianDecoder: Sendable {
     /// The bounds applied to this body.
     public var limits: Limits

@@ -34,13 +34,18 @@ final class AnalysisContext {
         correlator.frame(event, emit)
     }
 
-    func connectionEnded(_ connection: UInt64, stats: DubboStreamStats, sawFrames: Bool, sawBytes: Bool) {
+    /// A connection is over: its frames are all out. Requests still pending on it cannot be answered; they are
+    /// reported now, except at the end of the capture, where `Correlator.finish` reports all of them in request order.
+    func connectionEnded(
+        _ connection: UInt64, stats: DubboStreamStats, sawFrames: Bool, sawBytes: Bool, atEndOfCapture: Bool
+    ) {
         streamStats.add(stats)
         if sawFrames {
             dubboConnections += 1
         } else if sawBytes {
             nonDubboConnections += 1
         }
+        guard !atEndOfCapture else { return }
         let emit = self.emit
         correlator.connectionClosed(connection, emit)
     }

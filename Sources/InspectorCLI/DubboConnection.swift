@@ -64,7 +64,7 @@ struct DubboConnection: TCPStreamConsumer {
         }
         outbound = nil
         inbound = nil
-        context.connectionEnded(id, stats: stats, sawFrames: sawFrames, sawBytes: sawBytes)
+        context.connectionEnded(id, stats: stats, sawFrames: sawFrames, sawBytes: sawBytes, atEndOfCapture: end == .endOfCapture)
     }
 
     /// Bytes of a direction that never announced itself (no `opened`): treat it as picked up mid-stream.

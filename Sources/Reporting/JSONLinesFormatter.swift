@@ -51,8 +51,8 @@ public struct JSONLinesFormatter: Sendable {
         writePayload(response?.attachments.map(HessianValue.map), to: &writer)
         writer.comma(); writer.key("request_ts"); writeTime(record.requestFrame?.firstByteTime, to: &writer)
         writer.comma(); writer.key("response_ts"); writeTime(record.responseFrame?.firstByteTime, to: &writer)
-        writer.comma(); writer.key("request_end_ts"); writeTime(record.requestFrame?.lastByteTime, to: &writer)
-        writer.comma(); writer.key("response_end_ts"); writeTime(record.responseFrame?.lastByteTime, to: &writer)
+        writer.comma(); writer.key("request_end_ts"); writeTime(record.requestFrame?.endTime, to: &writer)
+        writer.comma(); writer.key("response_end_ts"); writeTime(record.responseFrame?.endTime, to: &writer)
         writer.comma(); writer.key("latency_us")
         if let latency = record.latencyMicroseconds { writer.integer(latency) } else { writer.null() }
         writer.comma(); writer.key("outcome"); writer.string(record.outcome.rawValue)

@@ -75,11 +75,13 @@ struct Connection<Consumer: TCPStreamConsumer> {
         lastActivity = time
         switch direction(from: segment.source) {
         case .initiatorToResponder:
-            return Self.handle(segment, payload: payload, time: time, limits: limits,
-                               own: &initiatorSide, peer: &responderSide, consumer: &consumer, stats: &stats)
+            return Self.handle(
+                segment, payload: payload, time: time, limits: limits,
+                own: &initiatorSide, peer: &responderSide, consumer: &consumer, stats: &stats)
         case .responderToInitiator:
-            return Self.handle(segment, payload: payload, time: time, limits: limits,
-                               own: &responderSide, peer: &initiatorSide, consumer: &consumer, stats: &stats)
+            return Self.handle(
+                segment, payload: payload, time: time, limits: limits,
+                own: &responderSide, peer: &initiatorSide, consumer: &consumer, stats: &stats)
         }
     }
 
@@ -110,8 +112,9 @@ struct Connection<Consumer: TCPStreamConsumer> {
             own.open(midstreamAt: dataStart, time: time, consumer: &consumer)
         }
         if wireLength > 0 {
-            own.accept(dataAt: dataStart, payload: payload, captured: captured, length: wireLength,
-                       time: time, limits: limits, consumer: &consumer, stats: &stats)
+            own.accept(
+                dataAt: dataStart, payload: payload, captured: captured, length: wireLength,
+                time: time, limits: limits, consumer: &consumer, stats: &stats)
         }
         if flags.contains(.fin) {
             own.noteFIN(at: dataStart.advanced(by: wireLength), stats: &stats)

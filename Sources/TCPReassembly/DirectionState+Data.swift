@@ -56,8 +56,9 @@ extension DirectionState {
                 if inOrder == nil, start.advanced(by: cursor) == next {
                     inOrder = cursor..<entryOffset
                 } else {
-                    insert(at: index, start: start, range: cursor..<entryOffset, payload: payload, captured: captured,
-                           time: time, stats: &stats)
+                    insert(
+                        at: index, start: start, range: cursor..<entryOffset, payload: payload, captured: captured,
+                        time: time, stats: &stats)
                     index += 1
                 }
                 newCount += entryOffset - cursor
@@ -66,8 +67,9 @@ extension DirectionState {
             let overlapEnd = min(length, entryOffset + entry.length)
             if cursor < overlapEnd {
                 overlapped = true
-                differing += Self.differences(payload, captured: captured, entry: entry, entryOffset: entryOffset,
-                                              range: cursor..<overlapEnd)
+                differing += Self.differences(
+                    payload, captured: captured, entry: entry, entryOffset: entryOffset,
+                    range: cursor..<overlapEnd)
                 cursor = overlapEnd
             }
             index += 1
@@ -76,8 +78,9 @@ extension DirectionState {
             if inOrder == nil, start.advanced(by: cursor) == next {
                 inOrder = cursor..<length
             } else {
-                insert(at: index, start: start, range: cursor..<length, payload: payload, captured: captured,
-                       time: time, stats: &stats)
+                insert(
+                    at: index, start: start, range: cursor..<length, payload: payload, captured: captured,
+                    time: time, stats: &stats)
             }
             newCount += length - cursor
         }
@@ -92,8 +95,9 @@ extension DirectionState {
             stats.inconsistentBytes += differing
         }
         if let inOrder {
-            deliver(start: start, range: inOrder, payload: payload, captured: captured, time: time,
-                    consumer: &consumer, stats: &stats)
+            deliver(
+                start: start, range: inOrder, payload: payload, captured: captured, time: time,
+                consumer: &consumer, stats: &stats)
             deliverContiguous(consumer: &consumer, stats: &stats)
         } else if newCount > 0 {
             stats.outOfOrderSegments += 1

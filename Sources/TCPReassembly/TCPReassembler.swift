@@ -125,8 +125,8 @@ public struct TCPReassembler<Factory: TCPStreamConsumerFactory> {
 
     /// Puts a worked-on connection back, or ends it if the segment finished or reset it.
     private mutating func settle(
-        _ connection: consuming Connection<Factory.Consumer>, at slot: Int, verdict: Connection<Factory.Consumer>.Verdict,
-        time: CaptureTime
+        _ connection: consuming Connection<Factory.Consumer>, at slot: Int,
+        verdict: Connection<Factory.Consumer>.Verdict, time: CaptureTime
     ) {
         switch verdict {
         case .open:

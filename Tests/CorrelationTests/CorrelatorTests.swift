@@ -66,12 +66,13 @@ struct CorrelatorTests {
     func fullWidthIDs() {
         var correlator = Correlator()
         var records: [CallRecord] = []
-        correlator.frame(Self.frame(request: true, id: 1 << 32 | 5, at: 0)) { records.append($0) }
+        let wideID: Int64 = 1 << 32 | 5
+        correlator.frame(Self.frame(request: true, id: wideID, at: 0)) { records.append($0) }
         correlator.frame(Self.response(id: 5, at: 10)) { records.append($0) }
         #expect(records.map(\.kind) == [.orphanResponse])
         correlator.finish { records.append($0) }
         #expect(records.last?.outcome == .noResponse)
-        #expect(records.last?.requestID == 1 << 32 | 5)
+        #expect(records.last?.requestID == wideID)
     }
 
     @Test("one-way requests are emitted at once; status and result flag decide the outcome")

@@ -1,6 +1,7 @@
 import Foundation
 import DubboWire
 import InspectorCLI
+import Reporting
 import Testing
 
 /// `pyclients-loopback`: real traffic between independent Python Dubbo stacks, with a reference decode of every
@@ -30,7 +31,8 @@ struct PyClientsCaptureTests {
     @Test("every reference frame is found with the same fields", arguments: ["pcap", "pcapng"])
     func everyFrameFound(format: String) throws {
         let capture = try Captures.required(Self.base.appendingPathExtension(format))
-        let result = try Captures.analyze([capture])
+        // Values up to 1 MiB of JSON, so the 150 kB request and the 100 000-char response are shown whole.
+        let result = try Captures.analyze([capture], options: RecordRenderOptions(maxValueBytes: 1 << 20))
         let frames = try Self.referenceFrames()
         #expect(frames.count == 65)
         for frame in frames {
@@ -97,6 +99,14 @@ struct PyClientsCaptureTests {
                     if flag == 3 { #expect(jsonMatches(record["response_attachments"], values.last), "\(label)") }
                 case 1, 4:
                     #expect(record["result"] as? String == "value", "\(label)")
+                    if record["method"] as? String == "download" {
+                        // The reference decoder gets this chunked string wrong (97 436 chars, a 'z' missing). Parsed
+                        // by hand, the body is 'R' 32768 ×3 + 'S' 1696: 100 000 UTF-16 units of a 39-char pattern.
+                        let value = record["return_value"] as? String ?? ""
+                        #expect(value.utf16.count == 100_000, "\(label)")
+                        #expect(value.hasPrefix("0123456789abcdefghijklmnopqrstuvwxyzé中 0123"), "\(label)")
+                        continue
+                    }
                     #expect(jsonMatches(record["return_value"], values.first), "\(label) value")
                     if flag == 4 { #expect(jsonMatches(record["response_attachments"], values.last), "\(label)") }
                 case 2, 5:
@@ -116,7 +126,7 @@ struct PyClientsCaptureTests {
         let result = try Captures.analyze([capture])
         let kinds = result.records.map { $0["kind"] as? String ?? "" }
         #expect(result.records.count == 34)
-        #expect(kinds.filter { $0 == "call" }.count == 25)
+        #expect(kinds.filter { $0 == "call" }.count == 26)  // 25 answered, 1 whose response was cut off
         #expect(kinds.filter { $0 == "heartbeat" }.count == 7)
         #expect(kinds.filter { $0 == "oneway" }.count == 1)
         #expect(result.summary.nonDubboConnections == 1)

@@ -21,7 +21,8 @@ struct HessianFormTests {
 
     @Test("'O' may carry its class index in the 'I' int form")
     func objectWithFullIntIndex() throws {
-        let bytes = cat(hex("43"), str("demo.User"), hex("92"), str("age"), str("name"), hex("4f 49 00 00 00 00 a4"), str("tom"))
+        let bytes = cat(
+            hex("43"), str("demo.User"), hex("92"), str("age"), str("name"), hex("4f 49 00 00 00 00 a4"), str("tom"))
         #expect(try decodeOne(bytes) == ProtocolVectors.user)
     }
 
@@ -89,7 +90,8 @@ struct HessianFormTests {
         let bigDecimal = cat(hex("43"), str("java.math.BigDecimal"), hex("91"), str("value"), hex("60"), str("1.5"))
         let date = hex("4b 00 00 00 00")
         let text = str("str")
-        let bytes = cat(hex("58 9c"), m, ints, strings, bigDecimal, date, text, hex("51 91 51 92 51 93 51 94"), date, text)
+        let bytes = cat(
+            hex("58 9c"), m, ints, strings, bigDecimal, date, text, hex("51 91 51 92 51 93 51 94"), date, text)
         let firstHalf: [HessianValue] = [
             map([(.string("k"), .string("v"))]),
             list("[int", [.int(1), .int(2), .int(3)]),

@@ -26,13 +26,23 @@ struct HessianJSONTests {
 
     @Test("dates render as ISO 8601 UTC, milliseconds only when not zero")
     func dates() {
-        #expect(HessianValue.date(millisecondsSinceEpoch: 1_600_000_000_000).jsonString == #"{"$date":"2020-09-13T12:26:40Z"}"#)
-        #expect(HessianValue.date(millisecondsSinceEpoch: 1_700_000_000_123).jsonString == #"{"$date":"2023-11-14T22:13:20.123Z"}"#)
+        #expect(
+            HessianValue.date(millisecondsSinceEpoch: 1_600_000_000_000).jsonString
+                == #"{"$date":"2020-09-13T12:26:40Z"}"#)
+        #expect(
+            HessianValue.date(millisecondsSinceEpoch: 1_700_000_000_123).jsonString
+                == #"{"$date":"2023-11-14T22:13:20.123Z"}"#)
         #expect(HessianValue.date(millisecondsSinceEpoch: 1234).jsonString == #"{"$date":"1970-01-01T00:00:01.234Z"}"#)
         #expect(HessianValue.date(millisecondsSinceEpoch: -1).jsonString == #"{"$date":"1969-12-31T23:59:59.999Z"}"#)
-        #expect(HessianValue.date(millisecondsSinceEpoch: 951_782_400_000).jsonString == #"{"$date":"2000-02-29T00:00:00Z"}"#)
-        #expect(HessianValue.date(millisecondsSinceEpoch: -62_135_596_800_000).jsonString == #"{"$date":"0001-01-01T00:00:00Z"}"#)
-        #expect(HessianValue.date(millisecondsSinceEpoch: 253_402_300_799_999).jsonString == #"{"$date":"9999-12-31T23:59:59.999Z"}"#)
+        #expect(
+            HessianValue.date(millisecondsSinceEpoch: 951_782_400_000).jsonString
+                == #"{"$date":"2000-02-29T00:00:00Z"}"#)
+        #expect(
+            HessianValue.date(millisecondsSinceEpoch: -62_135_596_800_000).jsonString
+                == #"{"$date":"0001-01-01T00:00:00Z"}"#)
+        #expect(
+            HessianValue.date(millisecondsSinceEpoch: 253_402_300_799_999).jsonString
+                == #"{"$date":"9999-12-31T23:59:59.999Z"}"#)
         // The extremes must not overflow.
         #expect(HessianValue.date(millisecondsSinceEpoch: .min).jsonString.hasPrefix(#"{"$date":"-"#))
         #expect(HessianValue.date(millisecondsSinceEpoch: .max).jsonString.hasSuffix(#".807Z"}"#))
@@ -65,7 +75,9 @@ struct HessianJSONTests {
 
     @Test("objects render with $class first, then fields in definition order")
     func objects() throws {
-        #expect(try decodeOne(ProtocolVectors.userClassAndInstance).jsonString == #"{"$class":"demo.User","age":20,"name":"tom"}"#)
+        #expect(
+            try decodeOne(ProtocolVectors.userClassAndInstance).jsonString
+                == #"{"$class":"demo.User","age":20,"name":"tom"}"#)
     }
 
     @Test("a cyclic reference renders as $ref")

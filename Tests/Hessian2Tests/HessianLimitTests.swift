@@ -43,7 +43,9 @@ struct HessianLimitTests {
     @Test("a list claiming 2^31-1 elements throws before allocating")
     func hugeListClaim() {
         #expect(decodeError(hex("58 49 7f ff ff ff")) == .collectionTooLarge(count: 2_147_483_647, at: 1))
-        #expect(decodeError(cat(hex("56"), str("[int"), hex("49 7f ff ff ff"))) == .collectionTooLarge(count: 2_147_483_647, at: 6))
+        #expect(
+            decodeError(cat(hex("56"), str("[int"), hex("49 7f ff ff ff")))
+                == .collectionTooLarge(count: 2_147_483_647, at: 6))
         #expect(skipError(hex("58 49 7f ff ff ff")) == .collectionTooLarge(count: 2_147_483_647, at: 1))
     }
 
@@ -63,20 +65,25 @@ struct HessianLimitTests {
     func variableCollectionsAreCapped() {
         let limits = Self.limits { $0.maxCollectionCount = 3 }
         #expect(decodeError(hex("57 90 90 90 90 5a"), limits: limits) == .collectionTooLarge(count: 4, at: 0))
-        #expect(decodeError(hex("48 90 90 91 91 92 92 93 93 5a"), limits: limits) == .collectionTooLarge(count: 4, at: 0))
+        #expect(
+            decodeError(hex("48 90 90 91 91 92 92 93 93 5a"), limits: limits) == .collectionTooLarge(count: 4, at: 0))
         #expect(decodeError(hex("57 90 90 90 5a"), limits: limits) == nil)
     }
 
     @Test("a class definition with too many fields is rejected")
     func hugeFieldCount() {
-        #expect(decodeError(cat(hex("43"), str("X"), hex("49 7f ff ff ff"))) == .collectionTooLarge(count: 2_147_483_647, at: 3))
+        #expect(
+            decodeError(cat(hex("43"), str("X"), hex("49 7f ff ff ff")))
+                == .collectionTooLarge(count: 2_147_483_647, at: 3))
         #expect(decodeError(cat(hex("43"), str("X"), hex("d4 10 00"), str("a"))) == .truncated(at: 3))
     }
 
     @Test("strings longer than maxStringLength are rejected, chunks summed")
     func longStrings() {
         let limits = Self.limits { $0.maxStringLength = 100 }
-        #expect(decodeError(cat(hex("53 00 65"), repeated(0x78, 101)), limits: limits) == .stringTooLong(length: 101, at: 0))
+        #expect(
+            decodeError(cat(hex("53 00 65"), repeated(0x78, 101)), limits: limits) == .stringTooLong(length: 101, at: 0)
+        )
         let chunked = cat(hex("52 00 32"), repeated(0x78, 50), hex("52 00 32"), repeated(0x78, 50), hex("01 78"))
         #expect(decodeError(chunked, limits: limits) == .stringTooLong(length: 101, at: 0))
         #expect(skipError(chunked, limits: limits) == .stringTooLong(length: 101, at: 0))

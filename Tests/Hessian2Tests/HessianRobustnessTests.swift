@@ -7,7 +7,10 @@ struct HessianRobustnessTests {
     /// Vectors small enough to try every prefix of.
     static var smallVectors: [Vector] {
         ProtocolVectors.all.filter { $0.bytes.count <= 2_100 }
-            + [Vector("exception body", DubboBodyTests.exceptionBody, .null), Vector("V-REQ-1", DubboBodyTests.vReq1, .null)]
+            + [
+                Vector("exception body", DubboBodyTests.exceptionBody, .null),
+                Vector("V-REQ-1", DubboBodyTests.vReq1, .null),
+            ]
     }
 
     @Test("every strict prefix of a value is .truncated")
@@ -31,7 +34,8 @@ struct HessianRobustnessTests {
     func largePrefixesAreTruncated() {
         for vector in ProtocolVectors.all where vector.bytes.count > 2_100 {
             let count = vector.bytes.count
-            let lengths = [0, 1, 2, 3, 4, count / 2, count - 9, count - 2, count - 1] + Array(stride(from: 0, to: count, by: 997))
+            let lengths =
+                [0, 1, 2, 3, 4, count / 2, count - 9, count - 2, count - 1] + Array(stride(from: 0, to: count, by: 997))
             for length in lengths {
                 let prefix = Array(vector.bytes.prefix(length))
                 guard case .truncated = decodeError(prefix) else {

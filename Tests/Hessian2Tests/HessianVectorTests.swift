@@ -78,7 +78,8 @@ struct HessianVectorTests {
         let body = cat(ProtocolVectors.userClassAndInstance, hex("60 95"), str("amy"))
         var decoder = HessianDecoder()
         #expect(try decoder.decodeValue(in: body.span) == ProtocolVectors.user)
-        #expect(try decoder.decodeValue(in: body.span) == object("demo.User", [("age", .int(5)), ("name", .string("amy"))]))
+        #expect(
+            try decoder.decodeValue(in: body.span) == object("demo.User", [("age", .int(5)), ("name", .string("amy"))]))
         #expect(decoder.offset == body.count)
         #expect(decoder.classDefinitionCount == 1)
     }
@@ -87,7 +88,8 @@ struct HessianVectorTests {
     func seventeenthClassUsesLongObjectForm() throws {
         var body: [UInt8] = []
         for index in 0..<16 {
-            body += cat(hex("43"), str("cls.K\(index)"), hex("91"), str("v"), [0x60 + UInt8(index)], [0x90 + UInt8(index)])
+            body += cat(
+                hex("43"), str("cls.K\(index)"), hex("91"), str("v"), [0x60 + UInt8(index)], [0x90 + UInt8(index)])
         }
         body += cat(hex("43"), str("cls.K16"), hex("91"), str("v"), hex("4f a0 a0"), hex("4f a0 a0"))
         var decoder = HessianDecoder()

@@ -3,7 +3,8 @@ import Hessian2
 /// Every row of PROTOCOL §8.1 (bytes produced by hessian-lite `Hessian2Output.writeObject`, JDK 17).
 enum ProtocolVectors {
     static let user = object("demo.User", [("age", .int(20)), ("name", .string("tom"))])
-    static let userClassAndInstance = cat(hex("43"), str("demo.User"), hex("92"), str("age"), str("name"), hex("60 a4"), str("tom"))
+    static let userClassAndInstance = cat(
+        hex("43"), str("demo.User"), hex("92"), str("age"), str("name"), hex("60 a4"), str("tom"))
 
     static let scalars: [Vector] = [
         Vector("null", hex("4e"), .null),
@@ -65,7 +66,8 @@ enum ProtocolVectors {
         Vector("Character 'A'", hex("01 41"), .string("A")),
         Vector("Date(0)", hex("4b 00 00 00 00"), .date(millisecondsSinceEpoch: 0)),
         Vector("Date(1599999960000)", hex("4b 01 96 e6 aa"), .date(millisecondsSinceEpoch: 1_599_999_960_000)),
-        Vector("Date(1600000000000)", hex("4a 00 00 01 74 87 6e 80 00"), .date(millisecondsSinceEpoch: 1_600_000_000_000)),
+        Vector(
+            "Date(1600000000000)", hex("4a 00 00 01 74 87 6e 80 00"), .date(millisecondsSinceEpoch: 1_600_000_000_000)),
         Vector("Date(1234)", hex("4a 00 00 00 00 00 00 04 d2"), .date(millisecondsSinceEpoch: 1234)),
     ]
 
@@ -166,11 +168,13 @@ enum ProtocolVectors {
             "enum demo.Color.RED", cat(hex("43"), str("demo.Color"), hex("91"), str("name"), hex("60 03 52 45 44")),
             object("demo.Color", [("name", .string("RED"))])),
         Vector(
-            "BigDecimal(1.5)", cat(hex("43"), str("java.math.BigDecimal"), hex("91"), str("value"), hex("60"), str("1.5")),
+            "BigDecimal(1.5)",
+            cat(hex("43"), str("java.math.BigDecimal"), hex("91"), str("value"), hex("60"), str("1.5")),
             object("java.math.BigDecimal", [("value", .string("1.5"))])),
         Vector(
             "UUID(1,2)",
-            cat(hex("43"), str("java.util.UUID"), hex("91"), str("value"), hex("60 30 24"),
+            cat(
+                hex("43"), str("java.util.UUID"), hex("91"), str("value"), hex("60 30 24"),
                 Array("00000000-0000-0001-0000-000000000002".utf8)),
             object("java.util.UUID", [("value", .string("00000000-0000-0001-0000-000000000002"))])),
         Vector(
@@ -178,11 +182,13 @@ enum ProtocolVectors {
             cat(hex("43"), str("java.sql.Timestamp"), hex("91"), str("value"), hex("60 4b 00 00 00 00")),
             object("java.sql.Timestamp", [("value", .date(millisecondsSinceEpoch: 0))])),
         Vector(
-            "String.class", cat(hex("43"), str("java.lang.Class"), hex("91"), str("name"), hex("60"), str("java.lang.String")),
+            "String.class",
+            cat(hex("43"), str("java.lang.Class"), hex("91"), str("name"), hex("60"), str("java.lang.String")),
             object("java.lang.Class", [("name", .string("java.lang.String"))])),
         Vector(
             "LocalDate 2020-01-02",
-            cat(hex("43 30 37"), Array("com.alibaba.com.caucho.hessian.io.java8.LocalDateHandle".utf8), hex("93"),
+            cat(
+                hex("43 30 37"), Array("com.alibaba.com.caucho.hessian.io.java8.LocalDateHandle".utf8), hex("93"),
                 str("day"), str("month"), str("year"), hex("60 92 91 cf e4")),
             object(
                 "com.alibaba.com.caucho.hessian.io.java8.LocalDateHandle",

@@ -1,7 +1,7 @@
 import InspectorCore
 import NetworkLayers
-import Testing
 import TCPReassembly
+import Testing
 
 @Suite("TCPReassembler connections")
 struct ReassemblerConnectionTests {
@@ -24,15 +24,17 @@ struct ReassemblerConnectionTests {
         reassembler.feed(client, server, seq: 123, ack: 77_008, bytes("request"), at: 4)
 
         let log = reassembler.factory.log
-        #expect(log.connections == [
-            ConnectionInfo(initiator: client, responder: server, handshakeSeen: false, firstSeen: .at(3)),
-        ])
-        #expect(log.events == [
-            .opened(connection: 0, .responderToInitiator, midstream: true, at: 3),
-            .received(connection: 0, .responderToInitiator, bytes("response"), at: 3),
-            .opened(connection: 0, .initiatorToResponder, midstream: true, at: 4),
-            .received(connection: 0, .initiatorToResponder, bytes("request"), at: 4),
-        ])
+        #expect(
+            log.connections == [
+                ConnectionInfo(initiator: client, responder: server, handshakeSeen: false, firstSeen: .at(3))
+            ])
+        #expect(
+            log.events == [
+                .opened(connection: 0, .responderToInitiator, midstream: true, at: 3),
+                .received(connection: 0, .responderToInitiator, bytes("response"), at: 3),
+                .opened(connection: 0, .initiatorToResponder, midstream: true, at: 4),
+                .received(connection: 0, .initiatorToResponder, bytes("request"), at: 4),
+            ])
         #expect(reassembler.stats.connectionsWithoutHandshake == 1)
     }
 
@@ -55,15 +57,17 @@ struct ReassemblerConnectionTests {
         reassembler.feed(lowPortClient, highPortServer, seq: 401, ack: 9_001, bytes("hi"), at: 4)
 
         let log = reassembler.factory.log
-        #expect(log.connections == [
-            ConnectionInfo(
-                initiator: lowPortClient, responder: highPortServer, handshakeSeen: true, firstSeen: .at(3)),
-        ])
-        #expect(log.events == [
-            .opened(connection: 0, .responderToInitiator, midstream: false, at: 3),
-            .opened(connection: 0, .initiatorToResponder, midstream: true, at: 4),
-            .received(connection: 0, .initiatorToResponder, bytes("hi"), at: 4),
-        ])
+        #expect(
+            log.connections == [
+                ConnectionInfo(
+                    initiator: lowPortClient, responder: highPortServer, handshakeSeen: true, firstSeen: .at(3))
+            ])
+        #expect(
+            log.events == [
+                .opened(connection: 0, .responderToInitiator, midstream: false, at: 3),
+                .opened(connection: 0, .initiatorToResponder, midstream: true, at: 4),
+                .received(connection: 0, .initiatorToResponder, bytes("hi"), at: 4),
+            ])
     }
 
     @Test("a pure ACK for an unknown connection starts nothing")
@@ -108,11 +112,12 @@ struct ReassemblerConnectionTests {
         reassembler.feed(server, client, seq: 5_001, ack: 116, flags: .fin, at: 5)
 
         let events = Array(reassembler.factory.log.events.dropFirst(2))
-        #expect(events == [
-            .gap(connection: 0, .initiatorToResponder, length: 10, at: 5),
-            .received(connection: 0, .initiatorToResponder, bytes("tail"), at: 3),
-            .closed(connection: 0, .fin, at: 5),
-        ])
+        #expect(
+            events == [
+                .gap(connection: 0, .initiatorToResponder, length: 10, at: 5),
+                .received(connection: 0, .initiatorToResponder, bytes("tail"), at: 3),
+                .closed(connection: 0, .fin, at: 5),
+            ])
     }
 
     @Test("RST gives up holes, closes with .reset, and data after it is ignored")
@@ -125,12 +130,13 @@ struct ReassemblerConnectionTests {
         reassembler.feed(client, server, seq: 107, bytes("after"), at: 6)
 
         let events = Array(reassembler.factory.log.events.dropFirst(2))
-        #expect(events == [
-            .received(connection: 0, .initiatorToResponder, bytes("ab"), at: 3),
-            .gap(connection: 0, .initiatorToResponder, length: 2, at: 5),
-            .received(connection: 0, .initiatorToResponder, bytes("ef"), at: 4),
-            .closed(connection: 0, .reset, at: 5),
-        ])
+        #expect(
+            events == [
+                .received(connection: 0, .initiatorToResponder, bytes("ab"), at: 3),
+                .gap(connection: 0, .initiatorToResponder, length: 2, at: 5),
+                .received(connection: 0, .initiatorToResponder, bytes("ef"), at: 4),
+                .closed(connection: 0, .reset, at: 5),
+            ])
         #expect(reassembler.stats.connectionsClosedByReset == 1)
         #expect(reassembler.stats.segmentsAfterClose == 1)
         #expect(reassembler.factory.log.connections.count == 1)

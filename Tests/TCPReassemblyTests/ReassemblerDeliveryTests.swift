@@ -1,7 +1,7 @@
 import InspectorCore
 import NetworkLayers
-import Testing
 import TCPReassembly
+import Testing
 
 @Suite("TCPReassembler delivery")
 struct ReassemblerDeliveryTests {
@@ -22,16 +22,18 @@ struct ReassemblerDeliveryTests {
         reassembler.feed(server, client, seq: 5_001, ack: 112, bytes("ok"), at: 5)
 
         let log = reassembler.factory.log
-        #expect(log.events == [
-            .opened(connection: 0, .initiatorToResponder, midstream: false, at: 1),
-            .opened(connection: 0, .responderToInitiator, midstream: false, at: 2),
-            .received(connection: 0, .initiatorToResponder, bytes("hello"), at: 3),
-            .received(connection: 0, .initiatorToResponder, bytes(" world"), at: 4),
-            .received(connection: 0, .responderToInitiator, bytes("ok"), at: 5),
-        ])
-        #expect(log.connections == [
-            ConnectionInfo(initiator: client, responder: server, handshakeSeen: true, firstSeen: .at(1)),
-        ])
+        #expect(
+            log.events == [
+                .opened(connection: 0, .initiatorToResponder, midstream: false, at: 1),
+                .opened(connection: 0, .responderToInitiator, midstream: false, at: 2),
+                .received(connection: 0, .initiatorToResponder, bytes("hello"), at: 3),
+                .received(connection: 0, .initiatorToResponder, bytes(" world"), at: 4),
+                .received(connection: 0, .responderToInitiator, bytes("ok"), at: 5),
+            ])
+        #expect(
+            log.connections == [
+                ConnectionInfo(initiator: client, responder: server, handshakeSeen: true, firstSeen: .at(1))
+            ])
         #expect(reassembler.stats.bytesDelivered == 13)
         #expect(reassembler.stats.segments == 5)
         #expect(reassembler.stats.peakBufferedBytes == 0)
@@ -50,11 +52,12 @@ struct ReassemblerDeliveryTests {
         let received = reassembler.factory.log.events.filter {
             if case .received = $0 { return true } else { return false }
         }
-        #expect(received == [
-            .received(connection: 0, .initiatorToResponder, bytes("abc"), at: 12),
-            .received(connection: 0, .initiatorToResponder, bytes("def"), at: 11),
-            .received(connection: 0, .initiatorToResponder, bytes("ghi"), at: 10),
-        ])
+        #expect(
+            received == [
+                .received(connection: 0, .initiatorToResponder, bytes("abc"), at: 12),
+                .received(connection: 0, .initiatorToResponder, bytes("def"), at: 11),
+                .received(connection: 0, .initiatorToResponder, bytes("ghi"), at: 10),
+            ])
         #expect(reassembler.stats.outOfOrderSegments == 2)
         #expect(reassembler.stats.peakBufferedBytes == 6)
         #expect(reassembler.stats.currentBufferedBytes == 0)
@@ -91,11 +94,12 @@ struct ReassemblerDeliveryTests {
         let received = reassembler.factory.log.events.filter {
             if case .received = $0 { return true } else { return false }
         }
-        #expect(received == [
-            .received(connection: 0, .initiatorToResponder, bytes("AB"), at: 5),
-            .received(connection: 0, .initiatorToResponder, bytes("CD"), at: 4),
-            .received(connection: 0, .initiatorToResponder, bytes("EFGHI"), at: 3),
-        ])
+        #expect(
+            received == [
+                .received(connection: 0, .initiatorToResponder, bytes("AB"), at: 5),
+                .received(connection: 0, .initiatorToResponder, bytes("CD"), at: 4),
+                .received(connection: 0, .initiatorToResponder, bytes("EFGHI"), at: 3),
+            ])
         #expect(reassembler.stats.overlapsTrimmed == 1)
         #expect(reassembler.stats.inconsistentRetransmissions == 1)
         #expect(reassembler.stats.inconsistentBytes == 3)
@@ -155,11 +159,12 @@ struct ReassemblerDeliveryTests {
         reassembler.feed(client, server, seq: 201, bytes("next"), at: 4)
 
         let events = Array(reassembler.factory.log.events.dropFirst(2))
-        #expect(events == [
-            .received(connection: 0, .initiatorToResponder, captured, at: 3),
-            .gap(connection: 0, .initiatorToResponder, length: 60, at: 3),
-            .received(connection: 0, .initiatorToResponder, bytes("next"), at: 4),
-        ])
+        #expect(
+            events == [
+                .received(connection: 0, .initiatorToResponder, captured, at: 3),
+                .gap(connection: 0, .initiatorToResponder, length: 60, at: 3),
+                .received(connection: 0, .initiatorToResponder, bytes("next"), at: 4),
+            ])
         #expect(reassembler.stats.snapLengthCuts == 1)
         #expect(reassembler.stats.gapBytes == 60)
     }
@@ -173,12 +178,13 @@ struct ReassemblerDeliveryTests {
         reassembler.feed(client, server, seq: 101, bytes("head......"), at: 5)
 
         let events = Array(reassembler.factory.log.events.dropFirst(2))
-        #expect(events == [
-            .received(connection: 0, .initiatorToResponder, bytes("head......"), at: 5),
-            .received(connection: 0, .initiatorToResponder, bytes("0123456789"), at: 3),
-            .gap(connection: 0, .initiatorToResponder, length: 20, at: 3),
-            .received(connection: 0, .initiatorToResponder, bytes("tail"), at: 4),
-        ])
+        #expect(
+            events == [
+                .received(connection: 0, .initiatorToResponder, bytes("head......"), at: 5),
+                .received(connection: 0, .initiatorToResponder, bytes("0123456789"), at: 3),
+                .gap(connection: 0, .initiatorToResponder, length: 20, at: 3),
+                .received(connection: 0, .initiatorToResponder, bytes("tail"), at: 4),
+            ])
         #expect(reassembler.stats.currentBufferedBytes == 0)
         #expect(reassembler.stats.peakBufferedBytes == 14)
     }

@@ -1,7 +1,7 @@
 import InspectorCore
 import NetworkLayers
-import Testing
 import TCPReassembly
+import Testing
 
 @Suite("TCPReassembler gaps and limits")
 struct ReassemblerGapTests {
@@ -27,12 +27,13 @@ struct ReassemblerGapTests {
         reassembler.feed(server, client, seq: 5_001, ack: 131, bytes("resp"), at: 5)
 
         let events = Array(reassembler.factory.log.events.dropFirst(2))
-        #expect(events == [
-            .received(connection: 0, .initiatorToResponder, bytes("request-A."), at: 3),
-            .gap(connection: 0, .initiatorToResponder, length: 10, at: 5),
-            .received(connection: 0, .initiatorToResponder, bytes("request-C."), at: 4),
-            .received(connection: 0, .responderToInitiator, bytes("resp"), at: 5),
-        ])
+        #expect(
+            events == [
+                .received(connection: 0, .initiatorToResponder, bytes("request-A."), at: 3),
+                .gap(connection: 0, .initiatorToResponder, length: 10, at: 5),
+                .received(connection: 0, .initiatorToResponder, bytes("request-C."), at: 4),
+                .received(connection: 0, .responderToInitiator, bytes("resp"), at: 5),
+            ])
         #expect(reassembler.stats.holesSkippedOnACK == 1)
         #expect(reassembler.stats.gaps == 1)
         #expect(reassembler.stats.gapBytes == 10)
@@ -75,12 +76,13 @@ struct ReassemblerGapTests {
         reassembler.feed(client, server, seq: 131, ten, at: 5)
 
         let events = Array(reassembler.factory.log.events.dropFirst(2))
-        #expect(events == [
-            .gap(connection: 0, .initiatorToResponder, length: 10, at: 5),
-            .received(connection: 0, .initiatorToResponder, ten, at: 3),
-            .received(connection: 0, .initiatorToResponder, ten, at: 4),
-            .received(connection: 0, .initiatorToResponder, ten, at: 5),
-        ])
+        #expect(
+            events == [
+                .gap(connection: 0, .initiatorToResponder, length: 10, at: 5),
+                .received(connection: 0, .initiatorToResponder, ten, at: 3),
+                .received(connection: 0, .initiatorToResponder, ten, at: 4),
+                .received(connection: 0, .initiatorToResponder, ten, at: 5),
+            ])
         #expect(reassembler.stats.bufferEvictions == 1)
         #expect(reassembler.stats.peakBufferedBytes == 30)
         #expect(reassembler.stats.currentBufferedBytes == 0)
@@ -133,16 +135,17 @@ struct ReassemblerGapTests {
         reassembler.finish(time: .at(9))
 
         let events = Array(reassembler.factory.log.events.dropFirst(2))
-        #expect(events == [
-            .received(connection: 0, .initiatorToResponder, bytes("A"), at: 3),
-            .gap(connection: 0, .initiatorToResponder, length: 3, at: 9),
-            .received(connection: 0, .initiatorToResponder, bytes("E"), at: 4),
-            .gap(connection: 0, .initiatorToResponder, length: 4, at: 9),
-            .received(connection: 0, .initiatorToResponder, bytes("J"), at: 5),
-            .gap(connection: 0, .responderToInitiator, length: 10, at: 9),
-            .received(connection: 0, .responderToInitiator, bytes("z"), at: 6),
-            .closed(connection: 0, .endOfCapture, at: 9),
-        ])
+        #expect(
+            events == [
+                .received(connection: 0, .initiatorToResponder, bytes("A"), at: 3),
+                .gap(connection: 0, .initiatorToResponder, length: 3, at: 9),
+                .received(connection: 0, .initiatorToResponder, bytes("E"), at: 4),
+                .gap(connection: 0, .initiatorToResponder, length: 4, at: 9),
+                .received(connection: 0, .initiatorToResponder, bytes("J"), at: 5),
+                .gap(connection: 0, .responderToInitiator, length: 10, at: 9),
+                .received(connection: 0, .responderToInitiator, bytes("z"), at: 6),
+                .closed(connection: 0, .endOfCapture, at: 9),
+            ])
         #expect(reassembler.stats.holesSkippedAtClose == 3)
         #expect(reassembler.stats.connectionsClosedAtEndOfCapture == 1)
         #expect(reassembler.stats.currentConnections == 0)

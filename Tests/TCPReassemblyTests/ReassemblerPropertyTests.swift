@@ -1,7 +1,7 @@
 import InspectorCore
 import NetworkLayers
-import Testing
 import TCPReassembly
+import Testing
 
 @Suite("TCPReassembler properties")
 struct ReassemblerPropertyTests {
@@ -92,8 +92,8 @@ struct ReassemblerPropertyTests {
         var rebuilt: [UInt8?] = []
         for event in log.events {
             switch event {
-            case let .received(_, .initiatorToResponder, bytes, _): rebuilt += bytes.map { $0 }
-            case let .gap(_, .initiatorToResponder, length, _): rebuilt += Array(repeating: nil, count: length)
+            case .received(_, .initiatorToResponder, let bytes, _): rebuilt += bytes.map { $0 }
+            case .gap(_, .initiatorToResponder, let length, _): rebuilt += Array(repeating: nil, count: length)
             default: break
             }
         }

@@ -1,7 +1,7 @@
 import InspectorCore
 import NetworkLayers
-import Testing
 import TCPReassembly
+import Testing
 
 @Suite("TCPReassembler robustness")
 struct ReassemblerRobustnessTests {
@@ -25,18 +25,23 @@ struct ReassemblerRobustnessTests {
             let toServer = Bool.random(using: &generator)
             let (source, destination) = toServer ? (clients[which], server) : (server, clients[which])
             var flags: TCPFlags = []
-            for (flag, odds) in [(TCPFlags.syn, 30), (.fin, 30), (.rst, 80), (.ack, 2)] where
+            for (flag, odds) in [(TCPFlags.syn, 30), (.fin, 30), (.rst, 80), (.ack, 2)]
+            where
                 Int.random(in: 0..<odds, using: &generator) == 0
             {
                 flags.insert(flag)
             }
             let base = bases[which] &+ (toServer ? 0 : 0x1000_0000)
-            let sequence = Int.random(in: 0..<50, using: &generator) == 0
+            let sequence =
+                Int.random(in: 0..<50, using: &generator) == 0
                 ? UInt32.random(in: 0...UInt32.max, using: &generator)
                 : base &+ UInt32.random(in: 0..<4_000, using: &generator)
-            let acknowledgment = (toServer ? bases[which] &+ 0x1000_0000 : base) &+ UInt32.random(
-                in: 0..<4_000, using: &generator)
-            let payload = (0..<Int.random(in: 0...120, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let acknowledgment =
+                (toServer ? bases[which] &+ 0x1000_0000 : base)
+                &+ UInt32.random(
+                    in: 0..<4_000, using: &generator)
+            let payloadCount = Int.random(in: 0...120, using: &generator)
+            let payload = (0..<payloadCount).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let cut = Int.random(in: 0..<10, using: &generator) == 0 ? Int.random(in: 1...200, using: &generator) : 0
             let segment = TCPSegment(
                 source: source, destination: destination, sequence: sequence, acknowledgment: acknowledgment,
@@ -50,8 +55,9 @@ struct ReassemblerRobustnessTests {
         return reassembler
     }
 
-    @Test("random segments never trap; every connection gets opened-before-data and exactly one final close",
-          arguments: [1, 2, 3, 4] as [UInt64])
+    @Test(
+        "random segments never trap; every connection gets opened-before-data and exactly one final close",
+        arguments: [1, 2, 3, 4] as [UInt64])
     func randomSegmentsKeepTheContract(seed: UInt64) {
         let reassembler = Self.randomRun(seed: seed)
         let log = reassembler.factory.log
@@ -62,20 +68,20 @@ struct ReassemblerRobustnessTests {
         var gapBytes = 0
         for event in log.events {
             switch event {
-            case let .opened(c, d, _, _):
+            case .opened(let c, let d, _, _):
                 if opened.contains([c, d.hashValue]) || closed.contains(c) { violations.append("\(event)") }
                 opened.insert([c, d.hashValue])
-            case let .received(c, d, bytes, _):
+            case .received(let c, let d, let bytes, _):
                 if !opened.contains([c, d.hashValue]) || closed.contains(c) || bytes.isEmpty {
                     violations.append("\(event)")
                 }
                 delivered += bytes.count
-            case let .gap(c, d, length, _):
+            case .gap(let c, let d, let length, _):
                 if !opened.contains([c, d.hashValue]) || closed.contains(c) || length <= 0 {
                     violations.append("\(event)")
                 }
                 gapBytes += length
-            case let .closed(c, _, _):
+            case .closed(let c, _, _):
                 if closed.contains(c) { violations.append("\(event)") }
                 closed.insert(c)
             }

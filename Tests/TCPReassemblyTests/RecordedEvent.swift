@@ -10,10 +10,11 @@ enum RecordedEvent: Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case let .opened(c, d, m, t): "opened(\(c), \(d), midstream: \(m), at: \(t))"
-        case let .received(c, d, b, t): "received(\(c), \(d), \"\(String(decoding: b, as: UTF8.self))\", at: \(t))"
-        case let .gap(c, d, l, t): "gap(\(c), \(d), \(l), at: \(t))"
-        case let .closed(c, e, t): "closed(\(c), \(e), at: \(t))"
+        case .opened(let c, let d, let m, let t): "opened(\(c), \(d), midstream: \(m), at: \(t))"
+        case .received(let c, let d, let b, let t):
+            "received(\(c), \(d), \"\(String(decoding: b, as: UTF8.self))\", at: \(t))"
+        case .gap(let c, let d, let l, let t): "gap(\(c), \(d), \(l), at: \(t))"
+        case .closed(let c, let e, let t): "closed(\(c), \(e), at: \(t))"
         }
     }
 }

@@ -9,7 +9,7 @@ final class EventLog {
     /// Bytes delivered for one direction of one connection, concatenated.
     func bytes(_ direction: StreamDirection, connection: Int = 0) -> [UInt8] {
         var result: [UInt8] = []
-        for case let .received(c, d, bytes, _) in events where c == connection && d == direction {
+        for case .received(let c, let d, let bytes, _) in events where c == connection && d == direction {
             result += bytes
         }
         return result
@@ -18,7 +18,7 @@ final class EventLog {
     /// Gap lengths reported for one direction of one connection, in order.
     func gaps(_ direction: StreamDirection, connection: Int = 0) -> [Int] {
         var result: [Int] = []
-        for case let .gap(c, d, length, _) in events where c == connection && d == direction {
+        for case .gap(let c, let d, let length, _) in events where c == connection && d == direction {
             result.append(length)
         }
         return result
@@ -27,7 +27,7 @@ final class EventLog {
     /// Close reasons in order, by connection.
     var closes: [(connection: Int, end: StreamEnd)] {
         var result: [(Int, StreamEnd)] = []
-        for case let .closed(c, end, _) in events { result.append((c, end)) }
+        for case .closed(let c, let end, _) in events { result.append((c, end)) }
         return result
     }
 }

@@ -1,5 +1,5 @@
-import Testing
 import TCPReassembly
+import Testing
 
 @Suite("TCPSequence")
 struct TCPSequenceTests {
