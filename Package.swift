@@ -10,12 +10,19 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(
             name: "CPcap",
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
         ),
         .target(name: "InspectorCore"),
         .target(name: "PacketCapture", dependencies: ["CPcap", "InspectorCore"]),
@@ -24,12 +31,28 @@ let package = Package(
         .target(name: "Hessian2", dependencies: ["InspectorCore"]),
         .target(name: "DubboWire", dependencies: ["Hessian2", "InspectorCore"]),
         .target(name: "Correlation", dependencies: ["DubboWire", "NetworkLayers", "InspectorCore"]),
-        .target(name: "Reporting", dependencies: ["Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]),
+        .target(name: "Registry", dependencies: ["CHiredis", "NetworkLayers", "InspectorCore"]),
+        .target(
+            name: "Reporting",
+            dependencies: [
+                "Correlation", "Registry", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(
+            name: "LiveMonitoring",
+            dependencies: [
+                "Reporting", "Correlation", "Registry", "DubboWire", "NetworkLayers", "InspectorCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "InspectorCLI",
             dependencies: [
                 "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
-                "Correlation", "Reporting", "InspectorCore",
+                "Correlation", "Registry", "Reporting", "LiveMonitoring", "InspectorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,9 +65,18 @@ let package = Package(
         .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore"]),
         .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore"]),
         .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "NetworkLayers", "InspectorCore"]),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: ["Reporting", "Correlation", "Registry", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]
+        ),
+        .testTarget(
+            name: "LiveMonitoringTests",
+            dependencies: ["LiveMonitoring", "Reporting", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]
+        ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["InspectorCLI", "Reporting", "Correlation", "DubboWire", "InspectorCore"]
+            dependencies: ["InspectorCLI", "Reporting", "Registry", "Correlation", "DubboWire", "InspectorCore"]
         ),
     ]
 )

@@ -1,0 +1,1 @@
+// Placeholder: live view and metrics are being written.

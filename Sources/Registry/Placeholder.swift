@@ -1,0 +1,1 @@
+// Placeholder: the Redis registry reader is being written.
