@@ -18,7 +18,8 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func rawUTF8(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// Appends bytes that are already JSON text.
@@ -31,13 +32,46 @@ public struct JSONWriter: Sendable {
     public mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 
     public mutating func integer<T: BinaryInteger>(_ value: T) {
-        bytes.append(contentsOf: String(value).utf8)
+        if let small = Int64(exactly: value) {
+            appendDecimal(small)
+        } else {
+            bytes.append(contentsOf: String(value).utf8)
+        }
+    }
+
+    /// Decimal digits written straight into the buffer: numbers are most of a record, and `String(n)` allocates.
+    public mutating func appendDecimal(_ value: Int64) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            // The magnitude of Int64.min does not fit in Int64.
+            appendDecimal(magnitude: value.magnitude)
+        } else {
+            appendDecimal(magnitude: UInt64(value))
+        }
+    }
+
+    private mutating func appendDecimal(magnitude: UInt64) {
+        guard magnitude >= 10 else {
+            bytes.append(UInt8(truncatingIfNeeded: magnitude) + 0x30)
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes: room for 20 digits
+        var count = 0
+        var rest = magnitude
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while rest > 0 {
+                buffer[31 - count] = UInt8(truncatingIfNeeded: rest % 10) + 0x30
+                rest /= 10
+                count += 1
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(32 - count)...]))
+        }
     }
 
     public mutating func double(_ value: Double) {
         guard value.isFinite else { return null() }
         if value == value.rounded(), abs(value) < 1e15 {
-            bytes.append(contentsOf: String(Int64(value)).utf8)
+            appendDecimal(Int64(value))
             if value == 0, value.sign == .minus { return }
             raw(".0")
         } else {
@@ -47,31 +81,77 @@ public struct JSONWriter: Sendable {
 
     /// Epoch seconds with exactly six decimals (microsecond precision), as a JSON number.
     public mutating func timestamp(_ time: CaptureTime) {
-        bytes.append(contentsOf: time.description.utf8)
+        // Floor division, so times before 1970 print like `CaptureTime.description` does.
+        let totalMicros = time.nanosecondsSinceEpoch.floorDivided(by: 1_000)
+        let seconds = totalMicros.floorDivided(by: 1_000_000)
+        let micros = totalMicros - seconds * 1_000_000
+        appendDecimal(seconds)
+        bytes.append(UInt8(ascii: "."))
+        var divisor: Int64 = 100_000
+        while divisor > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: micros / divisor % 10) + 0x30)
+            divisor /= 10
+        }
     }
 
+    /// A JSON string. Works on the UTF-8 bytes: runs that need no escape are copied in bulk.
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        for scalar in value.unicodeScalars {
-            switch scalar.value {
-            case 0x22: raw("\\\"")
-            case 0x5C: raw("\\\\")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
-            // C0 controls, DEL, C1 controls, and the line/paragraph separators that break JavaScript parsers.
-            case 0x00..<0x20, 0x7F..<0xA0, 0x2028, 0x2029:
-                raw("\\u")
-                let hex = String(scalar.value, radix: 16)
-                bytes.append(contentsOf: String(repeating: "0", count: 4 - hex.count).utf8)
-                bytes.append(contentsOf: hex.utf8)
-            default:
-                bytes.append(contentsOf: String(scalar).utf8)
-            }
-        }
+        var value = value
+        value.withUTF8 { appendEscaped($0) }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Escapes per RFC 8259, plus DEL, the C1 controls and U+2028/U+2029 (which break JavaScript parsers).
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        var index = 0
+        let count = utf8.count
+        while index < count {
+            let byte = utf8[index]
+            var escapedScalar: UInt32?
+            var width = 1
+            if byte >= 0x20, byte != 0x22, byte != 0x5C, byte < 0x7F {
+                index += 1
+                continue
+            } else if byte == 0xC2, index + 1 < count, utf8[index + 1] < 0xA0 {
+                escapedScalar = UInt32(utf8[index + 1])  // U+0080…U+009F
+                width = 2
+            } else if byte == 0xE2, index + 2 < count, utf8[index + 1] == 0x80,
+                      utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9 {
+                escapedScalar = 0x2000 | UInt32(utf8[index + 2] - 0x80)  // U+2028, U+2029
+                width = 3
+            } else if byte >= 0x80 {
+                index += 1
+                continue
+            }
+            if runStart < index {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+            }
+            switch (escapedScalar, byte) {
+            case (nil, 0x22): raw("\\\"")
+            case (nil, 0x5C): raw("\\\\")
+            case (nil, 0x0A): raw("\\n")
+            case (nil, 0x0D): raw("\\r")
+            case (nil, 0x09): raw("\\t")
+            case (nil, 0x08): raw("\\b")
+            case (nil, 0x0C): raw("\\f")
+            default: appendUnicodeEscape(escapedScalar ?? UInt32(byte))
+            }
+            index += width
+            runStart = index
+        }
+        if runStart < count {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+        }
+    }
+
+    private mutating func appendUnicodeEscape(_ scalar: UInt32) {
+        raw("\\u")
+        for shift in stride(from: 12, through: 0, by: -4) {
+            let digit = UInt8(truncatingIfNeeded: (scalar >> UInt32(shift)) & 0xF)
+            bytes.append(digit < 10 ? 0x30 + digit : 0x57 + digit)
+        }
     }
 
     public mutating func optionalString(_ value: String?) {
@@ -82,6 +162,12 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
         raw(name)
         raw("\":")
+    }
+
+    /// Drops everything written after `count` bytes (to replace a value that turned out too long).
+    public mutating func truncate(to count: Int) {
+        guard count >= 0, count < bytes.count else { return }
+        bytes.removeSubrange(count...)
     }
 
     public mutating func key(_ name: String) {

@@ -94,21 +94,21 @@ public struct JSONLinesFormatter: Sendable {
         writeValue(value, to: &writer)
     }
 
-    /// A value, or a `$truncated` marker when its JSON is longer than `maxValueBytes`.
+    /// A value, or a `$truncated` marker when its JSON is longer than `maxValueBytes`. Rendered in place; only
+    /// a value that turns out too long is taken back out (its first bytes become the preview).
     func writeValue(_ value: HessianValue, to writer: inout JSONWriter) {
-        var rendered = JSONWriter()
+        let start = writer.bytes.count
         // Rendering stops a little past the limit, so a huge value costs no more than the limit to find out.
         var budget = options.maxValueBytes + 1
-        value.writeJSON(to: &rendered, budget: &budget)
-        guard rendered.bytes.count > options.maxValueBytes else {
-            writer.appendRaw(rendered.bytes)
-            return
-        }
+        value.writeJSON(to: &writer, budget: &budget)
+        guard writer.bytes.count - start > options.maxValueBytes else { return }
+        let previewLength = min(options.maxValueBytes, 256)
+        let preview = String(decoding: writer.bytes[start..<(start + previewLength)], as: UTF8.self)
+        writer.truncate(to: start)
         writer.beginObject()
         writer.key("$truncated"); writer.bool(true)
         writer.comma(); writer.key("preview")
-        let previewLength = min(options.maxValueBytes, 256)
-        writer.string(String(decoding: rendered.bytes.prefix(previewLength), as: UTF8.self))
+        writer.string(preview)
         writer.endObject()
     }
 
