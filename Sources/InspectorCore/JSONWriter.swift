@@ -108,6 +108,13 @@ public struct JSONWriter: Sendable {
         var index = 0
         let count = utf8.count
         while index < count {
+            // Eight plain ASCII bytes at a time: the common case for payload text.
+            if let base = UnsafeRawPointer(utf8.baseAddress) {
+                while index + 8 <= count, Self.isPlainASCII(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                }
+            }
+            guard index < count else { break }
             let byte = utf8[index]
             var escapedScalar: UInt32?
             var width = 1
@@ -144,6 +151,17 @@ public struct JSONWriter: Sendable {
         if runStart < count {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         }
+    }
+
+    /// Whether eight bytes need no escaping: no byte below 0x20, none ≥ 0x7F, no `"` and no `\\` (SWAR tests).
+    @inline(__always)
+    static func isPlainASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
+        let nonASCIIOrDEL = (word | (word &+ ones)) & highs != 0
+        return !(below0x20 || nonASCIIOrDEL || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C)))
     }
 
     private mutating func appendUnicodeEscape(_ scalar: UInt32) {

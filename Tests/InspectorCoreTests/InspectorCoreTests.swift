@@ -60,3 +60,59 @@ struct SpanReadingTests {
         }
     }
 }
+
+@Suite("JSONWriter escaping at speed")
+struct JSONWriterWordTests {
+    @Test("the eight-byte fast path agrees with the byte-by-byte rules for every single odd byte")
+    func wordPathAgrees() {
+        for special in 0..<256 {
+            for position in 0..<8 {
+                var word = Array(repeating: UInt8(ascii: "a"), count: 8)
+                word[position] = UInt8(special)
+                let value = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                let plain = special >= 0x20 && special < 0x7F && special != 0x22 && special != 0x5C
+                #expect(JSONWriter.isPlainASCII(value) == plain, "byte \(special) at \(position)")
+            }
+        }
+    }
+
+    @Test("long strings with escapes at every offset come out the same as a reference escaper")
+    func longStrings() {
+        let specials: [Character] = ["\"", "\\", "\n", "\u{01}", "\u{7F}", "\u{85}", "\u{2028}", "é", "中", "😀"]
+        for special in specials {
+            for offset in 0..<20 {
+                let text = String(repeating: "x", count: offset) + String(special) + String(repeating: "y", count: 19 - offset)
+                var writer = JSONWriter()
+                writer.string(text)
+                var expected = "\""
+                for scalar in text.unicodeScalars {
+                    switch scalar.value {
+                    case 0x22: expected += "\\\""
+                    case 0x5C: expected += "\\\\"
+                    case 0x0A: expected += "\\n"
+                    case 0x00..<0x20, 0x7F..<0xA0, 0x2028, 0x2029:
+                        let hex = String(scalar.value, radix: 16)
+                        expected += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    default: expected.unicodeScalars.append(scalar)
+                    }
+                }
+                expected += "\""
+                #expect(writer.string == expected)
+            }
+        }
+    }
+
+    @Test("integers and timestamps are written digit by digit, extremes included")
+    func numbers() {
+        var writer = JSONWriter()
+        writer.integer(Int64.min); writer.comma()
+        writer.integer(Int64.max); writer.comma()
+        writer.integer(UInt64.max); writer.comma()
+        writer.integer(0); writer.comma()
+        writer.integer(-7); writer.comma()
+        writer.timestamp(CaptureTime(seconds: 1_700_000_000, nanoseconds: 4_180_789)); writer.comma()
+        writer.timestamp(CaptureTime(nanosecondsSinceEpoch: -1_500))
+        #expect(writer.string
+            == "-9223372036854775808,9223372036854775807,18446744073709551615,0,-7,1700000000.004180,-1.999998")
+    }
+}
