@@ -70,11 +70,11 @@ public struct DubboBodyDecoder: Sendable {
             request.method = try decoder.decodeString(in: body)
             let descriptor = try decoder.decodeString(in: body) ?? ""
             request.parameterDescriptor = descriptor
-            guard let parameters = ParameterDescriptor.split(descriptor) else {
+            guard let parameterCount = ParameterDescriptor.count(descriptor) else {
                 request.decodeError = "malformed parameter descriptor \"\(descriptor)\""
                 return request
             }
-            for _ in parameters {
+            for _ in 0..<parameterCount {
                 switch depth {
                 case .full: request.arguments.append(try decoder.decodeValue(in: body))
                 case .metadata: try decoder.skipValue(in: body)

@@ -28,6 +28,35 @@ public enum ParameterDescriptor {
         return tokens
     }
 
+    /// How many parameters a descriptor names, or `nil` when malformed. Works on the UTF-8 bytes and allocates
+    /// nothing: it runs once per request on the hot path.
+    public static func count(_ descriptor: String) -> Int? {
+        var descriptor = descriptor
+        return descriptor.withUTF8 { bytes -> Int? in
+            var parameters = 0
+            var index = 0
+            while index < bytes.count {
+                while index < bytes.count, bytes[index] == UInt8(ascii: "[") { index += 1 }
+                guard index < bytes.count else { return nil }
+                switch bytes[index] {
+                case UInt8(ascii: "V"), UInt8(ascii: "Z"), UInt8(ascii: "B"), UInt8(ascii: "C"), UInt8(ascii: "D"),
+                     UInt8(ascii: "F"), UInt8(ascii: "I"), UInt8(ascii: "J"), UInt8(ascii: "S"):
+                    index += 1
+                case UInt8(ascii: "L"):
+                    let nameStart = index + 1
+                    index = nameStart
+                    while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
+                    guard index < bytes.count, index > nameStart else { return nil }
+                    index += 1
+                default:
+                    return nil
+                }
+                parameters += 1
+            }
+            return parameters
+        }
+    }
+
     /// A descriptor token as a Java type name: `Ljava/lang/String;` → `java.lang.String`, `[I` → `int[]`.
     public static func javaName(_ token: Substring) -> String {
         var dimensions = 0

@@ -173,6 +173,14 @@ struct ParameterDescriptorTests {
             == ["com.foo.Outer$Inner[][]", "boolean", "byte", "char", "double", "float", "short"])
     }
 
+    @Test("counting agrees with splitting, malformed included")
+    func countAgrees() {
+        for descriptor in ["", "I", "Ljava/lang/String;I[J", "[[Lcom/foo/Outer$Inner;ZBCDFS", "Lé/ü;", "Ljava/lang/String",
+                           "[", "Q", "L;", "II;"] {
+            #expect(ParameterDescriptor.count(descriptor) == ParameterDescriptor.split(descriptor)?.count, "\(descriptor)")
+        }
+    }
+
     @Test("malformed descriptors are rejected")
     func rejects() {
         #expect(ParameterDescriptor.split("Ljava/lang/String") == nil)
