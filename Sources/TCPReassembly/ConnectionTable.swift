@@ -51,7 +51,8 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
     }
 
     /// Returns a taken connection to its slot and files it in the buffering list if it holds bytes.
-    mutating func putBack(_ connection: Connection<Consumer>, at slot: Int) {
+    /// Consuming, so the connection (and its consumer's buffers) moves back instead of being copied per packet.
+    mutating func putBack(_ connection: consuming Connection<Consumer>, at slot: Int) {
         guard slot >= 0, slot < slots.count else { return }
         if connection.hasBufferedData {
             if !buffering.contains(slot) { buffering.append(slot) }
