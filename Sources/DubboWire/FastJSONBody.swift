@@ -44,9 +44,9 @@ enum FastJSONBody {
         request.method = string(3)
         request.parameterDescriptor = string(4)
         guard parts.count >= 5, let descriptor = request.parameterDescriptor,
-              let parameters = ParameterDescriptor.split(descriptor)
+              let parameterCount = ParameterDescriptor.count(descriptor)
         else { return request }
-        let argumentEnd = 5 + parameters.count
+        let argumentEnd = 5 + parameterCount
         if parts.count >= argumentEnd {
             request.arguments = Array(parts[5..<argumentEnd])
             request.argumentsDecoded = true

@@ -1,95 +1,79 @@
 /// JVM parameter descriptors as Dubbo writes them in field 5 of a request (PROTOCOL.md §3.1):
 /// `Ljava/lang/String;I[J` is three parameters. The count decides how many argument values follow.
+///
+/// Both functions walk the UTF-8 bytes once and are lenient where Java is: a class name may hold any byte but `;`.
 public enum ParameterDescriptor {
-    /// Splits a descriptor into one token per parameter, or `nil` when it is not a well-formed descriptor.
-    /// Lenient where Java is: class names may hold any character but `;`.
-    public static func split(_ descriptor: String) -> [Substring]? {
-        var tokens: [Substring] = []
-        var index = descriptor.startIndex
-        while index < descriptor.endIndex {
-            let start = index
-            while index < descriptor.endIndex, descriptor[index] == "[" {
-                index = descriptor.index(after: index)
-            }
-            guard index < descriptor.endIndex else { return nil }
-            switch descriptor[index] {
-            case "V", "Z", "B", "C", "D", "F", "I", "J", "S":
-                index = descriptor.index(after: index)
-            case "L":
-                guard let end = descriptor[index...].firstIndex(of: ";"),
-                      descriptor.distance(from: index, to: end) > 1
-                else { return nil }
-                index = descriptor.index(after: end)
-            default:
-                return nil
-            }
-            tokens.append(descriptor[start..<index])
-        }
-        return tokens
-    }
-
-    /// How many parameters a descriptor names, or `nil` when malformed. Works on the UTF-8 bytes and allocates
-    /// nothing: it runs once per request on the hot path.
+    /// How many parameters a descriptor names, or `nil` when malformed. Allocates nothing: it runs once per request.
     public static func count(_ descriptor: String) -> Int? {
         var descriptor = descriptor
-        return descriptor.withUTF8 { bytes -> Int? in
+        return descriptor.withUTF8 { bytes in
             var parameters = 0
-            var index = 0
-            while index < bytes.count {
-                while index < bytes.count, bytes[index] == UInt8(ascii: "[") { index += 1 }
-                guard index < bytes.count else { return nil }
-                switch bytes[index] {
-                case UInt8(ascii: "V"), UInt8(ascii: "Z"), UInt8(ascii: "B"), UInt8(ascii: "C"), UInt8(ascii: "D"),
-                     UInt8(ascii: "F"), UInt8(ascii: "I"), UInt8(ascii: "J"), UInt8(ascii: "S"):
-                    index += 1
-                case UInt8(ascii: "L"):
-                    let nameStart = index + 1
-                    index = nameStart
-                    while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
-                    guard index < bytes.count, index > nameStart else { return nil }
-                    index += 1
-                default:
-                    return nil
-                }
-                parameters += 1
-            }
-            return parameters
+            return walk(bytes) { _, _, _ in parameters += 1 } ? parameters : nil
         }
     }
 
-    /// A descriptor token as a Java type name: `Ljava/lang/String;` → `java.lang.String`, `[I` → `int[]`.
-    public static func javaName(_ token: Substring) -> String {
-        var dimensions = 0
-        var rest = token
-        while rest.first == "[" {
-            dimensions += 1
-            rest = rest.dropFirst()
-        }
-        let base: String
-        switch rest {
-        case "V": base = "void"
-        case "Z": base = "boolean"
-        case "B": base = "byte"
-        case "C": base = "char"
-        case "D": base = "double"
-        case "F": base = "float"
-        case "I": base = "int"
-        case "J": base = "long"
-        case "S": base = "short"
-        default:
-            base = String(rest.dropFirst().dropLast()).replacingSlashes()
-        }
-        return base + String(repeating: "[]", count: dimensions)
-    }
-
-    /// Java type names of every parameter, or `nil` for a malformed descriptor.
+    /// Java type names of every parameter (`["java.lang.String", "int", "long[]"]`), or `nil` when malformed.
     public static func javaNames(_ descriptor: String) -> [String]? {
-        split(descriptor).map { $0.map(javaName) }
+        var descriptor = descriptor
+        return descriptor.withUTF8 { bytes in
+            var names: [String] = []
+            let wellFormed = walk(bytes) { dimensions, tag, className in
+                var name: String
+                switch tag {
+                case UInt8(ascii: "V"): name = "void"
+                case UInt8(ascii: "Z"): name = "boolean"
+                case UInt8(ascii: "B"): name = "byte"
+                case UInt8(ascii: "C"): name = "char"
+                case UInt8(ascii: "D"): name = "double"
+                case UInt8(ascii: "F"): name = "float"
+                case UInt8(ascii: "I"): name = "int"
+                case UInt8(ascii: "J"): name = "long"
+                case UInt8(ascii: "S"): name = "short"
+                default:
+                    // `Ljava/lang/String;`: the class name with `/` turned into `.`.
+                    name = String(unsafeUninitializedCapacity: className.count) { buffer in
+                        for (offset, byte) in bytes[className].enumerated() {
+                            buffer[offset] = byte == UInt8(ascii: "/") ? UInt8(ascii: ".") : byte
+                        }
+                        return className.count
+                    }
+                }
+                for _ in 0..<dimensions { name += "[]" }
+                names.append(name)
+            }
+            return wellFormed ? names : nil
+        }
     }
-}
 
-extension String {
-    fileprivate func replacingSlashes() -> String {
-        String(map { $0 == "/" ? "." : $0 })
+    /// Calls `parameter(dimensions, tag, classNameRange)` for each parameter; `false` when the descriptor is malformed.
+    private static func walk(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ parameter: (Int, UInt8, Range<Int>) -> Void
+    ) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            var dimensions = 0
+            while index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                dimensions += 1
+                index += 1
+            }
+            guard index < bytes.count else { return false }
+            let tag = bytes[index]
+            switch tag {
+            case UInt8(ascii: "V"), UInt8(ascii: "Z"), UInt8(ascii: "B"), UInt8(ascii: "C"), UInt8(ascii: "D"),
+                 UInt8(ascii: "F"), UInt8(ascii: "I"), UInt8(ascii: "J"), UInt8(ascii: "S"):
+                parameter(dimensions, tag, index..<index)
+                index += 1
+            case UInt8(ascii: "L"):
+                let nameStart = index + 1
+                var end = nameStart
+                while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
+                guard end < bytes.count, end > nameStart else { return false }
+                parameter(dimensions, tag, nameStart..<end)
+                index = end + 1
+            default:
+                return false
+            }
+        }
+        return true
     }
 }

@@ -173,19 +173,20 @@ struct ParameterDescriptorTests {
             == ["com.foo.Outer$Inner[][]", "boolean", "byte", "char", "double", "float", "short"])
     }
 
-    @Test("counting agrees with splitting, malformed included")
+    @Test("counting agrees with naming, malformed included")
     func countAgrees() {
         for descriptor in ["", "I", "Ljava/lang/String;I[J", "[[Lcom/foo/Outer$Inner;ZBCDFS", "Lé/ü;", "Ljava/lang/String",
                            "[", "Q", "L;", "II;"] {
-            #expect(ParameterDescriptor.count(descriptor) == ParameterDescriptor.split(descriptor)?.count, "\(descriptor)")
+            #expect(ParameterDescriptor.count(descriptor) == ParameterDescriptor.javaNames(descriptor)?.count, "\(descriptor)")
         }
     }
 
     @Test("malformed descriptors are rejected")
     func rejects() {
-        #expect(ParameterDescriptor.split("Ljava/lang/String") == nil)
-        #expect(ParameterDescriptor.split("[") == nil)
-        #expect(ParameterDescriptor.split("Q") == nil)
-        #expect(ParameterDescriptor.split("L;") == nil)
+        for malformed in ["Ljava/lang/String", "[", "Q", "L;", "I["] {
+            #expect(ParameterDescriptor.count(malformed) == nil, "\(malformed)")
+            #expect(ParameterDescriptor.javaNames(malformed) == nil, "\(malformed)")
+        }
+        #expect(ParameterDescriptor.javaNames("Lé/ü;") == ["é.ü"])
     }
 }
