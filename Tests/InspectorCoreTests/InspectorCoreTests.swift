@@ -116,3 +116,15 @@ struct JSONWriterWordTests {
             == "-9223372036854775808,9223372036854775807,18446744073709551615,0,-7,1700000000.004180,-1.999998")
     }
 }
+
+@Suite("CivilDate")
+struct CivilDateTests {
+    @Test("day counts map to Gregorian dates, leap days and far years included")
+    func dates() {
+        #expect(CivilDate(daysSinceEpoch: 0).text == "1970-01-01")
+        #expect(CivilDate(daysSinceEpoch: 11_016).text == "2000-02-29")
+        #expect(CivilDate(daysSinceEpoch: -1).text == "1969-12-31")
+        #expect(CivilDate(daysSinceEpoch: 2_932_896).text == "9999-12-31")
+        #expect(CivilDate(daysSinceEpoch: -719_529).text == "-0001-12-31")
+    }
+}
