@@ -29,7 +29,10 @@ KEYS = [
     "return_value", "exception", "error_message", "response_attachments", "request_ts", "response_ts",
     "request_end_ts", "response_end_ts", "latency_us", "outcome", "request_bytes", "response_bytes",
     "quality",
+    "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
 ]
+REGISTRY_STATUSES = {"registered", "not_registered", "stale", "method_not_registered", "version_mismatch",
+                     "no_registry"}
 KINDS = {"call", "oneway", "heartbeat", "event", "orphan_response"}
 OUTCOMES = {"ok", "error", "exception", "no_response", "oneway"}
 RESULTS = {"value", "null", "exception"}
@@ -146,6 +149,10 @@ def check_record(line: str, where: str, p: Problems) -> dict | None:
     typ("request_bytes", lambda v: is_int(v) and v >= 0, "a body length")
     typ("response_bytes", lambda v: is_int(v) and v >= 0, "a body length")
     typ("quality", lambda v: isinstance(v, list) and all(q in QUALITY for q in v), f"a list of {QUALITY}", False)
+    for k in ("provider_application", "consumer_application", "provider_url"):
+        typ(k, lambda v: isinstance(v, str), "a string")
+    typ("registry_status", lambda v: v in REGISTRY_STATUSES, f"one of {sorted(REGISTRY_STATUSES)}", False)
+    typ("service_inferred", lambda v: isinstance(v, bool), "true or false", False)
     for k in ("arguments", "attachments", "return_value", "response_attachments"):
         check_value(rec[k], f"{where} {k}", p)
     if type_errors:

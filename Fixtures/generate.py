@@ -129,6 +129,8 @@ RECORD_KEYS = [
     "return_value", "exception", "error_message", "response_attachments", "request_ts", "response_ts",
     "request_end_ts", "response_end_ts", "latency_us", "outcome", "request_bytes", "response_bytes",
     "quality",
+    # Registry join (docs/REGISTRY.md): the fixtures are read without a registry.
+    "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
 ]
 
 QUALITY_ORDER = [
@@ -1663,6 +1665,7 @@ class RefInspector:
         else:
             rec["outcome"] = "ok"
         rec["quality"] = [q for q in QUALITY_ORDER if q in quality]
+        rec["registry_status"], rec["service_inferred"] = "no_registry", False
         return rec
 
 

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Registry
+import Reporting
+
+/// `--registry`, `--registry-snapshot`, `--registry-required`: where service and application names come from.
+/// Shared by `read` and `live` (docs/REGISTRY.md).
+struct RegistryOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Name applications from this Dubbo Redis registry.",
+            discussion: """
+                redis://[:password@]host:port[?backup=h2:p2&cluster=failover|replicate&group=dubbo&db.index=N\
+                &timeout=MS] or host:port,host2:port2. Only read commands are sent. The password is never printed.
+                """,
+            valueName: "address"
+        )
+    )
+    var registry: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Name applications from a directory saved by `registry dump --format json`.", valueName: "file"))
+    var registrySnapshot: String?
+
+    @Flag(help: "Stop with an error when the registry cannot be read (default: warn and go on without names).")
+    var registryRequired = false
+
+    func validate() throws {
+        if registry != nil, registrySnapshot != nil {
+            throw ValidationError("--registry and --registry-snapshot cannot be used together")
+        }
+        if registryRequired, registry == nil, registrySnapshot == nil {
+            throw ValidationError("--registry-required needs --registry or --registry-snapshot")
+        }
+        if let registry {
+            do {
+                _ = try RegistryAddress(parsing: registry)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+
+    /// The join for an offline run: one full read of the registry (or the snapshot), reported through `warn`.
+    /// nil when no registry was asked for. When it cannot be read: `RegistryJoin.unavailable` (records say
+    /// `no_registry`) after a warning, or an error when `--registry-required` is set or the failure is a wrong
+    /// password or database (a configuration mistake that names the node).
+    func makeJoin(warn: (String) -> Void) throws -> RegistryJoin? {
+        if let registrySnapshot {
+            do {
+                let directory = try RegistrySnapshot.load(path: registrySnapshot)
+                report(directory, warn: warn)
+                return RegistryJoin(directory: directory)
+            } catch {
+                return try unavailable(error, warn: warn)
+            }
+        }
+        guard let registry else { return nil }
+        do {
+            let address = try RegistryAddress(parsing: registry)
+            let result = try RegistryReader(address: address).read()
+            for failure in result.failures {
+                warn("\(failure); read \(result.node) instead")
+            }
+            report(result.directory, warn: warn)
+            return RegistryJoin(directory: result.directory)
+        } catch {
+            return try unavailable(error, warn: warn)
+        }
+    }
+
+    private func unavailable(_ error: RegistryError, warn: (String) -> Void) throws -> RegistryJoin {
+        if registryRequired || Self.isConfigurationError(error) {
+            throw RegistryFailure(message: error.description)
+        }
+        warn(
+            "\(error); going on without registry names "
+                + "(records say no_registry; --registry-required makes this an error)"
+        )
+        return .unavailable
+    }
+
+    /// A wrong password or database on every node: telling the user beats silently analysing without names.
+    static func isConfigurationError(_ error: RegistryError) -> Bool {
+        switch error {
+        case .authenticationFailed, .databaseSelectFailed:
+            return true
+        case .allNodesFailed(let failures):
+            return !failures.isEmpty && failures.allSatisfy(isConfigurationError)
+        default:
+            return false
+        }
+    }
+
+    /// One line on what was read, and the first problems found in it.
+    private func report(_ directory: ServiceDirectory, warn: (String) -> Void) {
+        let problems = directory.problems
+        warn(
+            "registry \(directory.source): \(directory.keys.count) keys, \(directory.summary)"
+                + (problems.isEmpty ? "" : ", \(problems.count) malformed or unusable entries")
+        )
+        for problem in problems.prefix(5) { warn("registry: \(TerminalText.sanitize(problem.description))") }
+        if problems.count > 5 { warn("registry: … and \(problems.count - 5) more (`registry dump` lists them all)") }
+    }
+}
+
+/// A registry problem that ends the run (exit code 2).
+struct RegistryFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

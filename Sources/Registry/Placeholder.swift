@@ -1,1 +1,0 @@
-// Placeholder: the Redis registry reader is being written.
