@@ -1,1 +1,0 @@
-// Placeholder: live view and metrics are being written.
