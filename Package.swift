@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // OTLP message encoding only (TelemetryExport); traits off so the binary does not link full Foundation.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
     targets: [
         .systemLibrary(
@@ -49,10 +51,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "TelemetryExport",
+            dependencies: [
+                "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "InspectorCLI",
             dependencies: [
                 "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
-                "Correlation", "Registry", "Reporting", "LiveMonitoring", "InspectorCore",
+                "Correlation", "Registry", "Reporting", "LiveMonitoring", "TelemetryExport", "InspectorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +85,13 @@ let package = Package(
         .testTarget(
             name: "LiveMonitoringTests",
             dependencies: ["LiveMonitoring", "Reporting", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]
+        ),
+        .testTarget(
+            name: "TelemetryExportTests",
+            dependencies: [
+                "TelemetryExport", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -192,6 +192,7 @@ public struct Correlator: Sendable {
         case .gap: quality.insert(isRequest ? .requestGap : .responseGap)
         case .tooLarge: quality.insert(isRequest ? .requestTooLarge : .responseTooLarge)
         case .truncated: quality.insert(.truncated)
+        case .evicted: quality.insert(.evicted)
         }
         if info.foundByResync { quality.insert(.midstream) }
         let undecoded: Bool

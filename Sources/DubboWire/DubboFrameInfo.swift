@@ -11,6 +11,9 @@ public struct DubboFrameInfo: Sendable, Equatable {
         case tooLarge
         /// The stream ended (connection closed or capture over) before the body was complete.
         case truncated
+        /// The body was being collected across packets when the memory limit for incomplete frames
+        /// (`Limits.maxBufferedFrameBytesTotal`) gave it up; the rest of it was passed over unread.
+        case evicted
     }
 
     public var header: DubboFrameHeader

@@ -131,7 +131,7 @@ public struct DubboStreamDecoder: Sendable {
         switch mode {
         case .skipping(var pending, _):
             if pending.info.bodyState == .complete { pending.info.bodyState = .truncated }
-            if pending.info.bodyState != .tooLarge { stats.framesTruncated += 1 }
+            if pending.info.bodyState != .tooLarge, pending.info.bodyState != .evicted { stats.framesTruncated += 1 }
             emitWithoutBody(pending, lastByteTime: lastTime, handler)
             mode = .header
         case .header:
@@ -145,6 +145,32 @@ public struct DubboStreamDecoder: Sendable {
             stats.skippedBytes += Int64(buffer.count)
         }
         clearBuffer()
+    }
+
+    // MARK: Memory
+
+    /// Memory held for an incomplete frame that spans deliveries: its bytes so far and one time mark per delivery.
+    public var bufferedBytes: Int {
+        buffer.count + bufferTimes.count * MemoryLayout<(offset: Int, time: CaptureTime)>.stride
+    }
+
+    /// Gives up the incomplete frame being collected, for a memory limit over all connections. When its header is
+    /// known the rest of the frame is passed over and it is reported without a body (`.evicted`); a partial header
+    /// is skipped and the decoder looks for the next one. Returns the bytes released (`bufferedBytes` before).
+    public mutating func evictBufferedFrame() -> Int {
+        guard case .header = mode, !buffer.isEmpty else { return 0 }
+        let released = bufferedBytes
+        stats.framesEvicted += 1
+        if buffer.count >= DubboFrameHeader.size, let pending = pendingFromBufferedHeader(state: .evicted) {
+            let frameLength = Int64(DubboFrameHeader.size) + Int64(pending.info.header.bodyLength)
+            mode = .skipping(pending, remaining: max(0, frameLength - Int64(buffer.count)))
+        } else {
+            stats.skippedBytes += Int64(buffer.count)
+            lostBytes = true
+            loseSync()
+        }
+        clearBuffer()
+        return released
     }
 
     // MARK: Decoding

@@ -13,6 +13,9 @@ public struct DubboStreamStats: Sendable, Equatable {
     public var framesWithGaps = 0
     public var framesTooLarge = 0
     public var framesTruncated = 0
+    /// Incomplete frames given up because incomplete frames over all connections held too much memory
+    /// (`Limits.maxBufferedFrameBytesTotal`); each is reported without its body.
+    public var framesEvicted = 0
     /// Bytes left at the end of a stream that did not make up a header.
     public var trailingBytes: Int64 = 0
 
@@ -28,6 +31,7 @@ public struct DubboStreamStats: Sendable, Equatable {
         framesWithGaps += other.framesWithGaps
         framesTooLarge += other.framesTooLarge
         framesTruncated += other.framesTruncated
+        framesEvicted += other.framesEvicted
         trailingBytes += other.trailingBytes
     }
 }

@@ -115,8 +115,11 @@ extension HessianValue {
             return
         }
         var keyWriter = JSONWriter()
-        key.render(into: &keyWriter, end: max(end - writer.bytes.count, 0))
-        writer.key(keyWriter.string)
+        let room = max(end - writer.bytes.count, 0)
+        key.render(into: &keyWriter, end: room)
+        // Escaping a key's text can double it, and keys nest (a map whose key is a map whose key is a map…), so a
+        // key text longer than the room left would grow as 2^depth: it becomes the marker instead.
+        writer.key(keyWriter.bytes.count <= room ? keyWriter.string : jsonTruncationMarker)
     }
 
     private static func writeMarkerMember(_ writer: inout JSONWriter) {

@@ -14,11 +14,17 @@ final class AnalysisContext {
     var dubboConnections = 0
     var nonDubboConnections = 0
     var undecodedBodies = 0
+    /// Memory held by every connection's decoders for incomplete frames (kept current by `DubboConnection`).
+    var bufferedFrameBytes = 0
+    /// `Limits.maxBufferedFrameBytesTotal`, but never below two frames of the largest body decoded.
+    let maxBufferedFrameBytes: Int
 
     init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping (CallRecord) -> Void) {
         self.correlator = Correlator(limits: limits)
         self.bodyDecoder = DubboBodyDecoder(limits: limits, depth: depth)
         self.emit = emit
+        let largestFrame = limits.maxBodyLength > Int.max / 4 ? Int.max / 2 : 2 * (limits.maxBodyLength + 16)
+        self.maxBufferedFrameBytes = max(limits.maxBufferedFrameBytesTotal, largestFrame)
     }
 
     func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {

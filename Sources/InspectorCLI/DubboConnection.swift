@@ -12,6 +12,9 @@ struct DubboConnection: TCPStreamConsumer {
     private var outbound: DubboStreamDecoder?  // initiator → responder
     private var inbound: DubboStreamDecoder?   // responder → initiator
     private var sawBytes = false
+    /// What each decoder held for an incomplete frame when last counted into `context.bufferedFrameBytes`.
+    private var outboundBuffered = 0
+    private var inboundBuffered = 0
 
     init(id: UInt64, info: ConnectionInfo, context: AnalysisContext, maxBodyLength: Int) {
         self.id = id
@@ -39,6 +42,7 @@ struct DubboConnection: TCPStreamConsumer {
             if inbound == nil { inbound = midstreamDecoder() }
             inbound?.receive(bytes, time: time, handler)
         }
+        accountBufferedFrame(direction)
     }
 
     mutating func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
@@ -51,6 +55,7 @@ struct DubboConnection: TCPStreamConsumer {
             if inbound == nil { inbound = midstreamDecoder() }
             inbound?.gap(length: length, time: time, handler)
         }
+        accountBufferedFrame(direction)
     }
 
     mutating func closed(_ end: StreamEnd, time: CaptureTime) {
@@ -64,7 +69,25 @@ struct DubboConnection: TCPStreamConsumer {
         }
         outbound = nil
         inbound = nil
+        context.bufferedFrameBytes -= outboundBuffered + inboundBuffered
+        outboundBuffered = 0
+        inboundBuffered = 0
         context.connectionEnded(id, stats: stats, sawFrames: sawFrames, sawBytes: sawBytes, atEndOfCapture: end == .endOfCapture)
+    }
+
+    /// Brings the context's total of incomplete-frame memory up to date after `direction`'s decoder ran; over
+    /// `Limits.maxBufferedFrameBytesTotal`, that decoder (whose frame just grew) gives its frame up.
+    private mutating func accountBufferedFrame(_ direction: StreamDirection) {
+        let outbound = direction == .initiatorToResponder
+        let before = outbound ? outboundBuffered : inboundBuffered
+        var held = (outbound ? self.outbound?.bufferedBytes : inbound?.bufferedBytes) ?? 0
+        context.bufferedFrameBytes += held - before
+        if context.bufferedFrameBytes > context.maxBufferedFrameBytes, held > 0 {
+            let released = (outbound ? self.outbound?.evictBufferedFrame() : inbound?.evictBufferedFrame()) ?? 0
+            context.bufferedFrameBytes -= released
+            held -= released
+        }
+        if outbound { outboundBuffered = held } else { inboundBuffered = held }
     }
 
     /// Bytes of a direction that never announced itself (no `opened`): treat it as picked up mid-stream.

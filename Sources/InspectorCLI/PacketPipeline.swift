@@ -39,6 +39,15 @@ struct PacketPipeline {
         housekeeping(now: lastTime)
     }
 
+    /// Live capture with no packet for a while: let time move on to `now` (the wall clock, which live capture
+    /// times follow) so idle connections are flushed and requests time out. Ignored unless `now` is later.
+    mutating func advance(to now: CaptureTime) {
+        guard now > lastTime else { return }
+        lastTime = now
+        if let due = nextHousekeeping, now < due { return }
+        housekeeping(now: now)
+    }
+
     private mutating func housekeeping(now: CaptureTime) {
         nextHousekeeping = now.adding(nanoseconds: Self.housekeepingInterval)
         reassembler.flushIdle(now: now)

@@ -16,10 +16,14 @@ final class RecordWriter {
     private let text: TextFormatter
     private var scratch = JSONWriter(reservingCapacity: 4096)
     private(set) var written = 0
+    /// Names applications and checks registrations when `--registry` is given (docs/REGISTRY.md).
+    private let registry: RegistryJoin?
+    private(set) var registryTally = RegistryTally()
 
-    init(format: RecordFormat, output: OutputFile, options: RecordRenderOptions) {
+    init(format: RecordFormat, output: OutputFile, options: RecordRenderOptions, registry: RegistryJoin? = nil) {
         self.format = format
         self.output = output
+        self.registry = registry
         self.json = JSONLinesFormatter(options: options)
         self.csv = CSVFormatter(options: options)
         self.text = TextFormatter(options: options)
@@ -32,15 +36,20 @@ final class RecordWriter {
 
     func write(_ record: CallRecord) {
         written += 1
+        var annotation = RegistryAnnotation.noRegistry
+        if let registry {
+            annotation = registry.annotate(record)
+            registryTally.add(annotation)
+        }
         switch format {
         case .jsonl:
             scratch.removeAll()
-            json.write(record, to: &scratch)
+            json.write(record, registry: annotation, to: &scratch)
             output.write(scratch.bytes)
         case .csv:
-            output.write(csv.row(record))
+            output.write(csv.row(record, registry: annotation))
         case .text:
-            output.write(text.line(record) + "\n")
+            output.write(text.line(record) + (registry == nil ? "" : annotation.textSuffix) + "\n")
         case .none:
             break
         }

@@ -31,7 +31,7 @@ public struct RunSummary: Sendable {
             events \(c.events), orphan responses \(c.orphanResponses), no response \(c.noResponse)
               gaps \(r.gaps) (\(r.gapBytes) bytes), resyncs \(s.resyncs), lost sync \(s.syncLosses), \
             skipped bytes \(s.skippedBytes), decode errors \(undecodedBodies), oversized bodies \(s.framesTooLarge), \
-            truncated frames \(s.framesTruncated)
+            truncated frames \(s.framesTruncated), evicted frames \(s.framesEvicted)
               reassembly: out-of-order \(r.outOfOrderSegments), retransmissions \(r.retransmissions) \
             (inconsistent \(r.inconsistentRetransmissions)), overlaps trimmed \(r.overlapsTrimmed), \
             buffer evictions \(r.bufferEvictions), flow evictions \(r.flowEvictions), peak buffered \(r.peakBufferedBytes) bytes

@@ -6,6 +6,9 @@ public struct Limits: Sendable, Equatable {
     // MARK: Dubbo framing
     /// Largest Dubbo body that is decoded; longer bodies are reported and skipped (Dubbo's DEFAULT_PAYLOAD).
     public var maxBodyLength: Int = 8 << 20
+    /// Memory held for incomplete frames (frames that span packets) across all connections; beyond it the frame
+    /// that just grew is given up: reported without its body, quality `evicted`.
+    public var maxBufferedFrameBytesTotal: Int = 128 << 20
 
     // MARK: Hessian2
     /// Deepest nesting of lists, maps and objects inside one body.

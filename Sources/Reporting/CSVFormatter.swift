@@ -18,11 +18,12 @@ public struct CSVFormatter: Sendable {
         "method", "parameter_types", "arguments", "attachments", "status", "status_name", "result", "return_value",
         "exception", "error_message", "response_attachments", "request_ts", "response_ts", "request_end_ts",
         "response_end_ts", "latency_us", "outcome", "request_bytes", "response_bytes", "quality",
+        "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
     ]
 
     public static var headerLine: String { columns.joined(separator: ",") + "\r\n" }
 
-    public func row(_ record: CallRecord) -> String {
+    public func row(_ record: CallRecord, registry: RegistryAnnotation = .noRegistry) -> String {
         let request = record.request
         let response = record.response
         let payload = json.options.includePayload
@@ -34,7 +35,7 @@ public struct CSVFormatter: Sendable {
         cells.append(String(record.requestID))
         cells.append(record.serialization.name)
         cells.append(Self.text(request?.dubboVersion))
-        cells.append(Self.text(request?.service))
+        cells.append(Self.text(request?.service ?? registry.inferredService))
         cells.append(Self.text(request?.version))
         cells.append(Self.text(record.group))
         cells.append(Self.text(request?.method))
@@ -57,6 +58,11 @@ public struct CSVFormatter: Sendable {
         cells.append(record.requestFrame.map { String($0.header.bodyLength) } ?? "")
         cells.append(record.responseFrame.map { String($0.header.bodyLength) } ?? "")
         cells.append(record.quality.names.joined(separator: ";"))
+        cells.append(Self.text(registry.providerApplication))
+        cells.append(Self.text(registry.consumerApplication))
+        cells.append(Self.text(registry.providerURL))
+        cells.append(registry.status.rawValue)
+        cells.append(registry.serviceInferred ? "true" : "false")
         return cells.map(Self.quote).joined(separator: ",") + "\r\n"
     }
 
@@ -72,9 +78,22 @@ public struct CSVFormatter: Sendable {
         return writer.string
     }
 
-    /// A text cell from the wire: neutralised if a spreadsheet would evaluate it.
+    /// A text cell from the wire: neutralised if a spreadsheet would evaluate it, and with every control character
+    /// but TAB, CR and LF (which quoting keeps inside the cell) shown as a visible escape, so CSV written to a
+    /// terminal cannot carry an escape sequence (ESC, the C1 CSI/OSC, DEL, bidirectional overrides).
     static func text(_ value: String?) -> String {
-        guard let value, let first = value.unicodeScalars.first else { return "" }
+        guard var value, let first = value.unicodeScalars.first else { return "" }
+        if value.unicodeScalars.contains(where: { TerminalText.isControl($0) && !["\t", "\r", "\n"].contains($0) }) {
+            var visible = String.UnicodeScalarView()
+            for scalar in value.unicodeScalars {
+                if TerminalText.isControl(scalar), !["\t", "\r", "\n"].contains(scalar) {
+                    visible.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+                } else {
+                    visible.append(scalar)
+                }
+            }
+            value = String(visible)
+        }
         if ["=", "+", "-", "@", "\t", "\r", "|"].contains(first) { return "'" + value }
         return value
     }

@@ -12,8 +12,8 @@ public struct JSONLinesFormatter: Sendable {
         self.options = options
     }
 
-    /// Appends the record and a newline to `writer`.
-    public func write(_ record: CallRecord, to writer: inout JSONWriter) {
+    /// Appends the record and a newline to `writer`. `registry` fills the registry keys (RegistryJoin).
+    public func write(_ record: CallRecord, registry: RegistryAnnotation = .noRegistry, to writer: inout JSONWriter) {
         let request = record.request
         let response = record.response
         writer.beginObject()
@@ -23,7 +23,7 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("request_id"); writer.integer(record.requestID)
         writer.comma(); writer.key("serialization"); writer.string(record.serialization.name)
         writer.comma(); writer.key("dubbo_version"); writer.optionalString(request?.dubboVersion)
-        writer.comma(); writer.key("service"); writer.optionalString(request?.service)
+        writer.comma(); writer.key("service"); writer.optionalString(request?.service ?? registry.inferredService)
         writer.comma(); writer.key("version"); writer.optionalString(request?.version)
         writer.comma(); writer.key("group"); writer.optionalString(record.group)
         writer.comma(); writer.key("method"); writer.optionalString(request?.method)
@@ -67,6 +67,11 @@ public struct JSONLinesFormatter: Sendable {
             writer.string(name)
         }
         writer.endArray()
+        writer.comma(); writer.key("provider_application"); writer.optionalString(registry.providerApplication)
+        writer.comma(); writer.key("consumer_application"); writer.optionalString(registry.consumerApplication)
+        writer.comma(); writer.key("provider_url"); writer.optionalString(registry.providerURL)
+        writer.comma(); writer.key("registry_status"); writer.string(registry.status.rawValue)
+        writer.comma(); writer.key("service_inferred"); writer.bool(registry.serviceInferred)
         writer.endObject()
         writer.raw("\n")
     }

@@ -3,7 +3,9 @@ import Correlation
 import DubboWire
 import InspectorCore
 import PacketCapture
+import Registry
 import Reporting
+import TelemetryExport
 
 /// `dubbo-inspect read FILE...`: decode capture files and print every call.
 struct Read: AsyncParsableCommand {
@@ -30,6 +32,9 @@ struct Read: AsyncParsableCommand {
 
     @OptionGroup var payload: PayloadOptions
     @OptionGroup var limits: LimitOptions
+    @OptionGroup var reportFile: ReportFileOptions
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var otlp: OTLPOptions
 
     func run() async throws {
         var runLimits = Limits()
@@ -48,16 +53,40 @@ struct Read: AsyncParsableCommand {
         let errors = OutputFile.standardError()
         errors.flushesEachLine = true
 
-        let writer = RecordWriter(format: format.value, output: outputFile, options: options)
-        let analysis = OfflineAnalysis(limits: runLimits, depth: payload.noPayload ? .metadata : .full, filter: filter)
-        let (summary, problems) = analysis.run(paths: files) { writer.write($0) }
+        let registryJoin: RegistryJoin?
+        do {
+            registryJoin = try registry.makeJoin { errors.write("dubbo-inspect: \($0)\n") }
+        } catch {
+            errors.write("dubbo-inspect: \(error)\n")
+            throw ExitCode(2)
+        }
+        let writer = RecordWriter(format: format.value, output: outputFile, options: options, registry: registryJoin)
+        let analysis = OfflineAnalysis(limits: runLimits, depth: payload.noPayload || (format.value == .none && reportFile.report == nil) ? .metadata : .full, filter: filter)
+        let reportSink = try reportFile.makeSink(
+            includePayload: !payload.noPayload, maxBody: limits.maxBody, directory: registryJoin?.currentDirectory)
+        let exporter = try otlp.makeExporter(
+            resource: .captureFiles(files), clock: .capture, includeMessages: !payload.noPayload)
+        let (summary, problems) = analysis.run(paths: files) { record in
+            writer.write(record)
+            reportSink?.add(record)
+            exporter?.export(record)
+        }
         writer.finish()
+        reportSink?.finish(files: files, summary: summary, problems: problems)
         for message in problems.unreadableFiles + problems.readErrors {
             errors.write("dubbo-inspect: \(message)\n")
         }
         switch format.value {
         case .text where output == nil: outputFile.write("\n" + summary.text)
         default: errors.write(summary.text)
+        }
+        if registryJoin != nil {
+            let tally = writer.registryTally.text
+            if format.value == .text, output == nil { outputFile.write(tally) } else { errors.write(tally) }
+        }
+        if let exporter {
+            let sent = exporter.finish(timeout: otlp.flushTimeout).text
+            if format.value == .text, output == nil { outputFile.write(sent) } else { errors.write(sent) }
         }
         outputFile.flush()
         if !problems.unreadableFiles.isEmpty || !problems.readErrors.isEmpty {

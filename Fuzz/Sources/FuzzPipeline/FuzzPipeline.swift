@@ -1,0 +1,68 @@
+import Correlation
+import DubboWire
+import FuzzSupport
+import InspectorCLI
+import InspectorCore
+import Reporting
+
+/// Whole capture files (pcap or pcapng, as libpcap reads them) through the full pipeline and every record
+/// formatter. The input is the file; its length's parity picks small or default limits.
+///
+/// Invariants besides "no trap": every JSON line is valid JSON; every text line is free of terminal control
+/// characters; every CSV row is well-formed RFC 4180 with one field per column and no formula-looking text
+/// cell; the run summary agrees with the records seen.
+nonisolated(unsafe) private let scratch = TemporaryFile(suffix: ".pcap")
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let input = FuzzInput(data, size)
+    scratch.write(input.bytes)
+    let limits = Limits.fuzzing(UInt8(size & 1))
+    let options = RecordRenderOptions(includePayload: true, maxValueBytes: 256)
+    let json = JSONLinesFormatter(options: options)
+    let csv = CSVFormatter(options: options)
+    let text = TextFormatter(options: options)
+    var records = 0
+    let analysis = OfflineAnalysis(limits: limits, depth: size & 2 == 0 ? .full : .metadata)
+    let (summary, problems) = analysis.run(paths: [scratch.path]) { record in
+        records += 1
+        var writer = JSONWriter()
+        json.write(record, to: &writer)
+        let line = writer.string
+        invariant(line.hasSuffix("\n") && !line.dropLast().contains("\n"), "a JSON record spans lines")
+        invariant(JSONCheck.isValid(line), "invalid JSON record: \(line.prefix(400))")
+
+        let textLine = text.line(record)
+        invariant(!textLine.unicodeScalars.contains(where: isTerminalControl), "control character in text output")
+
+        let row = csv.row(record)
+        guard let fields = CSVCheck.fields(row) else {
+            invariant(false, "malformed CSV row: \(row.prefix(400))")
+            return
+        }
+        invariant(fields.count == CSVFormatter.columns.count, "CSV row has \(fields.count) fields")
+        for (name, field) in zip(CSVFormatter.columns, fields) where textColumns.contains(name) {
+            invariant(!startsLikeFormula(field), "CSV \(name) cell may run as a formula: \(field.prefix(80))")
+        }
+    }
+    invariant(summary.records == records, "summary counts \(summary.records) records, \(records) seen")
+    for message in problems.unreadableFiles + problems.readErrors {
+        invariant(!message.contains("\n"), "a problem message spans lines")
+    }
+    _ = summary.text
+    return 0
+}
+
+/// CSV columns that carry wire text (the others are numbers, names or JSON we generate).
+private let textColumns: Set<String> = [
+    "dubbo_version", "service", "version", "group", "method", "parameter_types", "exception", "error_message",
+]
+
+private func startsLikeFormula(_ field: String) -> Bool {
+    guard let first = field.unicodeScalars.first else { return false }
+    return ["=", "+", "-", "@", "\t", "\r"].contains(first)
+}
+
+private func isTerminalControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value)
+}

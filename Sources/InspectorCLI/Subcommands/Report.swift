@@ -1,0 +1,285 @@
+import ArgumentParser
+public import Correlation
+import DubboWire
+import InspectorCore
+import NetworkLayers
+import PacketCapture
+import Registry
+public import Reporting
+import TCPReassembly
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// `dubbo-inspect report FILE...`: latency, failures and sizes per group, over time, as text, JSON, CSV or one
+/// self-contained HTML page; with `--baseline`, what changed against earlier captures; with `--registry`,
+/// providers and consumers by application name.
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Summarise the calls in capture files: latency percentiles, server vs wire time, failures, sizes.",
+        discussion: """
+            Records are folded into fixed-size histograms as they are decoded (nothing is kept per call but the \
+            slowest few), so captures of any length fit in memory. Percentiles come from HdrHistogram with at most \
+            1 % relative error. With --baseline, the baseline files and the main files are reported separately \
+            and compared group by group, significant regressions first. The JSON form is described in \
+            docs/REPORT.md.
+            """
+    )
+
+    @Argument(help: "Capture files (.pcap or .pcapng).")
+    var files: [String]
+
+    @Option(parsing: .upToNextOption, help: "Baseline capture files to compare the main files against.")
+    var baseline: [String] = []
+
+    @Option(help: "Group calls by service, method, provider, consumer or connection.")
+    var groupBy = "method"
+
+    @Option(help: "Time-series slot width: 500ms, 1s, 1m… (a bare number is seconds).")
+    var interval = "1s"
+
+    @Option(help: "Output format: text, json, csv or html (default: from the --output extension, else text).")
+    var format: String?
+
+    @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "A BPF filter applied while reading, e.g. 'tcp port 20880'.")
+    var filter: String?
+
+    @Option(help: "How many of the slowest calls to list.")
+    var top = 20
+
+    @Option(help: "Width of the text tables (default: $COLUMNS, else 120).")
+    var width: Int?
+
+    @OptionGroup var payload: PayloadOptions
+    @OptionGroup var limits: LimitOptions
+    @OptionGroup var registry: RegistryOptions
+
+    func validate() throws {
+        guard ReportGrouping(rawValue: groupBy) != nil else {
+            throw ValidationError("--group-by must be one of: \(ReportGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard ReportInterval.nanoseconds(interval) != nil else {
+            throw ValidationError("--interval must be a positive duration such as 500ms, 1s or 5m")
+        }
+        if let format, ReportFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be one of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard top >= 0, top <= 10_000 else { throw ValidationError("--top must be between 0 and 10000") }
+    }
+
+    func run() async throws {
+        var runLimits = Limits()
+        limits.apply(to: &runLimits)
+        var configuration = ReportConfiguration(
+            grouping: ReportGrouping(rawValue: groupBy) ?? .method,
+            intervalNanoseconds: ReportInterval.nanoseconds(interval) ?? 1_000_000_000,
+            includePayload: !payload.noPayload)
+        configuration.slowestCount = top
+        let errors = OutputFile.standardError()
+        errors.flushesEachLine = true
+        do {
+            let join = try registry.makeJoin { errors.write("dubbo-inspect: \($0)\n") }
+            configuration.names = join?.currentDirectory.map(DirectoryApplicationNames.init(directory:))
+        } catch {
+            errors.write("dubbo-inspect: \(error)\n")
+            throw ExitCode(2)
+        }
+        configuration.payloadLimitBytes = limits.maxBody > 0 ? limits.maxBody : 8 << 20
+        let outputFormat = format.flatMap(ReportFormat.init(rawValue:))
+            ?? output.flatMap(ReportFormat.inferred(fromPath:)) ?? .text
+
+        let outputFile: OutputFile
+        if let output {
+            switch OutputFile.create(path: output) {
+            case .success(let file): outputFile = file
+            case .failure(let error): throw ValidationError(error.message)
+            }
+        } else {
+            outputFile = .standardOutput()
+        }
+
+        let reporter = OfflineReport(
+            analysis: OfflineAnalysis(limits: runLimits, depth: payload.noPayload ? .metadata : .full, filter: filter),
+            configuration: configuration)
+        let current = reporter.run(paths: files)
+        var problems = current.problems
+        let text: String
+        if baseline.isEmpty {
+            text = current.report.rendered(as: outputFormat, width: width ?? ReportInterval.terminalWidth)
+        } else {
+            let before = reporter.run(paths: baseline)
+            problems.unreadableFiles += before.problems.unreadableFiles
+            problems.readErrors += before.problems.readErrors
+            let comparison = ReportComparison(baseline: before.report, current: current.report)
+            text = comparison.rendered(as: outputFormat, width: width ?? ReportInterval.terminalWidth)
+        }
+        outputFile.write(text)
+        outputFile.flush()
+        for message in problems.unreadableFiles + problems.readErrors {
+            errors.write("dubbo-inspect: \(message)\n")
+        }
+        errors.flush()
+        if !problems.unreadableFiles.isEmpty || !problems.readErrors.isEmpty {
+            throw ExitCode(problems.unreadableFiles.count == files.count + baseline.count ? 2 : 1)
+        }
+    }
+}
+
+/// Runs capture files through the pipeline into a `LatencyReport`, in one pass, keeping no records: the library
+/// face of `dubbo-inspect report`, used by the command and by tests.
+public struct OfflineReport {
+    public var analysis: OfflineAnalysis
+    public var configuration: ReportConfiguration
+
+    public init(analysis: OfflineAnalysis = OfflineAnalysis(), configuration: ReportConfiguration = ReportConfiguration()) {
+        self.analysis = analysis
+        self.configuration = configuration
+    }
+
+    public struct Result {
+        public var report: LatencyReport
+        public var summary: RunSummary
+        public var problems: OfflineAnalysis.Problems
+    }
+
+    /// `observe` sees every record as well (tests use it to compute exact values to compare with).
+    public func run(paths: [String], observe: ((CallRecord) -> Void)? = nil) -> Result {
+        var aggregator = ReportAggregator(configuration: configuration)
+        let (summary, problems) = analysis.run(paths: paths) { record in
+            aggregator.add(record)
+            observe?(record)
+        }
+        let report = aggregator.finish(
+            inputFiles: paths, captureQuality: summary.captureQuality(problems: problems.unreadableFiles + problems.readErrors))
+        return Result(report: report, summary: summary, problems: problems)
+    }
+}
+
+extension RunSummary {
+    /// The pipeline's counters for the capture-quality part of a report: facts first, then every counter whose
+    /// non-zero value means some traffic was not seen or not decoded.
+    public func captureQuality(problems: [String] = []) -> CaptureQualitySummary {
+        typealias Row = CaptureQualitySummary.Row
+        let r = reassembly
+        let s = streams
+        let c = correlation
+        let n = network
+        let rows = [
+            Row(key: "files", label: "files", value: files, concern: false),
+            Row(key: "packets", label: "packets", value: capture.packetsRead, concern: false),
+            Row(key: "bytes", label: "bytes", value: capture.bytesRead, concern: false),
+            Row(key: "tcp_connections", label: "TCP connections", value: r.connectionsOpened, concern: false),
+            Row(key: "dubbo_connections", label: "Dubbo connections", value: dubboConnections, concern: false),
+            Row(key: "frames", label: "Dubbo frames", value: s.frames, concern: false),
+            Row(key: "records", label: "records", value: records, concern: false),
+            Row(key: "unreadable_files", label: "unreadable files", value: failedFiles, concern: true),
+            Row(key: "gaps", label: "TCP gaps", value: r.gaps, concern: true),
+            Row(key: "gap_bytes", label: "bytes missing in gaps", value: r.gapBytes, concern: true),
+            Row(key: "midstream_connections", label: "connections picked up mid-stream",
+                value: r.connectionsWithoutHandshake, concern: true),
+            Row(key: "sync_losses", label: "Dubbo sync losses", value: s.syncLosses, concern: true),
+            Row(key: "resyncs", label: "Dubbo resyncs", value: s.resyncs, concern: true),
+            Row(key: "skipped_bytes", label: "bytes skipped", value: Int(clamping: s.skippedBytes), concern: true),
+            Row(key: "undecoded_bodies", label: "bodies not decoded", value: undecodedBodies, concern: true),
+            Row(key: "oversized_bodies", label: "bodies over the size limit", value: s.framesTooLarge, concern: true),
+            Row(key: "truncated_frames", label: "frames cut short", value: s.framesTruncated, concern: true),
+            Row(key: "inconsistent_retransmissions", label: "retransmissions with different bytes",
+                value: r.inconsistentRetransmissions, concern: true),
+            Row(key: "buffer_evictions", label: "reassembly buffer evictions", value: r.bufferEvictions, concern: true),
+            Row(key: "flow_evictions", label: "connections evicted", value: r.flowEvictions, concern: true),
+            Row(key: "evicted_pending", label: "pending requests evicted", value: c.evictedPending, concern: true),
+            Row(key: "duplicate_request_ids", label: "duplicate request ids", value: c.duplicateRequestIDs, concern: true),
+            Row(key: "orphan_responses", label: "responses without their request", value: c.orphanResponses,
+                concern: true),
+            Row(key: "ip_fragments", label: "IP fragments skipped", value: n.ipFragments, concern: true),
+            Row(key: "malformed_packets", label: "malformed packets", value: n.malformed, concern: true),
+            Row(key: "snap_length_cuts", label: "segments cut by snap length", value: n.segmentsCutBySnapLength,
+                concern: true),
+        ]
+        return CaptureQualitySummary(rows: rows, problems: problems)
+    }
+}
+
+/// Options that add a report to `read` (same pass as the call log).
+struct ReportFileOptions: ParsableArguments {
+    @Option(help: "Also write a latency report (grouped by method, 1 s slots) to this file.")
+    var report: String?
+
+    @Option(help: "Format of --report: text, json, csv or html (default: from its extension, else text).")
+    var reportFormat: String?
+
+    func validate() throws {
+        if let reportFormat, ReportFormat(rawValue: reportFormat) == nil {
+            throw ValidationError("--report-format must be one of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    /// Where the report goes, opened now so a bad path fails before the capture is read; nil without `--report`.
+    func makeSink(includePayload: Bool, maxBody: Int, directory: ServiceDirectory? = nil) throws -> ReportSink? {
+        guard let path = report else { return nil }
+        let format = reportFormat.flatMap(ReportFormat.init(rawValue:)) ?? ReportFormat.inferred(fromPath: path) ?? .text
+        var configuration = ReportConfiguration(includePayload: includePayload)
+        configuration.names = directory.map(DirectoryApplicationNames.init(directory:))
+        configuration.payloadLimitBytes = maxBody > 0 ? maxBody : 8 << 20
+        switch OutputFile.create(path: path) {
+        case .success(let file):
+            return ReportSink(aggregator: ReportAggregator(configuration: configuration), output: file, format: format)
+        case .failure(let error):
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+/// Folds the records `read` prints into a report, and writes it at the end.
+final class ReportSink {
+    private var aggregator: ReportAggregator
+    private let output: OutputFile
+    private let format: ReportFormat
+
+    init(aggregator: ReportAggregator, output: OutputFile, format: ReportFormat) {
+        self.aggregator = aggregator
+        self.output = output
+        self.format = format
+    }
+
+    func add(_ record: CallRecord) {
+        aggregator.add(record)
+    }
+
+    func finish(files: [String], summary: RunSummary, problems: OfflineAnalysis.Problems) {
+        let report = aggregator.finish(inputFiles: files, captureQuality: summary.captureQuality(problems: problems.unreadableFiles + problems.readErrors))
+        output.write(report.rendered(as: format, width: ReportInterval.terminalWidth))
+        output.flush()
+    }
+}
+
+/// `--interval` text and the terminal width.
+enum ReportInterval {
+    /// `500ms`, `1s`, `1.5s`, `2m`, `1h`, `250us`; a bare number is seconds. Nil unless positive and at most a day.
+    static func nanoseconds(_ text: String) -> Int64? {
+        let trimmed = text.lowercased().filter { $0 != " " }
+        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]
+        var number = trimmed
+        var scale = 1e9
+        for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
+            number = String(trimmed.dropLast(suffix.count))
+            scale = factor
+            break
+        }
+        guard let value = Double(number), value.isFinite, value > 0 else { return nil }
+        let nanoseconds = value * scale
+        guard nanoseconds >= 1_000, nanoseconds <= 86_400e9 else { return nil }
+        return Int64(nanoseconds)
+    }
+
+    static var terminalWidth: Int {
+        guard let raw = getenv("COLUMNS"), let columns = Int(String(cString: raw)), columns >= 40 else { return 120 }
+        return min(columns, 400)
+    }
+}

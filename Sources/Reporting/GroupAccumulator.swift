@@ -1,0 +1,146 @@
+import InspectorCore
+
+/// Identity of a group: the fields the grouping uses, the others nil. `placeholder` names calls whose service is
+/// unknown (body not decoded, request not captured) so they form their own group.
+struct GroupKey: Hashable {
+    var service: String?
+    var method: String?
+    var provider: String?
+    var consumer: String?
+    var placeholder: String?
+
+    static let overflow = GroupKey(placeholder: "(other groups)")
+
+    func label(for grouping: ReportGrouping) -> String {
+        if let placeholder {
+            return service.map { "\($0) \(placeholder)" } ?? placeholder
+        }
+        switch grouping {
+        case .service: return service ?? "?"
+        case .method: return "\(service ?? "?").\(method ?? "?")"
+        case .provider: return provider ?? "?"
+        case .consumer: return consumer ?? "?"
+        case .connection: return "\(consumer ?? "?") → \(provider ?? "?")"
+        }
+    }
+}
+
+/// One time-series slot of one group.
+struct SeriesSlot {
+    var calls = 0
+    var errors = 0
+    var exceptions = 0
+    var noResponse = 0
+    var latency: SlotHistogram?
+    var serverSum: Int64 = 0
+    var serverCount = 0
+
+    mutating func merge(_ other: SeriesSlot) {
+        calls += other.calls
+        errors += other.errors
+        exceptions += other.exceptions
+        noResponse += other.noResponse
+        serverSum &+= other.serverSum
+        serverCount += other.serverCount
+        if let theirs = other.latency {
+            if latency == nil {
+                latency = theirs
+            } else {
+                latency?.add(theirs)
+            }
+        }
+    }
+
+    func point(start: CaptureTime) -> SeriesPoint {
+        let hasLatency = (latency?.count ?? 0) > 0
+        return SeriesPoint(
+            start: start, calls: calls, errors: errors, exceptions: exceptions, noResponse: noResponse,
+            p50: hasLatency ? latency.map { Int64(clamping: $0.percentile(50)) } : nil,
+            p99: hasLatency ? latency.map { Int64(clamping: $0.percentile(99)) } : nil,
+            serverMean: serverCount > 0 ? Double(serverSum) / Double(serverCount) : nil)
+    }
+}
+
+/// The slowest calls seen so far, slowest first, at most `capacity`.
+struct SlowestCalls {
+    let capacity: Int
+    private(set) var calls: [SlowCallEntry] = []
+
+    init(capacity: Int) {
+        self.capacity = max(0, capacity)
+    }
+
+    /// Whether a call this slow would be kept (so the caller builds it only then).
+    func admits(_ latency: Int64) -> Bool {
+        guard capacity > 0 else { return false }
+        return calls.count < capacity || latency > (calls.last?.latencyMicroseconds ?? .min)
+    }
+
+    mutating func insert(_ call: SlowCallEntry) {
+        guard admits(call.latencyMicroseconds) else { return }
+        // Stable: among equal latencies the earlier-seen call stays first.
+        let position = calls.firstIndex { $0.latencyMicroseconds < call.latencyMicroseconds } ?? calls.count
+        calls.insert(call, at: position)
+        if calls.count > capacity { calls.removeLast() }
+    }
+}
+
+/// Running totals for one group. Fixed size apart from the series slots (bounded by the aggregator) and the
+/// exception classes (at most 20 plus `(other)`).
+struct GroupAccumulator {
+    static let maxExceptionClasses = 20
+
+    var calls = 0
+    var oneway = 0
+    var errors = 0
+    var exceptions = 0
+    var noResponse = 0
+    var orphanResponses = 0
+    var recordsWithQualityFlags = 0
+    var errorsByStatus: [String: Int] = [:]
+    var exceptionsByClass: [String: Int] = [:]
+    var latency = ValueDistribution()
+    var server = ValueDistribution()
+    var transfer = ValueDistribution()
+    var requestTransferSum: Int64 = 0
+    var responseTransferSum: Int64 = 0
+    var transferCount = 0
+    var requestBytes = ValueDistribution()
+    var responseBytes = ValueDistribution()
+    var requestsNearLimit = 0
+    var responsesNearLimit = 0
+    var requestsTooLarge = 0
+    var responsesTooLarge = 0
+    var firstTime: CaptureTime?
+    var lastTime: CaptureTime?
+    /// Keyed by slot number: capture time (ns since the epoch) divided by the interval, rounded down.
+    var slots: [Int64: SeriesSlot] = [:]
+    var slowest: SlowestCalls
+
+    init(slowestCapacity: Int) {
+        slowest = SlowestCalls(capacity: slowestCapacity)
+    }
+
+    mutating func countException(_ className: String) {
+        if exceptionsByClass[className] != nil || exceptionsByClass.count < Self.maxExceptionClasses {
+            exceptionsByClass[className, default: 0] += 1
+        } else {
+            exceptionsByClass["(other)", default: 0] += 1
+        }
+    }
+
+    mutating func seen(_ time: CaptureTime) {
+        if firstTime.map({ time < $0 }) ?? true { firstTime = time }
+        if lastTime.map({ time > $0 }) ?? true { lastTime = time }
+    }
+
+    /// Doubles the slot width: slots 2k and 2k+1 become slot k.
+    mutating func widenSlots() {
+        var merged: [Int64: SeriesSlot] = [:]
+        merged.reserveCapacity(slots.count / 2 + 1)
+        for (slot, contents) in slots {
+            merged[slot.roundedDownDivision(by: 2), default: SeriesSlot()].merge(contents)
+        }
+        slots = merged
+    }
+}

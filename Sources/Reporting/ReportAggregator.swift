@@ -1,0 +1,498 @@
+public import Correlation
+import DubboWire
+import Hessian2
+import InspectorCore
+import NetworkLayers
+
+/// Folds call records into a `LatencyReport` as they stream past. Records are not kept: each group holds
+/// fixed-size histograms and counters, the time series holds at most `maxSeriesPoints` slots per group (the
+/// interval doubles when the capture is longer) and `seriesBudget` slots in all, and only the slowest calls are
+/// remembered. Feed records with `add`, then call `finish`.
+public struct ReportAggregator {
+    public let configuration: ReportConfiguration
+    private var groups: [GroupKey: GroupAccumulator] = [:]
+    private var connections: [ConnectionKey: ConnectionAccumulator] = [:]
+    private var edges: [EdgeKey: (calls: Int, failures: Int)] = [:]
+    private var totals = ReportTotals()
+    private var totalLatency = ValueDistribution()
+    private var totalServer = ValueDistribution()
+    private var slowest: SlowestCalls
+    private var limitsHit = ReportLimitsHit()
+    private var firstTime: CaptureTime?
+    private var lastTime: CaptureTime?
+    private var interval: Int64
+    private var lowestSlot: Int64 = .max
+    private var highestSlot: Int64 = .min
+    private var slotCount = 0
+    private let argumentRenderer: JSONLinesFormatter
+
+    /// Endpoints, not names: names are looked up once per edge when the report is finished.
+    private struct EdgeKey: Hashable {
+        var consumer: IPAddress
+        var provider: Endpoint
+        var service: String?
+    }
+
+    /// Widest an interval gets (about 73 years): past this every capture fits in one slot.
+    private static let widestInterval: Int64 = 1 << 61
+
+    public init(configuration: ReportConfiguration) {
+        self.configuration = configuration
+        self.interval = configuration.intervalNanoseconds
+        self.slowest = SlowestCalls(capacity: configuration.slowestCount)
+        self.argumentRenderer = JSONLinesFormatter(
+            options: RecordRenderOptions(includePayload: configuration.includePayload,
+                                         maxValueBytes: max(16, configuration.maxArgumentBytes)))
+    }
+
+    // MARK: Adding records
+
+    public mutating func add(_ record: CallRecord) {
+        noteTimes(record)
+        if !record.quality.isEmpty {
+            totals.recordsWithQualityFlags += 1
+            for name in record.quality.names { totals.qualityFlags[name, default: 0] += 1 }
+        }
+        switch record.kind {
+        case .heartbeat:
+            addHeartbeat(record)
+        case .event:
+            totals.events += 1
+        case .call, .oneway, .orphanResponse:
+            addCall(record)
+        }
+    }
+
+    private mutating func noteTimes(_ record: CallRecord) {
+        if let frame = record.requestFrame { note(frame.firstByteTime, frame.lastByteTime) }
+        if let frame = record.responseFrame { note(frame.firstByteTime, frame.lastByteTime) }
+    }
+
+    private mutating func note(_ first: CaptureTime, _ last: CaptureTime) {
+        if firstTime.map({ first < $0 }) ?? true { firstTime = first }
+        if lastTime.map({ last > $0 }) ?? true { lastTime = last }
+    }
+
+    private mutating func addHeartbeat(_ record: CallRecord) {
+        totals.heartbeats += 1
+        let missed = record.outcome == .noResponse
+        if missed { totals.missedHeartbeats += 1 }
+        guard let (key, taken) = takeConnection(client: record.client, server: record.server, fromCall: false)
+        else { return }
+        var connection = taken
+        connection.heartbeats += 1
+        if missed { connection.missedHeartbeats += 1 }
+        if let rtt = record.latencyMicroseconds { connection.heartbeatAnswered(after: max(0, rtt)) }
+        connections[key] = connection
+    }
+
+    private mutating func addCall(_ record: CallRecord) {
+        let key = groupKey(record)
+        totals.calls += 1
+        switch record.outcome {
+        case .error: totals.errors += 1
+        case .exception: totals.exceptions += 1
+        case .noResponse: totals.noResponse += 1
+        case .oneway: totals.oneway += 1
+        case .ok: break
+        }
+        if record.kind == .orphanResponse { totals.orphanResponses += 1 }
+        let latency = record.latencyMicroseconds
+        let server = record.serverMicroseconds
+        if let latency { totalLatency.record(latency) }
+        if let server { totalServer.record(server) }
+
+        let slot = record.startTime.map { $0.nanosecondsSinceEpoch.roundedDownDivision(by: interval) }
+        var isNewSlot = false
+        let (resolvedKey, taken) = takeGroup(key)
+        do {
+            var group = taken
+            group.calls += 1
+            if let time = record.startTime { group.seen(time) }
+            if let end = record.responseFrame?.lastByteTime ?? record.requestFrame?.lastByteTime { group.seen(end) }
+            if !record.quality.isEmpty { group.recordsWithQualityFlags += 1 }
+            switch record.outcome {
+            case .error:
+                group.errors += 1
+                group.errorsByStatus[record.status?.name ?? "UNKNOWN", default: 0] += 1
+            case .exception:
+                group.exceptions += 1
+                group.countException(Self.exceptionClass(record.response?.exception))
+            case .noResponse: group.noResponse += 1
+            case .oneway: group.oneway += 1
+            case .ok: break
+            }
+            if record.kind == .orphanResponse { group.orphanResponses += 1 }
+            if let latency { group.latency.record(latency) }
+            if let server { group.server.record(server) }
+            if let request = record.requestFrame, let response = record.responseFrame,
+               request.bodyState == .complete || request.bodyState == .tooLarge,
+               response.bodyState != .truncated {
+                let requestTransfer = request.lastByteTime.nanosecondsSinceEpoch - request.firstByteTime.nanosecondsSinceEpoch
+                let responseTransfer = response.lastByteTime.nanosecondsSinceEpoch - response.firstByteTime.nanosecondsSinceEpoch
+                group.transfer.record((requestTransfer + responseTransfer) / 1_000)
+                group.requestTransferSum &+= requestTransfer / 1_000
+                group.responseTransferSum &+= responseTransfer / 1_000
+                group.transferCount += 1
+            }
+            recordSizes(record, into: &group)
+            if let slot {
+                isNewSlot = group.slots[slot] == nil
+                group.slots[slot, default: SeriesSlot()].add(record, latency: latency, server: server)
+            }
+            if let latency, group.slowest.admits(latency) {
+                group.slowest.insert(slowCall(record, latency: latency))
+            }
+            groups[resolvedKey] = group
+        }
+        if let latency, slowest.admits(latency) { slowest.insert(slowCall(record, latency: latency)) }
+        if let slot, isNewSlot { slotAdded(slot) }
+
+        if record.kind != .orphanResponse {
+            addEdge(record)
+            if let (key, taken) = takeConnection(client: record.client, server: record.server, fromCall: true) {
+                var connection = taken
+                connection.calls += 1
+                if let request = record.requestFrame, let response = record.responseFrame {
+                    connection.inFlight.add(start: request.firstByteTime.nanosecondsSinceEpoch,
+                                            end: response.firstByteTime.nanosecondsSinceEpoch)
+                    connection.answered(
+                        requestEnd: request.lastByteTime.nanosecondsSinceEpoch,
+                        responseFirst: response.firstByteTime.nanosecondsSinceEpoch,
+                        responseLast: response.lastByteTime.nanosecondsSinceEpoch,
+                        responseBytes: Int(response.header.bodyLength),
+                        largeThreshold: configuration.largeResponseBytes)
+                }
+                connections[key] = connection
+            }
+        }
+    }
+
+    private func recordSizes(_ record: CallRecord, into group: inout GroupAccumulator) {
+        let near = configuration.nearLimitBytes
+        let limit = configuration.payloadLimitBytes
+        if let length = record.requestFrame?.header.bodyLength, length >= 0 {
+            group.requestBytes.record(Int64(length))
+            if Int(length) >= near, Int(length) <= limit { group.requestsNearLimit += 1 }
+            if Int(length) > limit || record.quality.contains(.requestTooLarge) { group.requestsTooLarge += 1 }
+        }
+        if let length = record.responseFrame?.header.bodyLength, length >= 0 {
+            group.responseBytes.record(Int64(length))
+            if Int(length) >= near, Int(length) <= limit { group.responsesNearLimit += 1 }
+            if Int(length) > limit || record.quality.contains(.responseTooLarge) { group.responsesTooLarge += 1 }
+        }
+    }
+
+    /// Removes a group's accumulator to update it (the caller puts it back), or a new one; the overflow group when
+    /// a new group would pass `maxGroups`.
+    private mutating func takeGroup(_ key: GroupKey) -> (GroupKey, GroupAccumulator) {
+        var key = key
+        if groups[key] == nil, groups.count >= configuration.maxGroups {
+            key = .overflow
+            limitsHit.recordsInOverflowGroup += 1
+        }
+        let group = groups.removeValue(forKey: key) ?? GroupAccumulator(slowestCapacity: configuration.slowestPerGroup)
+        return (key, group)
+    }
+
+    /// Removes a connection's accumulator to update it (the caller puts it back), or a new one; nil when a new
+    /// connection would pass `maxConnections`.
+    private mutating func takeConnection(client: Endpoint, server: Endpoint, fromCall: Bool)
+        -> (ConnectionKey, ConnectionAccumulator)?
+    {
+        let key = ConnectionKey(client, server)
+        if connections[key] == nil, connections.count >= configuration.maxConnections {
+            limitsHit.untrackedConnections += 1
+            return nil
+        }
+        var connection = connections.removeValue(forKey: key) ?? ConnectionAccumulator(client: client, server: server)
+        if fromCall, !connection.rolesFromCall {
+            connection.client = client
+            connection.server = server
+            connection.rolesFromCall = true
+        }
+        return (key, connection)
+    }
+
+    private mutating func addEdge(_ record: CallRecord) {
+        let key = EdgeKey(consumer: record.client.address, provider: record.server, service: record.serviceName)
+        guard edges[key] != nil || edges.count < configuration.maxServiceEdges else {
+            limitsHit.droppedServiceEdges += 1
+            return
+        }
+        let failed = [.error, .exception, .noResponse].contains(record.outcome)
+        edges[key, default: (0, 0)].calls += 1
+        if failed { edges[key, default: (0, 0)].failures += 1 }
+    }
+
+    private func groupKey(_ record: CallRecord) -> GroupKey {
+        let service = record.serviceName
+        let names = configuration.names
+        var key = GroupKey()
+        switch configuration.grouping {
+        case .service, .method:
+            guard let service else {
+                key.placeholder = record.displayName
+                return key
+            }
+            key.service = service
+            if configuration.grouping == .method {
+                guard let method = record.methodName else {
+                    key.placeholder = "(method not decoded)"
+                    return key
+                }
+                key.method = method
+            }
+        case .provider:
+            key.provider = names?.provider(at: record.server, service: service) ?? record.server.description
+        case .consumer:
+            key.consumer = names?.consumer(at: record.client.address, service: service) ?? record.client.address.description
+        case .connection:
+            key.consumer = record.client.description
+            key.provider = record.server.description
+        }
+        return key
+    }
+
+    private static func exceptionClass(_ exception: HessianValue?) -> String {
+        switch exception {
+        case .object(let object)?: return object.className
+        case .string?: return "(message only)"
+        default: return "(unknown class)"
+        }
+    }
+
+    private func slowCall(_ record: CallRecord, latency: Int64) -> SlowCallEntry {
+        var failure = record.response?.errorMessage ?? record.response?.exceptionSummary
+        if failure == nil, record.outcome == .error { failure = record.status?.name }
+        return SlowCallEntry(
+            time: record.startTime ?? .zero, service: record.serviceName, method: record.methodName,
+            client: record.client.description, server: record.server.description, requestID: record.requestID,
+            latencyMicroseconds: latency, serverMicroseconds: record.serverMicroseconds,
+            outcome: record.outcome.rawValue, statusName: record.status?.name,
+            arguments: argumentsText(record), failure: failure.map { Self.cut($0, to: configuration.maxArgumentBytes) })
+    }
+
+    private func argumentsText(_ record: CallRecord) -> String? {
+        guard configuration.includePayload, let request = record.request, request.argumentsDecoded else { return nil }
+        var writer = JSONWriter()
+        writer.beginArray()
+        for (index, argument) in request.arguments.enumerated() {
+            if index > 0 { writer.comma() }
+            if writer.bytes.count > configuration.maxArgumentsBytes { break }
+            argumentRenderer.writeValue(argument, to: &writer)
+        }
+        writer.endArray()
+        return Self.cut(writer.string, to: configuration.maxArgumentsBytes)
+    }
+
+    /// At most `limit` UTF-8 bytes, cut on a character boundary and marked with `…`.
+    static func cut(_ text: String, to limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var result = ""
+        var used = 0
+        for character in text {
+            let size = character.utf8.count
+            if used + size > limit { break }
+            result.append(character)
+            used += size
+        }
+        return result + "…"
+    }
+
+    // MARK: Time series bounds
+
+    private mutating func slotAdded(_ slot: Int64) {
+        slotCount += 1
+        lowestSlot = min(lowestSlot, slot)
+        highestSlot = max(highestSlot, slot)
+        // Bounded: each doubling halves the span; at the widest interval everything is in one slot per group,
+        // and groups are at most `maxGroups + 1`.
+        while interval < Self.widestInterval,
+              highestSlot - lowestSlot + 1 > Int64(max(1, configuration.maxSeriesPoints))
+                || slotCount > max(configuration.seriesBudget, configuration.maxGroups + 1) {
+            widenInterval()
+        }
+    }
+
+    private mutating func widenInterval() {
+        interval *= 2
+        limitsHit.intervalDoublings += 1
+        slotCount = 0
+        for key in Array(groups.keys) {
+            groups[key]?.widenSlots()
+            slotCount += groups[key]?.slots.count ?? 0
+        }
+        lowestSlot = lowestSlot.roundedDownDivision(by: 2)
+        highestSlot = highestSlot.roundedDownDivision(by: 2)
+    }
+
+    // MARK: Finishing
+
+    /// The report for everything added so far. The aggregator can go on taking records afterwards.
+    public func finish(inputFiles: [String] = [], captureQuality: CaptureQualitySummary = CaptureQualitySummary())
+        -> LatencyReport
+    {
+        let grouping = configuration.grouping
+        let seconds: Double? = {
+            guard let first = firstTime, let last = lastTime, last > first else { return nil }
+            return Double(last.nanosecondsSinceEpoch - first.nanosecondsSinceEpoch) / 1e9
+        }()
+        let slotRange: ClosedRange<Int64>? = slotCount > 0 ? lowestSlot...highestSlot : nil
+
+        var groupReports: [GroupReport] = []
+        var overall: [Int64: SeriesSlot] = [:]
+        for (key, group) in groups {
+            var report = GroupReport(label: key.label(for: grouping))
+            report.service = key.service
+            report.method = key.method
+            report.provider = key.provider
+            report.consumer = key.consumer
+            report.calls = group.calls
+            report.callsPerSecond = seconds.map { Double(group.calls) / $0 }
+            report.oneway = group.oneway
+            report.errors = group.errors
+            report.errorsByStatus = Self.sortedCounts(group.errorsByStatus)
+            report.exceptions = group.exceptions
+            report.exceptionsByClass = Self.sortedCounts(group.exceptionsByClass)
+            report.noResponse = group.noResponse
+            report.orphanResponses = group.orphanResponses
+            report.recordsWithQualityFlags = group.recordsWithQualityFlags
+            let twoWay = group.calls - group.oneway
+            if twoWay > 0 {
+                report.failureRate = Double(group.errors + group.exceptions + group.noResponse) / Double(twoWay)
+            }
+            report.latency = group.latency.summary
+            report.server = group.server.summary
+            report.transfer = group.transfer.summary
+            if group.transferCount > 0 {
+                report.requestTransferMean = Double(group.requestTransferSum) / Double(group.transferCount)
+                report.responseTransferMean = Double(group.responseTransferSum) / Double(group.transferCount)
+            }
+            report.latencyBars = group.latency.bars()
+            report.latencyDistribution = group.latency
+            report.requestBytes = group.requestBytes.summary
+            report.responseBytes = group.responseBytes.summary
+            report.requestsNearLimit = group.requestsNearLimit
+            report.responsesNearLimit = group.responsesNearLimit
+            report.requestsTooLarge = group.requestsTooLarge
+            report.responsesTooLarge = group.responsesTooLarge
+            report.firstTime = group.firstTime
+            report.lastTime = group.lastTime
+            if let slotRange {
+                report.series = slotRange.map { slot in
+                    (group.slots[slot] ?? SeriesSlot()).point(start: slotStart(slot))
+                }
+            }
+            report.slowSince = Self.slowSince(report.series)
+            report.slowest = group.slowest.calls
+            groupReports.append(report)
+            for (slot, contents) in group.slots { overall[slot, default: SeriesSlot()].merge(contents) }
+        }
+        groupReports.sort { a, b in
+            if a.latency.total != b.latency.total { return a.latency.total > b.latency.total }
+            if a.calls != b.calls { return a.calls > b.calls }
+            return a.label < b.label
+        }
+
+        var totals = self.totals
+        totals.latency = totalLatency.summary
+        totals.server = totalServer.summary
+        var limits = limitsHit
+        limits.clampedValues = Int(clamping: totalLatency.clamped + totalServer.clamped)
+
+        let connectionReports = connections.values.map(\.report).sorted { a, b in
+            if a.calls != b.calls { return a.calls > b.calls }
+            return (a.client, a.server) < (b.client, b.server)
+        }
+        // Edges whose endpoints have the same application names are one edge.
+        var named: [ServiceEdge.Key: (calls: Int, failures: Int)] = [:]
+        for (key, value) in edges {
+            let names = configuration.names
+            let edge = ServiceEdge.Key(
+                consumer: names?.consumer(at: key.consumer, service: key.service) ?? key.consumer.description,
+                provider: names?.provider(at: key.provider, service: key.service) ?? key.provider.description,
+                service: key.service)
+            named[edge, default: (0, 0)].calls += value.calls
+            named[edge, default: (0, 0)].failures += value.failures
+        }
+        let serviceMap = named.map { key, value in
+            ServiceEdge(consumer: key.consumer, provider: key.provider, service: key.service,
+                        calls: value.calls, failures: value.failures)
+        }.sorted { a, b in
+            if a.calls != b.calls { return a.calls > b.calls }
+            return (a.consumer, a.provider, a.service ?? "") < (b.consumer, b.provider, b.service ?? "")
+        }
+
+        return LatencyReport(
+            grouping: grouping,
+            intervalSeconds: Double(interval) / 1e9,
+            requestedIntervalSeconds: Double(configuration.intervalNanoseconds) / 1e9,
+            firstTime: firstTime, lastTime: lastTime, totals: totals, groups: groupReports,
+            series: slotRange.map { range in
+                range.map { (overall[$0] ?? SeriesSlot()).point(start: slotStart($0)) }
+            } ?? [],
+            connections: connectionReports, serviceMap: serviceMap, slowest: slowest.calls,
+            includesPayload: configuration.includePayload, inputFiles: inputFiles, captureQuality: captureQuality,
+            limitsHit: limits, payloadLimitBytes: configuration.payloadLimitBytes,
+            nearLimitBytes: configuration.nearLimitBytes, largeResponseBytes: configuration.largeResponseBytes)
+    }
+
+    private func slotStart(_ slot: Int64) -> CaptureTime {
+        CaptureTime(nanosecondsSinceEpoch: slot.multipliedReportingOverflow(by: interval).partialValue)
+    }
+
+    private static func sortedCounts(_ counts: [String: Int]) -> [NamedCount] {
+        counts.map { NamedCount(name: $0.key, count: $0.value) }.sorted { a, b in
+            a.count != b.count ? a.count > b.count : a.name < b.name
+        }
+    }
+
+    /// The start of the slot from which a group's median latency stayed high: its "usual" level is the lower
+    /// quartile of the slot medians; a slot is slow when its median is at least twice that (and 0.5 ms more).
+    /// The first slow slot after which at least 80 % of the slots with calls are slow — and before which fewer than
+    /// half were — is the answer; nil when the group was slow from its first slot or never.
+    static func slowSince(_ series: [SeriesPoint]) -> CaptureTime? {
+        let points = series.compactMap { point in point.p50.map { (point.start, $0) } }
+        guard points.count >= 4 else { return nil }
+        let medians = points.map(\.1).sorted()
+        let usual = medians[medians.count / 4]
+        let threshold = max(usual * 2, usual + 500)
+        let slow = points.map { $0.1 >= threshold }
+        var slowAfter = [Int](repeating: 0, count: slow.count + 1)
+        for index in stride(from: slow.count - 1, through: 0, by: -1) {
+            slowAfter[index] = slowAfter[index + 1] + (slow[index] ? 1 : 0)
+        }
+        var slowBefore = 0
+        for index in 0..<slow.count {
+            defer { if slow[index] { slowBefore += 1 } }
+            guard index > 0, slow[index] else { continue }
+            let remaining = slow.count - index
+            if remaining >= 2, Double(slowAfter[index]) >= 0.8 * Double(remaining),
+               Double(slowBefore) < 0.5 * Double(index) {
+                return points[index].0
+            }
+        }
+        return nil
+    }
+}
+
+extension SeriesSlot {
+    mutating func add(_ record: CallRecord, latency: Int64?, server: Int64?) {
+        calls += 1
+        switch record.outcome {
+        case .error: errors += 1
+        case .exception: exceptions += 1
+        case .noResponse: noResponse += 1
+        case .ok, .oneway: break
+        }
+        if let latency {
+            if self.latency == nil { self.latency = SlotHistogram() }
+            self.latency?.record(UInt64(max(0, latency)))
+        }
+        if let server {
+            serverSum &+= max(0, server)
+            serverCount += 1
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Correlation
+import InspectorCore
+@testable import Reporting
+import Testing
+
+@Suite("percentiles against an exact sorted-array computation")
+struct PercentileTests {
+    static let permilles = [(500, \DistributionSummary.p50), (900, \.p90), (990, \.p99), (999, \.p999)]
+
+    @Test("every percentile is within the stated precision", arguments: [1, 7, 100, 1_000, 10_000])
+    func distributionWithinPrecision(count: Int) {
+        var random = SeededRandom(seed: UInt64(count))
+        var distribution = ValueDistribution()
+        var values: [Int64] = []
+        for _ in 0..<count {
+            // From single microseconds to minutes (within the 2^32 µs range): every bucket size is exercised.
+            let value = random.skewed(median: 3_000, spread: 18)
+            values.append(value)
+            distribution.record(value)
+        }
+        values.sort()
+        let summary = distribution.summary
+        #expect(summary.count == count)
+        #expect(summary.min == values.first)
+        #expect(summary.max == values.last)
+        #expect(summary.total == values.reduce(0, +))
+        for (permille, path) in Self.permilles {
+            let exact = Exact.percentile(values, permille: permille)
+            #expect(Exact.withinPrecision(summary[keyPath: path], exact: exact),
+                    "p\(Double(permille) / 10): reported \(summary[keyPath: path] ?? -1), exact \(exact)")
+        }
+    }
+
+    @Test("values below 256 are exact")
+    func smallValuesExact() {
+        var distribution = ValueDistribution()
+        for value in [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 255] as [Int64] { distribution.record(value) }
+        let summary = distribution.summary
+        #expect(summary.p50 == 4)
+        #expect(summary.p90 == 9)
+        #expect(summary.max == 255)
+        #expect(summary.min == 1)
+    }
+
+    @Test("the stated bound holds at the worst place of a bucket")
+    func worstCaseRelativeError() {
+        // 256 starts the first bucket of width 2: 257 is reported as its top, 257. 32_768 + 255 shares a bucket
+        // of width 256 with 32_768..33_023: reported as 33_023, 0.78 % above 32_768.
+        var distribution = ValueDistribution()
+        distribution.record(32_768)
+        distribution.record(40_000)
+        let p50 = distribution.percentile(50)
+        #expect(p50 == 33_023)
+        #expect(Double(p50 - 32_768) / 32_768 <= ReportPrecision.maxRelativeError)
+        #expect(ReportPrecision.maxRelativeError < 0.01)
+    }
+
+    @Test("negative and huge values are clamped and counted")
+    func clamping() {
+        var distribution = ValueDistribution()
+        distribution.record(-5)
+        distribution.record(Int64(ReportPrecision.highestTrackable) + 10)
+        #expect(distribution.clamped == 2)
+        #expect(distribution.summary.min == 0)
+        #expect(distribution.summary.max == Int64(ReportPrecision.highestTrackable))
+    }
+
+    @Test("histogram bars count every value once and cover min to max")
+    func barsCoverEveryValue() {
+        var random = SeededRandom(seed: 5)
+        var distribution = ValueDistribution()
+        var values: [Int64] = []
+        for _ in 0..<5_000 {
+            let value = random.skewed(median: 800, spread: 16)
+            values.append(value)
+            distribution.record(value)
+        }
+        let bars = distribution.bars()
+        #expect(bars.reduce(0) { $0 + $1.count } == 5_000)
+        #expect(bars.count <= 33 * 4)
+        #expect((bars.first?.lower ?? .max) <= (values.min() ?? 0))
+        #expect((bars.last?.upper ?? 0) >= (values.max() ?? 0))
+        for (a, b) in zip(bars, bars.dropFirst()) { #expect(a.upper + 1 == b.lower) }
+    }
+}
