@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Demo: decode a bundled capture and print every Dubbo call in it.
+# Demo: decode a bundled capture and print every Dubbo call in it (debug build: quickest to get going).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh libpcap-dev libhiredis-dev pkg-config
-swift build -c release --product dubbo-inspect >&2
-exec .build/release/dubbo-inspect read Fixtures/basic.pcap "$@"
+swift build --product dubbo-inspect >&2
+exec .build/debug/dubbo-inspect read Fixtures/basic.pcap "$@"
