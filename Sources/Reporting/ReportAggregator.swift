@@ -77,13 +77,12 @@ public struct ReportAggregator {
         totals.heartbeats += 1
         let missed = record.outcome == .noResponse
         if missed { totals.missedHeartbeats += 1 }
-        guard let (key, taken) = takeConnection(client: record.client, server: record.server, fromCall: false)
-        else { return }
-        var connection = taken
-        connection.heartbeats += 1
-        if missed { connection.missedHeartbeats += 1 }
-        if let rtt = record.latencyMicroseconds { connection.heartbeatAnswered(after: max(0, rtt)) }
-        connections[key] = connection
+        let rtt = record.latencyMicroseconds
+        updateConnection(client: record.client, server: record.server, fromCall: false) { connection in
+            connection.heartbeats += 1
+            if missed { connection.missedHeartbeats += 1 }
+            if let rtt { connection.heartbeatAnswered(after: max(0, rtt)) }
+        }
     }
 
     private mutating func addCall(_ record: CallRecord) {
@@ -104,9 +103,11 @@ public struct ReportAggregator {
 
         let slot = record.startTime.map { $0.nanosecondsSinceEpoch.roundedDownDivision(by: interval) }
         var isNewSlot = false
-        let (resolvedKey, taken) = takeGroup(key)
+        let resolvedKey = resolve(key)
         do {
-            var group = taken
+            // Taken out of the dictionary (not copied) so its histograms are updated in place.
+            var group = groups.removeValue(forKey: resolvedKey)
+                ?? GroupAccumulator(slowestCapacity: configuration.slowestPerGroup)
             group.calls += 1
             if let time = record.startTime { group.seen(time) }
             if let end = record.responseFrame?.lastByteTime ?? record.requestFrame?.lastByteTime { group.seen(end) }
@@ -150,20 +151,18 @@ public struct ReportAggregator {
 
         if record.kind != .orphanResponse {
             addEdge(record)
-            if let (key, taken) = takeConnection(client: record.client, server: record.server, fromCall: true) {
-                var connection = taken
+            let largeThreshold = configuration.largeResponseBytes
+            let frames = record.requestFrame.flatMap { request in record.responseFrame.map { (request, $0) } }
+            updateConnection(client: record.client, server: record.server, fromCall: true) { connection in
                 connection.calls += 1
-                if let request = record.requestFrame, let response = record.responseFrame {
-                    connection.inFlight.add(start: request.firstByteTime.nanosecondsSinceEpoch,
-                                            end: response.firstByteTime.nanosecondsSinceEpoch)
-                    connection.answered(
-                        requestEnd: request.lastByteTime.nanosecondsSinceEpoch,
-                        responseFirst: response.firstByteTime.nanosecondsSinceEpoch,
-                        responseLast: response.lastByteTime.nanosecondsSinceEpoch,
-                        responseBytes: Int(response.header.bodyLength),
-                        largeThreshold: configuration.largeResponseBytes)
-                }
-                connections[key] = connection
+                guard let (request, response) = frames else { return }
+                connection.inFlight.add(start: request.firstByteTime.nanosecondsSinceEpoch,
+                                        end: response.firstByteTime.nanosecondsSinceEpoch)
+                connection.answered(
+                    requestEnd: request.lastByteTime.nanosecondsSinceEpoch,
+                    responseFirst: response.firstByteTime.nanosecondsSinceEpoch,
+                    responseLast: response.lastByteTime.nanosecondsSinceEpoch,
+                    responseBytes: Int(response.header.bodyLength), largeThreshold: largeThreshold)
             }
         }
     }
@@ -183,27 +182,22 @@ public struct ReportAggregator {
         }
     }
 
-    /// Removes a group's accumulator to update it (the caller puts it back), or a new one; the overflow group when
-    /// a new group would pass `maxGroups`.
-    private mutating func takeGroup(_ key: GroupKey) -> (GroupKey, GroupAccumulator) {
-        var key = key
-        if groups[key] == nil, groups.count >= configuration.maxGroups {
-            key = .overflow
-            limitsHit.recordsInOverflowGroup += 1
-        }
-        let group = groups.removeValue(forKey: key) ?? GroupAccumulator(slowestCapacity: configuration.slowestPerGroup)
-        return (key, group)
+    /// The group a record goes to: its own, or the overflow group when a new group would pass `maxGroups`.
+    private mutating func resolve(_ key: GroupKey) -> GroupKey {
+        guard groups[key] == nil, groups.count >= configuration.maxGroups else { return key }
+        limitsHit.recordsInOverflowGroup += 1
+        return .overflow
     }
 
-    /// Removes a connection's accumulator to update it (the caller puts it back), or a new one; nil when a new
-    /// connection would pass `maxConnections`.
-    private mutating func takeConnection(client: Endpoint, server: Endpoint, fromCall: Bool)
-        -> (ConnectionKey, ConnectionAccumulator)?
-    {
+    /// Updates a connection's accumulator in place (created on first use); nothing when a new connection would
+    /// pass `maxConnections`. `update` must not touch the aggregator.
+    private mutating func updateConnection(
+        client: Endpoint, server: Endpoint, fromCall: Bool, _ update: (inout ConnectionAccumulator) -> Void
+    ) {
         let key = ConnectionKey(client, server)
         if connections[key] == nil, connections.count >= configuration.maxConnections {
             limitsHit.untrackedConnections += 1
-            return nil
+            return
         }
         var connection = connections.removeValue(forKey: key) ?? ConnectionAccumulator(client: client, server: server)
         if fromCall, !connection.rolesFromCall {
@@ -211,7 +205,8 @@ public struct ReportAggregator {
             connection.server = server
             connection.rolesFromCall = true
         }
-        return (key, connection)
+        update(&connection)
+        connections[key] = connection
     }
 
     private mutating func addEdge(_ record: CallRecord) {

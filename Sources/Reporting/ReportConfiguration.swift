@@ -27,7 +27,7 @@ public struct ReportConfiguration: Sendable {
     /// Most slots in a series; the interval doubles when the capture is longer.
     public var maxSeriesPoints = 240
     /// Most slot histograms over all groups; the interval doubles when there would be more.
-    public var seriesBudget = 6_000
+    public var seriesBudget = 4_000
     /// Connections tracked separately (in-flight calls, heartbeats, waits behind large responses).
     public var maxConnections = 10_000
     /// Consumer → provider edges kept for the service map.

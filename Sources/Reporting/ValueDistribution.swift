@@ -126,26 +126,78 @@ struct ValueDistribution {
     }
 }
 
-/// A small histogram for one time-series slot: same precision, grows only as far as the largest value recorded
-/// in the slot (typically a few kB).
+/// The histogram of one time-series slot: HdrHistogram's bucket layout and percentile rule (so the same
+/// precision), stored sparsely while few buckets are used — a slot's values usually span a few octaves — and as a
+/// fixed 13 kB HdrHistogram once more than `denseAfter` buckets are, so no slot ever costs more than that.
 struct SlotHistogram {
-    private var histogram: Histogram<UInt32> = {
-        var histogram = Histogram<UInt32>(numberOfSignificantValueDigits: ReportPrecision.histogramDigits)
-        histogram.autoResize = true
-        return histogram
-    }()
+    /// The bucket layout every slot shares (one histogram for the process, never written).
+    private static let layout = Histogram<UInt64>(
+        lowestDiscernibleValue: 1, highestTrackableValue: ReportPrecision.highestTrackable,
+        numberOfSignificantValueDigits: ReportPrecision.histogramDigits)
+    /// About where a dictionary of buckets outgrows the dense array.
+    static let denseAfter = 400
 
-    var count: UInt64 { histogram.totalCount }
+    /// Count per bucket, keyed by the bucket's lowest value (while sparse).
+    private var buckets: [UInt64: UInt32] = [:]
+    private var dense: Histogram<UInt32>?
+    private(set) var count: UInt64 = 0
+    private var minimum: UInt64 = .max
+    private var maximum: UInt64 = 0
 
     mutating func record(_ value: UInt64) {
-        histogram.record(min(value, ReportPrecision.highestTrackable))
+        let kept = min(value, ReportPrecision.highestTrackable)
+        count += 1
+        minimum = min(minimum, kept)
+        maximum = max(maximum, kept)
+        if dense != nil {
+            dense?.record(kept)
+            return
+        }
+        buckets[Self.layout.lowestEquivalentForValue(kept), default: 0] &+= 1
+        if buckets.count > Self.denseAfter { makeDense() }
+    }
+
+    private mutating func makeDense() {
+        var histogram = Histogram<UInt32>(
+            lowestDiscernibleValue: 1, highestTrackableValue: ReportPrecision.highestTrackable,
+            numberOfSignificantValueDigits: ReportPrecision.histogramDigits)
+        for (lowest, bucketCount) in buckets { histogram.record(lowest, count: bucketCount) }
+        if let existing = dense { histogram.add(existing) }
+        dense = histogram
+        buckets = [:]
     }
 
     mutating func add(_ other: SlotHistogram) {
-        histogram.add(other.histogram)
+        count += other.count
+        minimum = min(minimum, other.minimum)
+        maximum = max(maximum, other.maximum)
+        if let theirs = other.dense {
+            if dense == nil { makeDense() }
+            dense?.add(theirs)
+        } else if dense != nil {
+            for (lowest, bucketCount) in other.buckets { dense?.record(lowest, count: bucketCount) }
+        } else {
+            buckets.merge(other.buckets) { $0 &+ $1 }
+            if buckets.count > Self.denseAfter { makeDense() }
+        }
     }
 
-    func percentile(_ p: Double) -> UInt64 { histogram.valueAtPercentile(p) }
+    /// As `Histogram.valueAtPercentile`: the top of the bucket holding the nearest-rank value, within min…max.
+    func percentile(_ p: Double) -> UInt64 {
+        guard count > 0 else { return 0 }
+        if p <= 0 { return minimum }
+        if p >= 100 { return maximum }
+        if let dense { return max(min(dense.valueAtPercentile(p), maximum), minimum) }
+        let wanted = max(1, UInt64(((min(max(p.nextDown, 0), 100) * Double(count)) / 100).rounded(.up)))
+        var seen: UInt64 = 0
+        for (lowest, bucketCount) in buckets.sorted(by: { $0.key < $1.key }) {
+            seen += UInt64(bucketCount)
+            if seen >= wanted {
+                return max(min(Self.layout.highestEquivalentForValue(lowest), maximum), minimum)
+            }
+        }
+        return maximum
+    }
 }
 
 /// What a distribution looks like: every field nil when nothing was recorded.

@@ -31,6 +31,27 @@ struct PercentileTests {
         }
     }
 
+    @Test("a time-series slot gives the same percentiles as the full histogram, sparse or dense",
+          arguments: [50, 5_000])
+    func slotMatchesDistribution(count: Int) {
+        var random = SeededRandom(seed: UInt64(count) + 1)
+        var slot = SlotHistogram()
+        var halves = (SlotHistogram(), SlotHistogram())
+        var distribution = ValueDistribution()
+        for index in 0..<count {
+            let value = random.skewed(median: 20_000, spread: 16)
+            slot.record(UInt64(value))
+            if index % 2 == 0 { halves.0.record(UInt64(value)) } else { halves.1.record(UInt64(value)) }
+            distribution.record(value)
+        }
+        var merged = halves.0
+        merged.add(halves.1)
+        for p in [1.0, 50, 90, 99, 99.9, 100] {
+            #expect(slot.percentile(p) == distribution.percentile(p), "p\(p) with \(count) values")
+            #expect(merged.percentile(p) == distribution.percentile(p), "merged p\(p) with \(count) values")
+        }
+    }
+
     @Test("values below 256 are exact")
     func smallValuesExact() {
         var distribution = ValueDistribution()
