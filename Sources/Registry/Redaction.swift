@@ -8,7 +8,8 @@ enum Redaction {
         var rest = text[authorityStart...]
         // The user-info runs to the last '@', even past a '/' or '?': a password typed without percent-encoding
         // may hold them (`redis://u:pa/ss@h`), and over-redacting an error message is the safe mistake.
-        if let at = rest.lastIndex(of: "@") {
+        // By scalar: an '@' followed by a combining mark is not the Character "@", but it still ends the user-info.
+        if let at = rest.unicodeScalars.lastIndex(of: "@") {
             let userInfo = rest[..<at]
             if let colon = userInfo.firstIndex(of: ":") {
                 result += userInfo[..<colon] + ":***"

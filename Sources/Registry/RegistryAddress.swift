@@ -114,7 +114,8 @@ extension RegistryAddress {
 
         var username: String?
         var password: String?
-        if let at = rest.lastIndex(of: "@") {
+        // By scalar: an '@' followed by a combining mark is not the Character "@", but it still ends the user-info.
+        if let at = rest.unicodeScalars.lastIndex(of: "@") {
             let userInfo = rest[..<at]
             rest = rest[rest.index(after: at)...]
             if let colon = userInfo.firstIndex(of: ":") {

@@ -1,3 +1,6 @@
+import Correlation
+import DubboWire
+import Hessian2
 import InspectorCore
 
 /// Identity of a group: the fields the grouping uses, the others nil. `placeholder` names calls whose service is
@@ -132,6 +135,61 @@ struct GroupAccumulator {
     mutating func seen(_ time: CaptureTime) {
         if firstTime.map({ time < $0 }) ?? true { firstTime = time }
         if lastTime.map({ time > $0 }) ?? true { lastTime = time }
+    }
+
+    /// Counts one call; returns whether it opened a new time-series slot.
+    mutating func add(
+        _ record: CallRecord, latency: Int64?, server: Int64?, slot: Int64?, nearLimit: Int, limit: Int
+    ) -> Bool {
+        calls += 1
+        if let time = record.startTime { seen(time) }
+        if let end = record.responseFrame?.lastByteTime ?? record.requestFrame?.lastByteTime { seen(end) }
+        if !record.quality.isEmpty { recordsWithQualityFlags += 1 }
+        switch record.outcome {
+        case .error:
+            errors += 1
+            errorsByStatus[record.status?.name ?? "UNKNOWN", default: 0] += 1
+        case .exception:
+            exceptions += 1
+            countException(Self.exceptionClass(record.response?.exception))
+        case .noResponse: noResponse += 1
+        case .oneway: oneway += 1
+        case .ok: break
+        }
+        if record.kind == .orphanResponse { orphanResponses += 1 }
+        if let latency { self.latency.record(latency) }
+        if let server { self.server.record(server) }
+        if let request = record.requestFrame, let response = record.responseFrame,
+           request.bodyState == .complete || request.bodyState == .tooLarge, response.bodyState != .truncated {
+            let requestTransfer = request.lastByteTime.nanosecondsSinceEpoch - request.firstByteTime.nanosecondsSinceEpoch
+            let responseTransfer = response.lastByteTime.nanosecondsSinceEpoch - response.firstByteTime.nanosecondsSinceEpoch
+            transfer.record((requestTransfer + responseTransfer) / 1_000)
+            requestTransferSum &+= requestTransfer / 1_000
+            responseTransferSum &+= responseTransfer / 1_000
+            transferCount += 1
+        }
+        if let length = record.requestFrame?.header.bodyLength, length >= 0 {
+            requestBytes.record(Int64(length))
+            if Int(length) >= nearLimit, Int(length) <= limit { requestsNearLimit += 1 }
+            if Int(length) > limit || record.quality.contains(.requestTooLarge) { requestsTooLarge += 1 }
+        }
+        if let length = record.responseFrame?.header.bodyLength, length >= 0 {
+            responseBytes.record(Int64(length))
+            if Int(length) >= nearLimit, Int(length) <= limit { responsesNearLimit += 1 }
+            if Int(length) > limit || record.quality.contains(.responseTooLarge) { responsesTooLarge += 1 }
+        }
+        guard let slot else { return false }
+        let isNew = slots[slot] == nil
+        slots[slot, default: SeriesSlot()].add(record, latency: latency, server: server)
+        return isNew
+    }
+
+    static func exceptionClass(_ exception: HessianValue?) -> String {
+        switch exception {
+        case .object(let object)?: return object.className
+        case .string?: return "(message only)"
+        default: return "(unknown class)"
+        }
     }
 
     /// Doubles the slot width: slots 2k and 2k+1 become slot k.

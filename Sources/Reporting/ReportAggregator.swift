@@ -10,8 +10,12 @@ import NetworkLayers
 /// remembered. Feed records with `add`, then call `finish`.
 public struct ReportAggregator {
     public let configuration: ReportConfiguration
-    private var groups: [GroupKey: GroupAccumulator] = [:]
-    private var connections: [ConnectionKey: ConnectionAccumulator] = [:]
+    /// Groups in order of first appearance, found through `groupIndices`.
+    private var groups: [GroupAccumulator] = []
+    private var groupKeys: [GroupKey] = []
+    private var groupIndices: [GroupKey: Int] = [:]
+    private var connections: [ConnectionAccumulator] = []
+    private var connectionIndices: [ConnectionKey: Int] = [:]
     private var edges: [EdgeKey: (calls: Int, failures: Int)] = [:]
     private var totals = ReportTotals()
     private var totalLatency = ValueDistribution()
@@ -102,49 +106,14 @@ public struct ReportAggregator {
         if let server { totalServer.record(server) }
 
         let slot = record.startTime.map { $0.nanosecondsSinceEpoch.roundedDownDivision(by: interval) }
-        var isNewSlot = false
-        let resolvedKey = resolve(key)
-        do {
-            // Taken out of the dictionary (not copied) so its histograms are updated in place.
-            var group = groups.removeValue(forKey: resolvedKey)
-                ?? GroupAccumulator(slowestCapacity: configuration.slowestPerGroup)
-            group.calls += 1
-            if let time = record.startTime { group.seen(time) }
-            if let end = record.responseFrame?.lastByteTime ?? record.requestFrame?.lastByteTime { group.seen(end) }
-            if !record.quality.isEmpty { group.recordsWithQualityFlags += 1 }
-            switch record.outcome {
-            case .error:
-                group.errors += 1
-                group.errorsByStatus[record.status?.name ?? "UNKNOWN", default: 0] += 1
-            case .exception:
-                group.exceptions += 1
-                group.countException(Self.exceptionClass(record.response?.exception))
-            case .noResponse: group.noResponse += 1
-            case .oneway: group.oneway += 1
-            case .ok: break
-            }
-            if record.kind == .orphanResponse { group.orphanResponses += 1 }
-            if let latency { group.latency.record(latency) }
-            if let server { group.server.record(server) }
-            if let request = record.requestFrame, let response = record.responseFrame,
-               request.bodyState == .complete || request.bodyState == .tooLarge,
-               response.bodyState != .truncated {
-                let requestTransfer = request.lastByteTime.nanosecondsSinceEpoch - request.firstByteTime.nanosecondsSinceEpoch
-                let responseTransfer = response.lastByteTime.nanosecondsSinceEpoch - response.firstByteTime.nanosecondsSinceEpoch
-                group.transfer.record((requestTransfer + responseTransfer) / 1_000)
-                group.requestTransferSum &+= requestTransfer / 1_000
-                group.responseTransferSum &+= responseTransfer / 1_000
-                group.transferCount += 1
-            }
-            recordSizes(record, into: &group)
-            if let slot {
-                isNewSlot = group.slots[slot] == nil
-                group.slots[slot, default: SeriesSlot()].add(record, latency: latency, server: server)
-            }
-            if let latency, group.slowest.admits(latency) {
-                group.slowest.insert(slowCall(record, latency: latency))
-            }
-            groups[resolvedKey] = group
+        let index = groupIndex(key)
+        // Updated in place in the array: the histograms are never copied.
+        let isNewSlot = groups[index].add(
+            record, latency: latency, server: server, slot: slot,
+            nearLimit: configuration.nearLimitBytes, limit: configuration.payloadLimitBytes)
+        if let latency, groups[index].slowest.admits(latency) {
+            let entry = slowCall(record, latency: latency)
+            groups[index].slowest.insert(entry)
         }
         if let latency, slowest.admits(latency) { slowest.insert(slowCall(record, latency: latency)) }
         if let slot, isNewSlot { slotAdded(slot) }
@@ -167,26 +136,20 @@ public struct ReportAggregator {
         }
     }
 
-    private func recordSizes(_ record: CallRecord, into group: inout GroupAccumulator) {
-        let near = configuration.nearLimitBytes
-        let limit = configuration.payloadLimitBytes
-        if let length = record.requestFrame?.header.bodyLength, length >= 0 {
-            group.requestBytes.record(Int64(length))
-            if Int(length) >= near, Int(length) <= limit { group.requestsNearLimit += 1 }
-            if Int(length) > limit || record.quality.contains(.requestTooLarge) { group.requestsTooLarge += 1 }
+    /// Where a record's group is in `groups`: its own (created on first use), or the overflow group when a new
+    /// group would pass `maxGroups`.
+    private mutating func groupIndex(_ key: GroupKey) -> Int {
+        if let index = groupIndices[key] { return index }
+        var key = key
+        if groups.count >= configuration.maxGroups {
+            limitsHit.recordsInOverflowGroup += 1
+            key = .overflow
+            if let index = groupIndices[key] { return index }
         }
-        if let length = record.responseFrame?.header.bodyLength, length >= 0 {
-            group.responseBytes.record(Int64(length))
-            if Int(length) >= near, Int(length) <= limit { group.responsesNearLimit += 1 }
-            if Int(length) > limit || record.quality.contains(.responseTooLarge) { group.responsesTooLarge += 1 }
-        }
-    }
-
-    /// The group a record goes to: its own, or the overflow group when a new group would pass `maxGroups`.
-    private mutating func resolve(_ key: GroupKey) -> GroupKey {
-        guard groups[key] == nil, groups.count >= configuration.maxGroups else { return key }
-        limitsHit.recordsInOverflowGroup += 1
-        return .overflow
+        groups.append(GroupAccumulator(slowestCapacity: configuration.slowestPerGroup))
+        groupKeys.append(key)
+        groupIndices[key] = groups.count - 1
+        return groups.count - 1
     }
 
     /// Updates a connection's accumulator in place (created on first use); nothing when a new connection would
@@ -195,18 +158,24 @@ public struct ReportAggregator {
         client: Endpoint, server: Endpoint, fromCall: Bool, _ update: (inout ConnectionAccumulator) -> Void
     ) {
         let key = ConnectionKey(client, server)
-        if connections[key] == nil, connections.count >= configuration.maxConnections {
-            limitsHit.untrackedConnections += 1
-            return
+        let index: Int
+        if let known = connectionIndices[key] {
+            index = known
+        } else {
+            guard connections.count < configuration.maxConnections else {
+                limitsHit.untrackedConnections += 1
+                return
+            }
+            connections.append(ConnectionAccumulator(client: client, server: server))
+            index = connections.count - 1
+            connectionIndices[key] = index
         }
-        var connection = connections.removeValue(forKey: key) ?? ConnectionAccumulator(client: client, server: server)
-        if fromCall, !connection.rolesFromCall {
-            connection.client = client
-            connection.server = server
-            connection.rolesFromCall = true
+        if fromCall, !connections[index].rolesFromCall {
+            connections[index].client = client
+            connections[index].server = server
+            connections[index].rolesFromCall = true
         }
-        update(&connection)
-        connections[key] = connection
+        update(&connections[index])
     }
 
     private mutating func addEdge(_ record: CallRecord) {
@@ -247,14 +216,6 @@ public struct ReportAggregator {
             key.provider = record.server.description
         }
         return key
-    }
-
-    private static func exceptionClass(_ exception: HessianValue?) -> String {
-        switch exception {
-        case .object(let object)?: return object.className
-        case .string?: return "(message only)"
-        default: return "(unknown class)"
-        }
     }
 
     private func slowCall(_ record: CallRecord, latency: Int64) -> SlowCallEntry {
@@ -314,9 +275,9 @@ public struct ReportAggregator {
         interval *= 2
         limitsHit.intervalDoublings += 1
         slotCount = 0
-        for key in Array(groups.keys) {
-            groups[key]?.widenSlots()
-            slotCount += groups[key]?.slots.count ?? 0
+        for index in groups.indices {
+            groups[index].widenSlots()
+            slotCount += groups[index].slots.count
         }
         lowestSlot = lowestSlot.roundedDownDivision(by: 2)
         highestSlot = highestSlot.roundedDownDivision(by: 2)
@@ -337,7 +298,7 @@ public struct ReportAggregator {
 
         var groupReports: [GroupReport] = []
         var overall: [Int64: SeriesSlot] = [:]
-        for (key, group) in groups {
+        for (key, group) in zip(groupKeys, groups) {
             var report = GroupReport(label: key.label(for: grouping))
             report.service = key.service
             report.method = key.method
@@ -396,7 +357,7 @@ public struct ReportAggregator {
         var limits = limitsHit
         limits.clampedValues = Int(clamping: totalLatency.clamped + totalServer.clamped)
 
-        let connectionReports = connections.values.map(\.report).sorted { a, b in
+        let connectionReports = connections.map(\.report).sorted { a, b in
             if a.calls != b.calls { return a.calls > b.calls }
             return (a.client, a.server) < (b.client, b.server)
         }

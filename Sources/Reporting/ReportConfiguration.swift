@@ -31,7 +31,7 @@ public struct ReportConfiguration: Sendable {
     /// Connections tracked separately (in-flight calls, heartbeats, waits behind large responses).
     public var maxConnections = 10_000
     /// Consumer → provider edges kept for the service map.
-    public var maxServiceEdges = 2_000
+    public var maxServiceEdges = 20_000
     /// Dubbo's payload limit (`payload`, 8 MiB by default); bodies at or above `nearLimitFraction` of it are flagged.
     public var payloadLimitBytes = 8 << 20
     public var nearLimitFraction = 0.9
