@@ -2,7 +2,7 @@ import DubboWire
 import NetworkLayers
 public import Correlation
 import Hessian2
-public import InspectorCore
+import InspectorCore
 
 /// One CSV row per record (RFC 4180), the same columns as the JSON-lines keys. Cells that hold structured values
 /// carry their JSON text. Text cells that a spreadsheet would run as a formula are prefixed with `'`.
