@@ -7,6 +7,18 @@ let package = Package(
     name: "DubboInspector",
     products: [
         .executable(name: "dubbo-inspect", targets: ["dubbo-inspect"]),
+        // For the libFuzzer package in Fuzz/ (it links the stages it fuzzes; nothing else uses these).
+        .library(
+            name: "DubboInspectorDecoders",
+            targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire"]
+        ),
+        .library(
+            name: "DubboInspectorKit",
+            targets: [
+                "InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
+                "Correlation", "Registry", "Reporting", "InspectorCLI",
+            ]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

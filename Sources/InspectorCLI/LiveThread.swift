@@ -49,14 +49,11 @@ final class Handoff<Value>: @unchecked Sendable {
 
 /// Seconds on a clock that never jumps (`CLOCK_MONOTONIC`), for deadlines and refresh intervals.
 func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    Double(SystemClock.monotonicNanoseconds) / 1e9
 }
 
 /// The wall clock as a capture time: what live packets are stamped with (`CLOCK_REALTIME`).
 func wallClockNow() -> CaptureTime {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return CaptureTime(seconds: Int64(now.tv_sec), nanoseconds: Int64(now.tv_nsec))
+    let now = SystemClock.wallNanoseconds
+    return CaptureTime(seconds: now / 1_000_000_000, nanoseconds: now % 1_000_000_000)
 }

@@ -1,20 +1,17 @@
 import Glibc
+import InspectorCore
 
 /// The clocks the registry side needs: wall time for "when was this read" (compared with capture times and
 /// Redis expiries, both epoch based) and a monotonic clock for timeouts and back-off.
 public enum RegistryClock {
     /// Epoch milliseconds (`CLOCK_REALTIME`).
     public static func nowMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
+        SystemClock.wallNanoseconds / 1_000_000
     }
 
     /// Milliseconds on a clock that never jumps (`CLOCK_MONOTONIC`).
     static func monotonicMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
+        SystemClock.monotonicNanoseconds / 1_000_000
     }
 
     /// Sleeps `milliseconds` in slices of at most 50 ms, returning early once `shouldStop` says so.
