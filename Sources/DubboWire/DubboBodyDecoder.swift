@@ -4,22 +4,32 @@ public import InspectorCore
 /// Turns a frame body into a `DubboBody`. Hessian2 bodies are decoded in full; other serializers are named and
 /// left undecoded, except fastjson (one JSON text per line).
 public struct DubboBodyDecoder: Sendable {
-    /// How much of a request to decode: argument values cost the most, and reports do not need them.
+    /// How much of a body to decode: argument and return values cost the most, and not every output needs them.
     public enum Depth: Sendable {
         case full
-        /// Service, method, descriptor and attachments; argument values are stepped over, not built.
+        /// Everything but returned values, which are stepped over (what latency reports need: arguments name the
+        /// slowest calls, exceptions and error messages are still decoded).
+        case withoutReturnValues
+        /// Service, method, descriptor and attachments; argument and returned values are stepped over, not built.
         case metadata
+
+        var decodesArguments: Bool { self != .metadata }
+        var decodesReturnValues: Bool { self == .full }
     }
 
-    public var limits: Limits
-    public var depth: Depth
+    public let limits: Limits
+    public let depth: Depth
+    /// One Hessian decoder reused for every body (reset in between): its tables, scratch buffer and interned
+    /// strings survive, so a body allocates only what it returns.
+    private var hessian: HessianDecoder
 
     public init(limits: Limits = .default, depth: Depth = .full) {
         self.limits = limits
         self.depth = depth
+        self.hessian = HessianDecoder(limits: limits)
     }
 
-    public func decode(_ info: DubboFrameInfo, body: Span<UInt8>) -> DubboBody {
+    public mutating func decode(_ info: DubboFrameInfo, body: Span<UInt8>) -> DubboBody {
         guard info.bodyState == .complete else { return .missing }
         let header = info.header
         if header.isEvent {
@@ -39,7 +49,7 @@ public struct DubboBodyDecoder: Sendable {
 
     // MARK: Events
 
-    private func decodeEvent(_ header: DubboFrameHeader, body: Span<UInt8>) -> DubboBody {
+    private mutating func decodeEvent(_ header: DubboFrameHeader, body: Span<UInt8>) -> DubboBody {
         for encoding in header.serialization.nullEncodings where encoding.count == body.count {
             var same = true
             for index in 0..<encoding.count where body[index] != encoding[index] {
@@ -49,7 +59,8 @@ public struct DubboBodyDecoder: Sendable {
             if same { return .heartbeat }
         }
         guard header.serialization == .hessian2 else { return .event(nil) }
-        var decoder = HessianDecoder(limits: limits)
+        var decoder = takeHessianDecoder()
+        defer { hessian = decoder }
         do {
             return .event(try decoder.decodeValue(in: body))
         } catch {
@@ -59,9 +70,10 @@ public struct DubboBodyDecoder: Sendable {
 
     // MARK: Hessian2
 
-    private func decodeHessianRequest(_ body: Span<UInt8>) -> DubboRequestBody {
+    private mutating func decodeHessianRequest(_ body: Span<UInt8>) -> DubboRequestBody {
         var request = DubboRequestBody()
-        var decoder = HessianDecoder(limits: limits)
+        var decoder = takeHessianDecoder()
+        defer { hessian = decoder }
         do {
             request.dubboVersion = try decoder.decodeString(in: body)
             request.service = try decoder.decodeString(in: body)
@@ -74,13 +86,15 @@ public struct DubboBodyDecoder: Sendable {
                 request.decodeError = "malformed parameter descriptor \"\(descriptor)\""
                 return request
             }
+            if depth.decodesArguments { request.arguments.reserveCapacity(parameterCount) }
             for _ in 0..<parameterCount {
-                switch depth {
-                case .full: request.arguments.append(try decoder.decodeValue(in: body))
-                case .metadata: try decoder.skipValue(in: body)
+                if depth.decodesArguments {
+                    request.arguments.append(try decoder.decodeValue(in: body))
+                } else {
+                    try decoder.skipValue(in: body)
                 }
             }
-            request.argumentsDecoded = depth == .full
+            request.argumentsDecoded = depth.decodesArguments
             if decoder.offset < body.count {
                 request.attachments = try decodeMap(&decoder, body, what: "attachments")
             }
@@ -95,9 +109,10 @@ public struct DubboBodyDecoder: Sendable {
         return request
     }
 
-    private func decodeHessianResponse(_ header: DubboFrameHeader, _ body: Span<UInt8>) -> DubboResponseBody {
+    private mutating func decodeHessianResponse(_ header: DubboFrameHeader, _ body: Span<UInt8>) -> DubboResponseBody {
         var response = DubboResponseBody()
-        var decoder = HessianDecoder(limits: limits)
+        var decoder = takeHessianDecoder()
+        defer { hessian = decoder }
         do {
             guard header.status == StatusCode.ok.rawValue else {
                 response.errorMessage = try decoder.decodeString(in: body)
@@ -116,7 +131,11 @@ public struct DubboBodyDecoder: Sendable {
             case .exception, .exceptionWithAttachments:
                 response.exception = try decoder.decodeValue(in: body)
             case .value, .valueWithAttachments:
-                response.value = try decoder.decodeValue(in: body)
+                if depth.decodesReturnValues {
+                    response.value = try decoder.decodeValue(in: body)
+                } else {
+                    try decoder.skipValue(in: body)
+                }
             case .nullValue, .nullValueWithAttachments:
                 break
             }
@@ -132,6 +151,14 @@ public struct DubboBodyDecoder: Sendable {
             response.decodeError = "\(error)"
         }
         return response
+    }
+
+    /// The reusable decoder, reset for a new body and moved out of `self` so decoding does not copy its tables.
+    private mutating func takeHessianDecoder() -> HessianDecoder {
+        var decoder = HessianDecoder(limits: limits)
+        swap(&decoder, &hessian)
+        decoder.reset()
+        return decoder
     }
 
     private func decodeMap(_ decoder: inout HessianDecoder, _ body: Span<UInt8>, what: String) throws -> HessianMap {

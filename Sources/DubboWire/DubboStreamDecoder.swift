@@ -59,22 +59,39 @@ public struct DubboStreamDecoder: Sendable {
     public mutating func receive(_ bytes: Span<UInt8>, time: CaptureTime, _ handler: FrameHandler) {
         guard !bytes.isEmpty else { return }
         lastTime = time
-        if buffer.isEmpty {
-            // Fast path: decode straight from the delivery; keep only an incomplete tail.
-            let start = streamOffset
-            let consumed = process(bytes, viewStreamOffset: start, timeOf: { _ in time }, handler)
-            streamOffset += Int64(bytes.count)
-            if consumed < bytes.count {
-                buffer.append(contentsOf: bytes.extracting(consumed...).withUnsafeBufferPointer { Array($0) })
-                bufferStreamOffset = start + Int64(consumed)
-                bufferTimes = [(0, time)]
-            }
-            return
+        var rest = bytes
+        // A frame spans deliveries: give it only the bytes it still needs, so what follows it is decoded in place.
+        // Every round moves at least one byte from `rest` into the buffer.
+        while !buffer.isEmpty, !rest.isEmpty {
+            let take = min(rest.count, bytesWantedByBuffer() ?? rest.count)
+            bufferTimes.append((buffer.count, time))
+            rest.extracting(..<take).withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+            streamOffset += Int64(take)
+            rest = rest.extracting(take...)
+            processBuffer(handler)
         }
-        bufferTimes.append((buffer.count, time))
-        bytes.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
-        streamOffset += Int64(bytes.count)
-        processBuffer(handler)
+        guard !rest.isEmpty else { return }
+        // Fast path: decode straight from the delivery; keep only an incomplete tail.
+        let start = streamOffset
+        let consumed = process(rest, viewStreamOffset: start, timeOf: { _ in time }, handler)
+        streamOffset += Int64(rest.count)
+        if consumed < rest.count {
+            rest.extracting(consumed...).withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+            bufferStreamOffset = start + Int64(consumed)
+            bufferTimes = [(0, time)]
+        }
+    }
+
+    /// How many more bytes the buffered frame needs before it can be decoded (its header first); `nil` when that
+    /// is not known (looking for a header after lost sync).
+    private func bytesWantedByBuffer() -> Int? {
+        guard case .header = mode else { return nil }
+        guard buffer.count >= DubboFrameHeader.size else { return DubboFrameHeader.size - buffer.count }
+        let parsed = buffer.withUnsafeBufferPointer { DubboFrameHeader.parse($0.span, at: 0) }
+        guard let (magic, header) = parsed, magic == DubboFrameHeader.magic, header.bodyLength >= 0,
+              Int(header.bodyLength) <= maxBodyLength
+        else { return nil }
+        return max(1, DubboFrameHeader.size + Int(header.bodyLength) - buffer.count)
     }
 
     /// `length` bytes of this direction are missing from the capture.

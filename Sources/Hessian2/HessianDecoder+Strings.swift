@@ -77,12 +77,17 @@ extension HessianDecoder {
     }
 
     /// `units` bytes at `offset` as a String when they are all ASCII (the caller checked they are in the body).
-    private func asciiString(_ body: Span<UInt8>, units: Int) -> String? {
+    /// Names, descriptors and attachments repeat in every body: those come from the interner, not the allocator.
+    private mutating func asciiString(_ body: Span<UInt8>, units: Int) -> String? {
         let start = offset
         return body.withUnsafeBufferPointer { bytes -> String? in
             let end = start + units
             guard ModifiedUTF8.asciiPrefixEnd(bytes, from: start, limit: end) == end else { return nil }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            let ascii = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if (StringInterner.minLength...StringInterner.maxLength).contains(units) {
+                return interner.string(for: ascii)
+            }
+            return String(decoding: ascii, as: UTF8.self)
         }
     }
 

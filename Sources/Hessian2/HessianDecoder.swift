@@ -27,6 +27,8 @@ public struct HessianDecoder: Sendable {
     var valueCount = 0
     /// Reused UTF-8 output buffer for strings that need transcoding, so decoding allocates only the final String.
     var scratch: [UInt8] = []
+    /// Repeated short strings (names, descriptors, attachment keys) reused across bodies; kept by `reset()`.
+    var interner = StringInterner()
 
     public init(limits: Limits = .default) {
         self.limits = limits

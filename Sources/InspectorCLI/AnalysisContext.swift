@@ -7,7 +7,7 @@ import NetworkLayers
 /// and where finished records go. A class because the reassembler owns the consumers and they all feed it.
 final class AnalysisContext {
     var correlator: Correlator
-    let bodyDecoder: DubboBodyDecoder
+    var bodyDecoder: DubboBodyDecoder
     let emit: (CallRecord) -> Void
     /// Stream statistics of connections that have ended.
     var streamStats = DubboStreamStats()

@@ -33,39 +33,25 @@ struct DubboConnection: TCPStreamConsumer {
 
     mutating func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
         sawBytes = true
-        let handler = frameHandler(direction)
-        switch direction {
-        case .initiatorToResponder:
-            if outbound == nil { outbound = midstreamDecoder() }
-            outbound?.receive(bytes, time: time, handler)
-        case .responderToInitiator:
-            if inbound == nil { inbound = midstreamDecoder() }
-            inbound?.receive(bytes, time: time, handler)
-        }
+        withDecoder(direction) { decoder, handler in decoder.receive(bytes, time: time, handler) }
         accountBufferedFrame(direction)
     }
 
     mutating func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
-        let handler = frameHandler(direction)
-        switch direction {
-        case .initiatorToResponder:
-            if outbound == nil { outbound = midstreamDecoder() }
-            outbound?.gap(length: length, time: time, handler)
-        case .responderToInitiator:
-            if inbound == nil { inbound = midstreamDecoder() }
-            inbound?.gap(length: length, time: time, handler)
-        }
+        withDecoder(direction) { decoder, handler in decoder.gap(length: length, time: time, handler) }
         accountBufferedFrame(direction)
     }
 
     mutating func closed(_ end: StreamEnd, time: CaptureTime) {
         var stats = DubboStreamStats()
         var sawFrames = false
-        for (decoder, direction) in [(outbound, StreamDirection.initiatorToResponder), (inbound, .responderToInitiator)] {
-            guard var decoder else { continue }
-            decoder.finish(time: time, frameHandler(direction))
-            stats.add(decoder.stats)
-            sawFrames = sawFrames || decoder.hasSeenFrame
+        for direction in [StreamDirection.initiatorToResponder, .responderToInitiator]
+        where (direction == .initiatorToResponder ? outbound : inbound) != nil {
+            withDecoder(direction) { decoder, handler in
+                decoder.finish(time: time, handler)
+                stats.add(decoder.stats)
+                sawFrames = sawFrames || decoder.hasSeenFrame
+            }
         }
         outbound = nil
         inbound = nil
@@ -90,18 +76,32 @@ struct DubboConnection: TCPStreamConsumer {
         if outbound { outboundBuffered = held } else { inboundBuffered = held }
     }
 
+    /// Runs `work` on `direction`'s decoder (made now if the direction never announced itself) with the handler
+    /// that feeds its frames to the context. The decoder is moved out while it works, so its buffer is never
+    /// copied; the handler is a local function passed down non-escaping, so a packet allocates nothing for it.
+    private mutating func withDecoder(
+        _ direction: StreamDirection, _ work: (inout DubboStreamDecoder, DubboStreamDecoder.FrameHandler) -> Void
+    ) {
+        let (context, id) = (self.context, self.id)
+        let (source, destination) = endpoints(direction)
+        func deliver(_ info: DubboFrameInfo, _ body: Span<UInt8>) {
+            context.frame(connection: id, source: source, destination: destination, info: info, body: body)
+        }
+        switch direction {
+        case .initiatorToResponder:
+            var decoder = outbound.take() ?? midstreamDecoder()
+            work(&decoder, deliver)
+            outbound = decoder
+        case .responderToInitiator:
+            var decoder = inbound.take() ?? midstreamDecoder()
+            work(&decoder, deliver)
+            inbound = decoder
+        }
+    }
+
     /// Bytes of a direction that never announced itself (no `opened`): treat it as picked up mid-stream.
     private func midstreamDecoder() -> DubboStreamDecoder {
         DubboStreamDecoder(maxBodyLength: maxBodyLength, midstream: true)
-    }
-
-    private func frameHandler(_ direction: StreamDirection) -> DubboStreamDecoder.FrameHandler {
-        let (source, destination) = endpoints(direction)
-        let context = self.context
-        let id = self.id
-        return { info, body in
-            context.frame(connection: id, source: source, destination: destination, info: info, body: body)
-        }
     }
 
     private func endpoints(_ direction: StreamDirection) -> (Endpoint, Endpoint) {

@@ -9,11 +9,18 @@ public struct OfflineAnalysis {
     public var limits: Limits
     public var depth: DubboBodyDecoder.Depth
     public var filter: String?
+    /// Hand records to `onRecord` on a second thread, so decoding and output use two cores (records still arrive
+    /// in order, and all of them before `run` returns).
+    public var recordsOnSecondThread: Bool
 
-    public init(limits: Limits = .default, depth: DubboBodyDecoder.Depth = .full, filter: String? = nil) {
+    public init(
+        limits: Limits = .default, depth: DubboBodyDecoder.Depth = .full, filter: String? = nil,
+        recordsOnSecondThread: Bool = true
+    ) {
         self.limits = limits
         self.depth = depth
         self.filter = filter
+        self.recordsOnSecondThread = recordsOnSecondThread
     }
 
     /// Problems met while reading, each a one-line message; the run goes on past them.
@@ -41,9 +48,10 @@ public struct OfflineAnalysis {
         summary.failedFiles = problems.unreadableFiles.count
 
         var records = 0
+        let pipe = recordsOnSecondThread ? RecordPipe(sink: onRecord) : nil
         var pipeline = PacketPipeline(limits: limits, depth: depth) { record in
             records += 1
-            onRecord(record)
+            if let pipe { pipe.send(record) } else { onRecord(record) }
         }
         var source = MergedPacketSource(readers: readers)
         // Bounded: each call returns a packet, ends the input, or retires one file with an error.
@@ -56,6 +64,7 @@ public struct OfflineAnalysis {
             }
         }
         pipeline.finish()
+        pipe?.finish()
 
         summary.capture = source.stats
         summary.network = pipeline.networkStats

@@ -3,8 +3,8 @@ internal import InspectorCore
 /// The tracked connections: slot storage with a key index, a recency list for LRU eviction and idle flushing,
 /// and a list of connections that hold buffered bytes.
 ///
-/// A connection is taken out of its slot while it is being worked on (`take`) and put back after (`putBack`),
-/// so its consumer is mutated in place with no copy of the table. Every operation is O(1) on average.
+/// A connection is worked on in its slot (`update`), or taken out of it (`take`) and put back after (`putBack`),
+/// so its consumer is mutated in place with no copy. Every operation is O(1) on average.
 struct ConnectionTable<Consumer: TCPStreamConsumer> {
     private var slots: [Connection<Consumer>?] = []
     private var index: [ConnectionKey: Int] = [:]
@@ -42,6 +42,19 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
         index[connection.key] = slot
         recency.append(slot)
         return slot
+    }
+
+    /// Runs `work` on the connection in `slot` where it lies (nothing is copied, so its consumer's buffers stay
+    /// uniquely referenced), then files it in the buffering list if it holds bytes. `nil` for an empty slot.
+    mutating func update<Result>(_ slot: Int, _ work: (inout Connection<Consumer>) -> Result) -> Result? {
+        guard slot >= 0, slot < slots.count, slots[slot] != nil else { return nil }
+        let result = work(&slots[slot]!)
+        if slots[slot]?.hasBufferedData == true {
+            if !buffering.contains(slot) { buffering.append(slot) }
+        } else {
+            buffering.remove(slot)
+        }
+        return result
     }
 
     /// Moves the connection out of its slot for in-place work; the slot stays reserved until `putBack` or `remove`.

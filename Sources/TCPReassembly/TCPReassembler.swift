@@ -67,10 +67,18 @@ public struct TCPReassembler<Factory: TCPStreamConsumerFactory> {
             }
             slot = open(key: key, segment: segment, time: time)
         }
-        guard let slot, var connection = table.take(slot) else { return }
+        guard let slot else { return }
         table.touch(slot)
-        let verdict = connection.handle(segment, payload: payload, time: time, limits: limits, stats: &stats)
-        settle(connection, at: slot, verdict: verdict, time: time)
+        // Worked on in its slot; locals, because the closure may not reach into `self` while the table is mutated.
+        let limits = self.limits
+        var stats = self.stats
+        let verdict = table.update(slot) { connection in
+            connection.handle(segment, payload: payload, time: time, limits: limits, stats: &stats)
+        }
+        self.stats = stats
+        if let verdict, verdict != .open, let connection = table.take(slot) {
+            settle(connection, at: slot, verdict: verdict, time: time)
+        }
         enforceTotalBufferLimit(startingWith: slot, time: time)
     }
 

@@ -10,7 +10,8 @@ struct DubboBodyDecoderTests {
         var decoder = DubboStreamDecoder(maxBodyLength: 1 << 20, midstream: false)
         frame.withUnsafeBufferPointer { pointer in
             decoder.receive(pointer.span, time: .zero) { info, body in
-                result = DubboBodyDecoder(depth: depth).decode(info, body: body)
+                var bodyDecoder = DubboBodyDecoder(depth: depth)
+                result = bodyDecoder.decode(info, body: body)
             }
         }
         return result

@@ -61,7 +61,7 @@ struct Read: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let writer = RecordWriter(format: format.value, output: outputFile, options: options, registry: registryJoin)
-        let analysis = OfflineAnalysis(limits: runLimits, depth: payload.noPayload || (format.value == .none && reportFile.report == nil) ? .metadata : .full, filter: filter)
+        let analysis = OfflineAnalysis(limits: runLimits, depth: decodeDepth, filter: filter)
         let reportSink = try reportFile.makeSink(
             includePayload: !payload.noPayload, maxBody: limits.maxBody, directory: registryJoin?.currentDirectory)
         let exporter = try otlp.makeExporter(
@@ -149,5 +149,15 @@ struct LimitOptions: ParsableArguments {
         limits.requestTimeoutSeconds = timeout
         limits.maxFlows = maxFlows
         limits.maxPendingRequests = maxPending
+    }
+}
+
+extension Read {
+    /// Only as deep as the outputs asked for: call records show everything; a report needs arguments (for its
+    /// slowest calls) but no returned values; spans and summaries need neither.
+    var decodeDepth: DubboBodyDecoder.Depth {
+        if payload.noPayload { return .metadata }
+        if format.value != .none { return .full }
+        return reportFile.report != nil ? .withoutReturnValues : .metadata
     }
 }

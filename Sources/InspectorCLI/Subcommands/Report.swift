@@ -105,7 +105,7 @@ struct Report: AsyncParsableCommand {
         }
 
         let reporter = OfflineReport(
-            analysis: OfflineAnalysis(limits: runLimits, depth: payload.noPayload ? .metadata : .full, filter: filter),
+            analysis: OfflineAnalysis(limits: runLimits, depth: payload.noPayload ? .metadata : .withoutReturnValues, filter: filter),
             configuration: configuration)
         let current = reporter.run(paths: files)
         var problems = current.problems
