@@ -116,10 +116,18 @@ def main():
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=200)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--memory-probe", action="store_true",
+                        help="instead of calls: --connections open connections, --idle-connections more that carry "
+                             "nothing, --unanswered requests never answered (memory per idle flow / pending request)")
+    parser.add_argument("--idle-connections", type=int, default=0)
+    parser.add_argument("--unanswered", type=int, default=0)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     out = Writer(args.output)
     t = 1_700_000_000_000_000
+    if args.memory_probe:
+        write_memory_probe(out, rng, args, t)
+        return
     conns = [Conn(i, rng) for i in range(args.connections)]
     for conn in conns:
         out.packet(t, conn.tcp(True, 0x02)); conn.cseq += 1; t += 20
@@ -180,6 +188,32 @@ def main():
         out.packet(t, segment)
     out.close()
     print(f"{args.output}: {out.packets} packets, {args.calls} calls on {args.connections} connections")
+
+
+def write_memory_probe(out: Writer, rng: random.Random, args, t: int):
+    """Connections and requests that stay open until the end of the capture, all within one second of capture
+    time (so no idle timeout or request timeout ends them early)."""
+    conns = [Conn(i, rng) for i in range(max(args.connections, 1))]
+    idle = [Conn(i, rng) for i in range(args.connections, args.connections + args.idle_connections)]
+    for index, conn in enumerate(idle):
+        # Distinct client addresses beyond the 250-per-/24 numbering of Conn.
+        conn.client = bytes([10, 3 + index // 62500, (index // 250) % 250, index % 250 + 1])
+        conn.cport = 30000 + index % 250
+    for conn in conns + idle:
+        out.packet(t, conn.tcp(True, 0x02)); conn.cseq += 1
+        out.packet(t + 1, conn.tcp(False, 0x12)); conn.sseq += 1
+        out.packet(t + 2, conn.tcp(True, 0x10))
+        t += 5
+    for number in range(args.unanswered):
+        conn = conns[number % len(conns)]
+        body = request_body(rng, SERVICES[number % len(SERVICES)], METHODS[number % len(METHODS)], 200)
+        data = frame(0xC2, 0, conn.next_id, body)
+        conn.next_id += 1
+        out.packet(t, conn.tcp(True, 0x18, data)); conn.cseq += len(data)
+        t += 5
+    out.close()
+    print(f"{args.output}: {out.packets} packets, {len(conns) + len(idle)} connections, "
+          f"{args.unanswered} unanswered requests")
 
 
 if __name__ == "__main__":

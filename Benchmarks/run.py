@@ -2,10 +2,12 @@
 """Benchmark runner: times dubbo-inspect against a plain libpcap read loop on the same capture.
 
 Builds the release binary and the C floor program, generates the captures it needs (cached in --workdir), runs every
-mode --runs times and prints a Markdown table (median wall time; peak RSS is the largest of the runs).
+mode --runs times in interleaved rounds and prints a Markdown table (median wall time, median per-round ratio to the
+floor; peak RSS is the largest of the runs).
 
   python3 Benchmarks/run.py                      # the 100 000-call capture
   python3 Benchmarks/run.py --scale              # also 10 k, 1 M calls and 10 000 connections
+  python3 Benchmarks/run.py --memory             # also memory per idle flow and per pending request
 """
 import argparse
 import os
@@ -32,56 +34,92 @@ def run(command, stdout=subprocess.DEVNULL):
 
 
 def build(args):
-    subprocess.run(["swift", "build", "-c", "release", "--product", "dubbo-inspect"] + args.swift_flags,
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    binary = os.path.join(ROOT, ".build", "release", "dubbo-inspect")
+    subprocess.run(["swift", "build", "-c", "release", "--product", "dubbo-inspect", "--scratch-path", args.scratch_path]
+                   + args.swift_flags, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return binary_path(args), floor_path(args, compile=True)
+
+
+def binary_path(args):
+    return os.path.join(ROOT, args.scratch_path, "release", "dubbo-inspect")
+
+
+def floor_path(args, compile=False):
     floor = os.path.join(args.workdir, "pcap_floor")
-    subprocess.run(["cc", "-O2", "-o", floor, os.path.join(HERE, "pcap_floor.c"), "-lpcap"], check=True)
-    return binary, floor
+    if compile or not os.path.exists(floor):
+        subprocess.run(["cc", "-O2", "-o", floor, os.path.join(HERE, "pcap_floor.c"), "-lpcap"], check=True)
+    return floor
 
 
-def capture(args, calls, connections):
-    path = os.path.join(args.workdir, f"bench-{calls}-{connections}.pcap")
+def capture(args, calls, connections, extra=()):
+    suffix = "-".join(str(part) for part in extra)
+    path = os.path.join(args.workdir, f"bench-{calls}-{connections}{'-' + suffix if suffix else ''}.pcap")
     if not os.path.exists(path):
         subprocess.run([sys.executable, os.path.join(HERE, "make_capture.py"), path, "--calls", str(calls),
-                        "--connections", str(connections)], check=True, stdout=subprocess.DEVNULL)
+                        "--connections", str(connections), *extra], check=True, stdout=subprocess.DEVNULL)
     return path
-
-
-def supports_report(binary):
-    help_text = subprocess.run([binary, "read", "--help"], capture_output=True, text=True).stdout
-    return "--report" in help_text
 
 
 def measure(args, binary, floor, path, calls):
     size = os.path.getsize(path)
-    modes = [("libpcap floor (pcap_next_ex, touch bytes)", [floor, path])]
-    report = ["--report", os.devnull] if supports_report(binary) else []
-    modes.append((f"read --format none {' '.join(report) or '(no --report yet)'}",
-                  [binary, "read", path, "--format", "none"] + report))
-    modes.append(("read --format jsonl > /dev/null", [binary, "read", path, "--format", "jsonl"]))
-    rows = []
+    modes = [
+        ("libpcap floor (pcap_next_ex, touch bytes)", [floor, path]),
+        ("read --format none --report json (report mode)",
+         [binary, "read", path, "--format", "none", "--report", os.devnull, "--report-format", "json"]),
+        ("read --format jsonl > /dev/null", [binary, "read", path, "--format", "jsonl"]),
+    ]
+    walls = {label: [] for label, _ in modes}
+    users = {label: [] for label, _ in modes}
+    peaks = {label: 0 for label, _ in modes}
+    ratios = {label: [] for label, _ in modes}
     packets = None
-    for label, command in modes:
-        walls, users, peak = [], [], 0
-        for _ in range(args.runs):
+    # Rounds interleave the modes, so a slow spell on a shared machine hits all of them alike; each ratio is taken
+    # within its round, then the median over rounds is reported.
+    for _ in range(args.runs):
+        round_walls = {}
+        for label, command in modes:
             wall, user, rss, stderr = run(command)
-            walls.append(wall)
-            users.append(user)
-            peak = max(peak, rss)
-            if command[0] == floor and packets is None:
-                packets = int(stderr.split()[0]) if stderr else None
-        rows.append((label, statistics.median(walls), statistics.median(users), peak))
+            walls[label].append(wall)
+            users[label].append(user)
+            peaks[label] = max(peaks[label], rss)
+            round_walls[label] = wall
+            if command[0] == floor and packets is None and stderr:
+                packets = int(stderr.split()[0])
+        floor_wall = round_walls[modes[0][0]]
+        for label, _ in modes:
+            ratios[label].append(round_walls[label] / floor_wall)
     if packets is None:
-        out = subprocess.run([floor, path], capture_output=True, text=True).stdout
-        packets = int(out.split()[0])
-    floor_wall = rows[0][1]
-    print(f"\n{os.path.basename(path)}: {size / 1e6:.0f} MB, {packets} packets, {calls} calls, median of {args.runs}\n")
+        out = subprocess.run([floor, path], capture_output=True, text=True)
+        packets = int((out.stdout or out.stderr).split()[0])
+    print(f"\n{os.path.basename(path)}: {size / 1e6:.0f} MB, {packets} packets, {calls} calls, "
+          f"median of {args.runs} interleaved rounds\n")
     print("| mode | wall s | user s | packets/s | MB/s | calls/s | peak RSS MiB | × floor |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for label, wall, user, peak in rows:
+    for label, _ in modes:
+        wall = statistics.median(walls[label])
+        user = statistics.median(users[label])
         print(f"| {label} | {wall:.2f} | {user:.2f} | {packets / wall / 1e6:.2f} M | {size / wall / 1e6:.0f} | "
-              f"{calls / wall / 1e3:.0f} k | {peak / 1024:.1f} | {wall / floor_wall:.1f} |")
+              f"{calls / wall / 1e3:.0f} k | {peaks[label] / 1024:.1f} | {statistics.median(ratios[label]):.1f} |")
+
+
+def memory(args, binary):
+    """Memory per idle connection and per pending request: peak RSS with 50 000 of them minus the baseline."""
+    count = 50_000
+    probes = [("baseline (100 connections)", ()), ("idle connection", ("--idle-connections", str(count))),
+              ("pending request", ("--unanswered", str(count)))]
+    print(f"\nMemory probes: {count} idle connections / unanswered requests, peak RSS minus the baseline\n")
+    print("| what | depth | peak RSS MiB | bytes each |")
+    print("|---|---|---:|---:|")
+    for depth, format_args in (("metadata (--format none)", ["--format", "none"]),
+                               ("full (--format jsonl)", ["--format", "jsonl"])):
+        baseline = None
+        for label, extra in probes:
+            path = capture(args, 0, 100, ("--memory-probe",) + extra)
+            _, _, rss, _ = run([binary, "read", path] + format_args)
+            if baseline is None:
+                baseline = rss
+                print(f"| {label} | {depth} | {rss / 1024:.1f} | |")
+            else:
+                print(f"| {label} | {depth} | {rss / 1024:.1f} | {(rss - baseline) * 1024 / count:.0f} |")
 
 
 def main():
@@ -90,18 +128,21 @@ def main():
     parser.add_argument("--workdir", default="/tmp/dubbo-inspect-bench")
     parser.add_argument("--scale", action="store_true", help="also 10 k and 1 M calls, and 10 000 connections")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--scratch-path", default=".build", help="SwiftPM scratch path of the release build")
+    parser.add_argument("--memory", action="store_true", help="also measure memory per idle flow / pending request")
     parser.add_argument("--swift-flags", nargs="*", default=[])
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     if shutil.which("cc") is None:
         sys.exit("benchmark: a C compiler is needed for the floor program")
-    binary, floor = build(args) if not args.no_build else (os.path.join(ROOT, ".build", "release", "dubbo-inspect"),
-                                                             os.path.join(args.workdir, "pcap_floor"))
+    binary, floor = build(args) if not args.no_build else (binary_path(args), floor_path(args))
     cases = [(100_000, 200)]
     if args.scale:
         cases = [(10_000, 200), (100_000, 200), (1_000_000, 200), (100_000, 10_000)]
     for calls, connections in cases:
         measure(args, binary, floor, capture(args, calls, connections), calls)
+    if args.memory:
+        memory(args, binary)
 
 
 if __name__ == "__main__":

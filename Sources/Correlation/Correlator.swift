@@ -39,7 +39,8 @@ public struct Correlator: Sendable {
 
     // MARK: Events
 
-    public mutating func frame(_ event: FrameEvent, _ emit: Emit) {
+    /// Consuming: the decoded body moves into the record instead of being copied (a copy retains every string).
+    public mutating func frame(_ event: consuming FrameEvent, _ emit: Emit) {
         if event.info.header.isRequest {
             request(event, emit)
         } else {
@@ -90,14 +91,16 @@ public struct Correlator: Sendable {
 
     // MARK: Requests
 
-    private mutating func request(_ event: FrameEvent, _ emit: Emit) {
+    private mutating func request(_ event: consuming FrameEvent, _ emit: Emit) {
         stats.requests += 1
         let header = event.info.header
         var record = CallRecord(
             kind: .call, client: event.source, server: event.destination, requestID: header.requestID,
             serialization: header.serialization, requestFrame: event.info, outcome: .noResponse,
             quality: Self.quality(of: event.info, body: event.body, isRequest: true))
-        switch event.body {
+        var body = DubboBody.missing
+        swap(&body, &event.body)
+        switch consume body {
         case .request(let body):
             record.request = body
         case .heartbeat:
@@ -146,12 +149,18 @@ public struct Correlator: Sendable {
 
     // MARK: Responses
 
-    private mutating func response(_ event: FrameEvent, _ emit: Emit) {
+    private mutating func response(_ event: consuming FrameEvent, _ emit: Emit) {
         stats.responses += 1
         let header = event.info.header
         let key = PendingKey(connection: event.connection, client: event.destination, requestID: header.requestID)
         let quality = Self.quality(of: event.info, body: event.body, isRequest: false)
-        let responseBody: DubboResponseBody? = if case .response(let body) = event.body { body } else { nil }
+        var body = DubboBody.missing
+        swap(&body, &event.body)
+        let responseBody: DubboResponseBody?
+        switch consume body {
+        case .response(let decoded): responseBody = decoded
+        default: responseBody = nil
+        }
         guard var record = removePending(key)?.record else {
             stats.orphanResponses += 1
             var orphan = CallRecord(

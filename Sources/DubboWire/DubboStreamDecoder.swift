@@ -203,12 +203,14 @@ public struct DubboStreamDecoder: Sendable {
             buffer = pending
             return
         }
-        pending.removeFirst(consumed)
-        buffer = pending
         bufferStreamOffset += Int64(consumed)
-        if buffer.isEmpty {
-            bufferTimes.removeAll(keepingCapacity: true)
+        if consumed == pending.count {
+            // Let the memory go: an idle connection must not keep the capacity of the largest frame it carried.
+            buffer = []
+            bufferTimes = []
         } else {
+            pending.removeFirst(consumed)
+            buffer = pending
             // Keep the mark covering the new first byte, shifted.
             let firstKept = bufferTimes.lastIndex { $0.offset <= consumed } ?? 0
             bufferTimes.removeFirst(firstKept)

@@ -54,6 +54,8 @@ extension HessianDecoder {
         let slot = openReference()
 
         var entries: [HessianMapEntry] = []
+        // Attachment maps hold a handful of entries: one allocation instead of growing through 1, 2, 4 and 8.
+        if build, offset < body.count, body[offset] != HessianTag.end { entries.reserveCapacity(8) }
         for index in 0...limits.maxCollectionCount {
             if try atEnd(body) { break }
             guard index < limits.maxCollectionCount else { throw .collectionTooLarge(count: index + 1, at: at) }

@@ -37,7 +37,7 @@ final class AnalysisContext {
         }
         let event = FrameEvent(connection: connection, source: source, destination: destination, info: info, body: decoded)
         let emit = self.emit
-        correlator.frame(event, emit)
+        correlator.frame(consume event, emit)
     }
 
     /// A connection is over: its frames are all out. Requests still pending on it cannot be answered; they are

@@ -46,17 +46,31 @@ final class OutputFile {
         if flushesEachLine || pending.count >= 1 << 16 { flush() }
     }
 
+    /// Writes `bytes` through at once (after anything pending), for callers that buffer on their own.
+    func writeThrough(_ bytes: [UInt8]) {
+        flushPending()
+        bytes.withUnsafeBytes { raw in
+            _ = fwrite(raw.baseAddress, 1, raw.count, handle)
+        }
+        fflush(handle)
+    }
+
     func write(_ text: String) {
         write(Array(text.utf8))
     }
 
     func flush() {
         guard !pending.isEmpty else { return }
+        flushPending()
+        fflush(handle)
+    }
+
+    private func flushPending() {
+        guard !pending.isEmpty else { return }
         pending.withUnsafeBytes { raw in
             _ = fwrite(raw.baseAddress, 1, raw.count, handle)
         }
         pending.removeAll(keepingCapacity: true)
-        fflush(handle)
     }
 }
 

@@ -14,7 +14,10 @@ final class RecordWriter {
     private let json: JSONLinesFormatter
     private let csv: CSVFormatter
     private let text: TextFormatter
-    private var scratch = JSONWriter(reservingCapacity: 4096)
+    /// JSON lines are rendered straight into this buffer and written out in 64 KiB blocks (or per line when the
+    /// output asks for that), so a line is copied once.
+    private var lines = JSONWriter(reservingCapacity: RecordWriter.blockSize + 4096)
+    private static let blockSize = 1 << 16
     private(set) var written = 0
     /// Names applications and checks registrations when `--registry` is given (docs/REGISTRY.md).
     private let registry: RegistryJoin?
@@ -43,9 +46,8 @@ final class RecordWriter {
         }
         switch format {
         case .jsonl:
-            scratch.removeAll()
-            json.write(record, registry: annotation, to: &scratch)
-            output.write(scratch.bytes)
+            json.write(record, registry: annotation, to: &lines)
+            if output.flushesEachLine || lines.bytes.count >= Self.blockSize { writeLines() }
         case .csv:
             output.write(csv.row(record, registry: annotation))
         case .text:
@@ -56,6 +58,13 @@ final class RecordWriter {
     }
 
     func finish() {
+        writeLines()
         output.flush()
+    }
+
+    private func writeLines() {
+        guard !lines.bytes.isEmpty else { return }
+        output.writeThrough(lines.bytes)
+        lines.removeAll()
     }
 }

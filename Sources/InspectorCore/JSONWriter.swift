@@ -102,6 +102,13 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// A JSON string from UTF-8 bytes (ill-formed sequences are passed through, as `string` would never see them).
+    public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        appendEscaped(utf8)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// Escapes per RFC 8259, plus DEL, the C1 controls and U+2028/U+2029 (which break JavaScript parsers).
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         var runStart = 0

@@ -18,8 +18,8 @@ public struct JSONLinesFormatter: Sendable {
         let response = record.response
         writer.beginObject()
         writer.key("kind"); writer.string(record.kind.rawValue)
-        writer.comma(); writer.key("client"); writer.string(record.client.description)
-        writer.comma(); writer.key("server"); writer.string(record.server.description)
+        writer.comma(); writer.key("client"); record.client.withText { writer.string(utf8: $0) }
+        writer.comma(); writer.key("server"); record.server.withText { writer.string(utf8: $0) }
         writer.comma(); writer.key("request_id"); writer.integer(record.requestID)
         writer.comma(); writer.key("serialization"); writer.string(record.serialization.name)
         writer.comma(); writer.key("dubbo_version"); writer.optionalString(request?.dubboVersion)
