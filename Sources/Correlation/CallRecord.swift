@@ -57,6 +57,9 @@ public struct CallRecord: Sendable, Equatable {
     public var response: DubboResponseBody?
     public var outcome: CallOutcome
     public var quality: CallQuality
+    /// Bodies kept as bytes for decoding on another thread (`DubboBody.deferred`); nil once decoded.
+    public var deferredRequestBody: [UInt8]?
+    public var deferredResponseBody: [UInt8]?
 
     public init(
         kind: CallKind, client: Endpoint, server: Endpoint, requestID: Int64, serialization: Serialization,
@@ -94,4 +97,39 @@ public struct CallRecord: Sendable, Equatable {
 
     /// When the record's exchange began: the request if seen, else the response.
     public var startTime: CaptureTime? { requestFrame?.firstByteTime ?? responseFrame?.firstByteTime }
+}
+
+extension CallRecord {
+    /// Decodes bodies that were deferred (`DubboBody.deferred`), filling `request`/`response`, the undecoded quality
+    /// flags and the outcome exactly as decoding at once would have. Returns the number of bodies that did not
+    /// decode cleanly (what `undecodedBodies` counts).
+    public mutating func decodeDeferredBodies(with decoder: inout DubboBodyDecoder) -> Int {
+        var undecoded = 0
+        if let bytes = deferredRequestBody.take(), let frame = requestFrame {
+            let body = bytes.withUnsafeBufferPointer { decoder.decode(frame, body: $0.span) }
+            if case .request(let decoded) = body {
+                request = decoded
+                if decoded.decodeError != nil { undecoded += 1 }
+            } else if case .undecoded = body {
+                undecoded += 1
+            }
+            if undecoded > 0 { quality.insert(.requestUndecoded) }
+        }
+        if let bytes = deferredResponseBody.take(), let frame = responseFrame {
+            let body = bytes.withUnsafeBufferPointer { decoder.decode(frame, body: $0.span) }
+            var failed = false
+            if case .response(let decoded) = body {
+                response = decoded
+                failed = decoded.decodeError != nil
+            } else if case .undecoded = body {
+                failed = true
+            }
+            if failed {
+                undecoded += 1
+                quality.insert(.responseUndecoded)
+            }
+            outcome = Correlator.outcome(of: self)
+        }
+        return undecoded
+    }
 }

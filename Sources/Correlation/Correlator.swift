@@ -111,6 +111,8 @@ public struct Correlator: Sendable {
         case .undecoded, .missing:
             // A body we could not read: an event's kind is still known from the header.
             if header.isEvent { record.kind = .event }
+        case .deferred(let bytes):
+            record.deferredRequestBody = bytes
         case .response:
             break
         }
@@ -157,8 +159,10 @@ public struct Correlator: Sendable {
         var body = DubboBody.missing
         swap(&body, &event.body)
         let responseBody: DubboResponseBody?
+        var deferredBytes: [UInt8]?
         switch consume body {
         case .response(let decoded): responseBody = decoded
+        case .deferred(let bytes): (responseBody, deferredBytes) = (nil, bytes)
         default: responseBody = nil
         }
         guard var record = removePending(key)?.record else {
@@ -167,12 +171,14 @@ public struct Correlator: Sendable {
                 kind: .orphanResponse, client: event.destination, server: event.source,
                 requestID: header.requestID, serialization: header.serialization,
                 responseFrame: event.info, response: responseBody, outcome: .ok, quality: quality)
+            orphan.deferredResponseBody = deferredBytes
             orphan.outcome = Self.outcome(of: orphan)
             emit(orphan)
             return
         }
         record.responseFrame = event.info
         record.response = responseBody
+        record.deferredResponseBody = deferredBytes
         record.quality.formUnion(quality)
         record.outcome = Self.outcome(of: record)
         switch record.kind {
@@ -185,7 +191,8 @@ public struct Correlator: Sendable {
 
     // MARK: Helpers
 
-    static func outcome(of record: CallRecord) -> CallOutcome {
+    /// How an exchange ended, from the response's status and result flag.
+    public static func outcome(of record: CallRecord) -> CallOutcome {
         guard let status = record.status else { return .noResponse }
         guard status == .ok else { return .error }
         if let flag = record.response?.resultFlag, flag == .exception || flag == .exceptionWithAttachments {
@@ -209,7 +216,8 @@ public struct Correlator: Sendable {
         case .undecoded: undecoded = true
         case .request(let request): undecoded = request.decodeError != nil
         case .response(let response): undecoded = response.decodeError != nil
-        case .heartbeat, .event, .missing: undecoded = false
+        // A deferred body is judged when it is decoded (`CallRecord.decodeDeferredBodies`).
+        case .heartbeat, .event, .missing, .deferred: undecoded = false
         }
         if undecoded { quality.insert(isRequest ? .requestUndecoded : .responseUndecoded) }
         return quality

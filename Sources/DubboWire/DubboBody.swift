@@ -71,6 +71,9 @@ public enum DubboBody: Sendable, Equatable {
     case undecoded(String)
     /// The body was not captured (gap, too large, truncated).
     case missing
+    /// A complete Hessian2 request or response body kept as bytes, to be decoded later on another thread
+    /// (`CallRecord.decodeDeferredBodies`); see `DubboBodyDecoder.canDefer`.
+    case deferred([UInt8])
 }
 
 extension HessianMap {

@@ -29,6 +29,14 @@ public struct DubboBodyDecoder: Sendable {
         self.hessian = HessianDecoder(limits: limits)
     }
 
+    /// Whether decoding `info`'s body may wait: a complete Hessian2 request or response, whose decoding cannot
+    /// change what the correlator does with the frame (events and other serializers are decoded at once).
+    public static func canDefer(_ info: DubboFrameInfo) -> Bool {
+        let header = info.header
+        return info.bodyState == .complete && !header.isEvent
+            && (header.serialization == .hessian2 || header.serialization == Serialization(id: 10))
+    }
+
     public mutating func decode(_ info: DubboFrameInfo, body: Span<UInt8>) -> DubboBody {
         guard info.bodyState == .complete else { return .missing }
         let header = info.header

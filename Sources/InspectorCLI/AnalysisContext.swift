@@ -14,6 +14,9 @@ final class AnalysisContext {
     var dubboConnections = 0
     var nonDubboConnections = 0
     var undecodedBodies = 0
+    /// Keep Hessian2 call bodies as bytes for the record thread to decode (`DubboBody.deferred`), balancing the two
+    /// threads when the output itself costs little (reports).
+    var defersDecoding = false
     /// Memory held by every connection's decoders for incomplete frames (kept current by `DubboConnection`).
     var bufferedFrameBytes = 0
     /// `Limits.maxBufferedFrameBytesTotal`, but never below two frames of the largest body decoded.
@@ -28,7 +31,12 @@ final class AnalysisContext {
     }
 
     func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {
-        let decoded = bodyDecoder.decode(info, body: body)
+        let decoded: DubboBody
+        if defersDecoding, DubboBodyDecoder.canDefer(info) {
+            decoded = .deferred(body.withUnsafeBufferPointer { Array($0) })
+        } else {
+            decoded = bodyDecoder.decode(info, body: body)
+        }
         switch decoded {
         case .undecoded: undecodedBodies += 1
         case .request(let request) where request.decodeError != nil: undecodedBodies += 1

@@ -48,11 +48,26 @@ public struct OfflineAnalysis {
         summary.failedFiles = problems.unreadableFiles.count
 
         var records = 0
-        let pipe = recordsOnSecondThread ? RecordPipe(sink: onRecord) : nil
+        // Reports cost little per record, so the record thread also decodes the call bodies; call logs keep
+        // decoding here, because rendering them is the record thread's larger share.
+        let deferred = recordsOnSecondThread && depth == .withoutReturnValues
+            ? DeferredDecoding(limits: limits, depth: depth) : nil
+        let pipe = recordsOnSecondThread
+            ? RecordPipe { record in
+                if let deferred {
+                    var record = record
+                    deferred.undecodedBodies += record.decodeDeferredBodies(with: &deferred.decoder)
+                    onRecord(record)
+                } else {
+                    onRecord(record)
+                }
+            }
+            : nil
         var pipeline = PacketPipeline(limits: limits, depth: depth) { record in
             records += 1
             if let pipe { pipe.send(record) } else { onRecord(record) }
         }
+        pipeline.context.defersDecoding = deferred != nil
         var source = MergedPacketSource(readers: readers)
         // Bounded: each call returns a packet, ends the input, or retires one file with an error.
         while true {
@@ -73,8 +88,18 @@ public struct OfflineAnalysis {
         summary.correlation = pipeline.context.correlator.stats
         summary.dubboConnections = pipeline.context.dubboConnections
         summary.nonDubboConnections = pipeline.context.nonDubboConnections
-        summary.undecodedBodies = pipeline.context.undecodedBodies
+        summary.undecodedBodies = pipeline.context.undecodedBodies + (deferred?.undecodedBodies ?? 0)
         summary.records = records
         return (summary, problems)
+    }
+}
+
+/// The record thread's body decoder when decoding is deferred (only that thread touches it while the run lasts).
+private final class DeferredDecoding {
+    var decoder: DubboBodyDecoder
+    var undecodedBodies = 0
+
+    init(limits: Limits, depth: DubboBodyDecoder.Depth) {
+        decoder = DubboBodyDecoder(limits: limits, depth: depth)
     }
 }
