@@ -15,22 +15,36 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def run(command, stdout=subprocess.DEVNULL):
-    """Runs a command, returns (wall seconds, user seconds, peak RSS KiB)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
+def run(command):
+    """Runs a command (output to /dev/null), returns (wall seconds, user seconds, peak RSS KiB, standard error).
+
+    Peak RSS comes from GNU time when installed (Debian package `time`): a process started from this Python
+    counts the interpreter's memory in its own high-water mark until it execs, GNU time's child does not."""
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile() as measured:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", measured.name] + command if GNU_TIME else command
+        start = time.perf_counter()
+        process = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+        peak = usage.ru_maxrss
+        if GNU_TIME:
+            text = open(measured.name).read().split()
+            peak = int(text[-1]) if text and text[-1].isdigit() else peak
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"benchmark: {' '.join(command)} failed:\n{stderr}")
-    return wall, usage.ru_utime, usage.ru_maxrss, stderr
+    return wall, usage.ru_utime, peak, stderr
 
 
 def build(args):
@@ -51,7 +65,7 @@ def floor_path(args, compile=False):
 
 
 def capture(args, calls, connections, extra=()):
-    suffix = "-".join(str(part) for part in extra)
+    suffix = "-".join(str(part).lstrip("-") for part in extra)
     path = os.path.join(args.workdir, f"bench-{calls}-{connections}{'-' + suffix if suffix else ''}.pcap")
     if not os.path.exists(path):
         subprocess.run([sys.executable, os.path.join(HERE, "make_capture.py"), path, "--calls", str(calls),
