@@ -42,6 +42,19 @@ for name in "${selected[@]}"; do
     [[ -n ${executables[$name]:-} ]] || { echo "unknown fuzz target '$name' (have: ${order[*]})" >&2; exit 2; }
 done
 
+if ! grep -q '"DubboInspectorKit"' "$DUBBO_INSPECTOR_ROOT/Package.swift" \
+    || ! grep -q '"DubboInspectorDecoders"' "$DUBBO_INSPECTOR_ROOT/Package.swift"; then
+    cat >&2 <<'MISSING'
+The fuzz package needs two library products in the main Package.swift (products: [...]):
+    .library(name: "DubboInspectorDecoders",
+             targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire"]),
+    .library(name: "DubboInspectorKit",
+             targets: ["InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
+                       "Correlation", "Registry", "Reporting", "InspectorCLI"]),
+MISSING
+    exit 2
+fi
+
 scratch=Fuzz/.build-fuzz
 build_start=$(date +%s)
 products=()
