@@ -9,7 +9,7 @@
 # (both ignored by git). Exit status: 0 when no target found anything, 1 when one did (its input is named above).
 #
 # Environment: FUZZ_SECONDS (per target, default 60), FUZZ_JOBS (parallel workers per target, default 1),
-# FUZZ_RSS_MB (memory limit per input, default 2048), FUZZ_CONFIGURATION (debug or release, default release),
+# FUZZ_RSS_MB (memory limit per input, default 2048), FUZZ_TIMEOUT (seconds one input may take, default 10), FUZZ_CONFIGURATION (debug or release, default release),
 # DUBBO_INSPECTOR_ROOT (the main package, default the repository this script is in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,7 @@ repository=$(pwd)
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 rss=${FUZZ_RSS_MB:-2048}
+timeout_seconds=${FUZZ_TIMEOUT:-10}
 configuration=${FUZZ_CONFIGURATION:-release}
 export DUBBO_INSPECTOR_ROOT=${DUBBO_INSPECTOR_ROOT:-$repository}
 # A crash must reach libFuzzer, which saves the input; Swift's own backtracer would only slow that down.
@@ -42,18 +43,34 @@ for name in "${selected[@]}"; do
     [[ -n ${executables[$name]:-} ]] || { echo "unknown fuzz target '$name' (have: ${order[*]})" >&2; exit 2; }
 done
 
+if ! grep -q '"DubboInspectorKit"' "$DUBBO_INSPECTOR_ROOT/Package.swift" \
+    || ! grep -q '"DubboInspectorDecoders"' "$DUBBO_INSPECTOR_ROOT/Package.swift"; then
+    cat >&2 <<'MISSING'
+The fuzz package needs two library products in the main Package.swift (products: [...]):
+    .library(name: "DubboInspectorDecoders",
+             targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire"]),
+    .library(name: "DubboInspectorKit",
+             targets: ["InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
+                       "Correlation", "Registry", "Reporting", "InspectorCLI"]),
+MISSING
+    exit 2
+fi
+
 scratch=Fuzz/.build-fuzz
+# SwiftPM passes its two --sanitize options to swiftc as two -sanitize= flags, and swiftc (6.3) keeps only the last
+# one: the Swift code would get address-sanitizer checks but no coverage, and libFuzzer would fuzz blind ("no
+# interesting inputs were found"). The combined flag after them instruments for both; SwiftPM's own options stay
+# for linking (libFuzzer's main, the sanitizer runtimes) and for the C targets.
+build=(swift build --package-path Fuzz --scratch-path "$scratch" -c "$configuration"
+       --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
 build_start=$(date +%s)
-products=()
-for name in "${selected[@]}"; do products+=(--product "${executables[$name]}"); done
-for product in "${products[@]}"; do
-    [[ $product == --product ]] && continue
-    swift build --package-path Fuzz --scratch-path "$scratch" -c "$configuration" \
-        --sanitize=fuzzer --sanitize=address --product "$product"
-done
+if [[ ${#selected[@]} -eq ${#order[@]} ]]; then
+    "${build[@]}"
+else
+    for name in "${selected[@]}"; do "${build[@]}" --product "${executables[$name]}"; done
+fi
 echo "fuzz build: $(( $(date +%s) - build_start )) s"
-bin=$(swift build --package-path Fuzz --scratch-path "$scratch" -c "$configuration" \
-    --sanitize=fuzzer --sanitize=address --show-bin-path)
+bin=$("${build[@]}" --show-bin-path)
 
 failed=()
 for name in "${selected[@]}"; do
@@ -61,21 +78,56 @@ for name in "${selected[@]}"; do
     artifacts=$scratch/artifacts/$name
     mkdir -p "$corpus" "$artifacts"
     log=$scratch/$name.log
+    # Findings of this run only: artifacts newer than this marker (older ones were reported by earlier runs).
+    marker=$scratch/$name.started
+    touch "$marker"
     echo "== $name: ${seconds} s"
+    executable=$bin/${executables[$name]}
+    # Coverage instrumentation must be there, or the run proves nothing.
+    # (No pipe into grep -q here: with pipefail, readelf's SIGPIPE would fail the test.)
+    if command -v readelf >/dev/null && [[ $(readelf -S "$executable") != *__sancov_cntrs* ]]; then
+        echo "!! $executable has no coverage instrumentation" >&2
+        failed+=("$name")
+        continue
+    fi
     status=0
     parallel=()
     if [[ $jobs -gt 1 ]]; then parallel=(-jobs="$jobs" -workers="$jobs"); fi
-    # -timeout: one input taking 10 s is a hang; -rss_limit_mb: growing past it is a memory bomb. Both count
+    # -timeout: one input taking FUZZ_TIMEOUT s is a hang; -rss_limit_mb: growing past it is a memory bomb. Both count
     # as findings. timeout(1) is a backstop in case the fuzzer itself wedges.
-    timeout --signal=KILL $(( seconds + 120 )) "$bin/${executables[$name]}" \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb="$rss" -malloc_limit_mb="$rss" \
+    timeout --signal=KILL $(( seconds + 120 )) "$executable" \
+        -max_total_time="$seconds" -timeout="$timeout_seconds" -rss_limit_mb="$rss" -malloc_limit_mb="$rss" \
         "${parallel[@]}" -print_final_stats=1 \
         -artifact_prefix="$artifacts/" "$corpus" "Fuzz/Corpus/$name" >"$log" 2>&1 || status=$?
-    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|^Done [0-9]+ runs" "$log" || true
-    if [[ $status -ne 0 ]] || ls "$artifacts" | grep -qE '^(crash|leak|timeout|oom|slow-unit)-'; then
+    grep -E "^stat::(number_of_executed_units|peak_rss_mb)|^Done [0-9]+ runs" "$log" || true
+    grep -E "^#[0-9]+[[:space:]]+DONE" "$log" | sed -E 's/.*(cov: [0-9]+ ft: [0-9]+ corp: [0-9]+\/[0-9]+[a-zA-Z]*).*/\1/' || true
+    mapfile -t found < <(find "$artifacts" -maxdepth 1 -type f -newer "$marker" \
+        \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' \) | sort)
+    # A timeout or slow unit is also what a starved machine produces (a benchmark beside a nice -n 19 fuzzer):
+    # replay it alone and count it only when it is slow again.
+    noise=0
+    while IFS= read -r slow; do
+        replay_start=$(date +%s%N)
+        replay_status=0
+        timeout --signal=KILL $(( timeout_seconds * 3 )) "$executable" -timeout="$timeout_seconds" \
+            -rss_limit_mb="$rss" "$slow" >/dev/null 2>&1 || replay_status=$?
+        replay_ms=$(( ($(date +%s%N) - replay_start) / 1000000 ))
+        if [[ $replay_status -ne 0 || $replay_ms -ge $(( timeout_seconds * 500 )) ]]; then
+            found+=("$slow")
+        else
+            echo "   ($(basename "$slow") took ${replay_ms} ms on replay: the machine stalled, not counted)"
+            noise=$(( noise + 1 ))
+        fi
+    done < <(find "$artifacts" -maxdepth 1 -type f -newer "$marker" \( -name 'timeout-*' -o -name 'slow-unit-*' \) | sort)
+    # libFuzzer exits 70 on a timeout; when every timeout was a stall, that exit is not a finding either.
+    if [[ $status -eq 70 && $noise -gt 0 && ${#found[@]} -eq 0 ]]; then status=0; fi
+    if [[ $status -ne 0 || ${#found[@]} -gt 0 ]]; then
         echo "!! $name found something (exit $status):"
-        grep -E "invariant violated|ERROR: |SUMMARY: |Fatal error" "$log" | head -5 || true
-        ls -1 "$artifacts" | sed "s|^|   $artifacts/|"
+        grep -E "invariant violated|ERROR: |SUMMARY: |Fatal error|ALARM: |slowest_unit" "$log" | head -5 | sed 's/^/   /' || true
+        if [[ ${#found[@]} -eq 0 ]]; then
+            echo "   no input was saved; the log is $log"
+        fi
+        for artifact in "${found[@]}"; do echo "   artifact: $artifact"; done
         failed+=("$name")
     fi
 done

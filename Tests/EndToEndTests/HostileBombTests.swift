@@ -90,6 +90,22 @@ struct HostileBombTests {
         #expect(Self.undecodedRequest(chunked)?.contains("hessian: truncated value") == true)
     }
 
+    @Test("a Kryo string claiming 2^31 characters is refused before allocating")
+    func kryoStringClaim() throws {
+        // Kryo var-int length+1 = 2^31 + 1: low six bits 1 (UTF-8 form, more follows), then 0, 0, 0, 0x10 << 27.
+        let body: [UInt8] = [0xC1, 0x80, 0x80, 0x80, 0x10] + [UInt8](repeating: 0x61, count: 64)
+        var pcap = HostilePcap()
+        var conversation = HostileConversation()
+        conversation.handshake(into: &pcap)
+        conversation.send(HostileDubbo.frame(flags: 0xC8, id: 4, body: body), fromClient: true, into: &pcap)
+        conversation.close(into: &pcap)
+        let result = try Self.analyze(pcap.bytes)
+        #expect(result.records.count == 1)
+        #expect(result.records.first?["serialization"] as? String == "kryo")
+        #expect(result.requestErrors.first == "kryo body does not start with four strings")
+        #expect(result.records.first?["service"] is NSNull)
+    }
+
     @Test("a string of 2^24+ characters over 'R' chunks stops at maxStringLength (16 Mi units)")
     func stringOverMaxStringLength() throws {
         // 257 chunks of 65 535 'a's = 16 842 495 units > 16 777 216; the body needs a larger --max-body.

@@ -26,6 +26,14 @@ enum HostileProcess {
         var description: String
     }
 
+    /// Whether this build runs under a sanitizer (the tool is built the same way as the tests): address and thread
+    /// sanitizers reserve and keep far more memory, so memory bounds are not checked then.
+    static let underSanitizer: Bool = {
+        // The sanitizer runtimes are linked into the executable and export their entry points.
+        let everywhere = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
+        return dlsym(everywhere, "__asan_init") != nil || dlsym(everywhere, "__tsan_init") != nil
+    }()
+
     /// `dubbo-inspect` next to the running test bundle (`swift build --build-tests` builds both in one folder).
     static func executable() throws -> String {
         let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()

@@ -96,18 +96,18 @@ private func checkBody(_ body: [UInt8], flags: UInt8, status: UInt8, limits: Lim
         invariant(a.parameterDescriptor == b.parameterDescriptor, "descriptors differ")
         if header.serialization == .hessian2 {
             invariant(a.decodeError == b.decodeError, "errors differ: \(a.decodeError ?? "-") / \(b.decodeError ?? "-")")
-            invariant(a.attachments == b.attachments, "attachments differ")
+            invariant(Identical.optional(a.attachments, b.attachments, Identical.maps), "attachments differ")
         }
         for argument in a.arguments { checkJSON(argument, budget: budget, bodySize: body.count) }
         if let attachments = a.attachments { checkJSON(.map(attachments), budget: budget, bodySize: body.count) }
     case (.response(let a), .response(let b)):
-        invariant(a == b, "responses differ between full and metadata decoding")
+        invariant(Identical.responses(a, b), "responses differ between full and metadata decoding")
         for value in [a.value, a.exception, a.attachments.map(HessianValue.map)].compactMap({ $0 }) {
             checkJSON(value, budget: budget, bodySize: body.count)
         }
         if let summary = a.exceptionSummary { _ = summary.count }
     case (.event(let a), .event(let b)):
-        invariant(a == b, "events differ")
+        invariant(Identical.optional(a, b, Identical.values), "events differ")
         if let a { checkJSON(a, budget: budget, bodySize: body.count) }
     default:
         invariant(full == metadata || isSameKind(full, metadata), "body kinds differ: \(full) / \(metadata)")
