@@ -33,6 +33,23 @@ public enum Identical {
         }
     }
 
+    public static func requests(_ a: DubboRequestBody, _ b: DubboRequestBody) -> Bool {
+        a.dubboVersion == b.dubboVersion && a.service == b.service && a.version == b.version && a.method == b.method
+            && a.parameterDescriptor == b.parameterDescriptor && a.argumentsDecoded == b.argumentsDecoded
+            && a.decodeError == b.decodeError && a.arguments.count == b.arguments.count
+            && zip(a.arguments, b.arguments).allSatisfy { values($0, $1) }
+            && optional(a.attachments, b.attachments, maps)
+    }
+
+    public static func bodies(_ a: DubboBody, _ b: DubboBody) -> Bool {
+        switch (a, b) {
+        case (.request(let x), .request(let y)): return requests(x, y)
+        case (.response(let x), .response(let y)): return responses(x, y)
+        case (.event(let x), .event(let y)): return optional(x, y, values)
+        default: return a == b
+        }
+    }
+
     public static func responses(_ a: DubboResponseBody, _ b: DubboResponseBody) -> Bool {
         a.resultFlag == b.resultFlag && a.errorMessage == b.errorMessage && a.decodeError == b.decodeError
             && optional(a.value, b.value, values) && optional(a.exception, b.exception, values)
