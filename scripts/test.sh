@@ -13,3 +13,32 @@ python3 -c "import opentelemetry.proto.collector.trace.v1.trace_service_pb2" 2>/
         opentelemetry-proto==1.45.2 protobuf
 swift build --build-tests
 swift test --skip-build
+
+# Hostile-input passes (docs/LIMITS.md, Fuzz/README.md): the suite again under the address sanitizer, then a short
+# fuzzing pass over every libFuzzer target. DUBBO_HOSTILE_PASSES=0 skips both (a quick local run); CI runs them.
+if [[ ${DUBBO_HOSTILE_PASSES:-1} == 0 ]]; then
+    echo "test.sh: address-sanitizer and fuzzing passes skipped (DUBBO_HOSTILE_PASSES=0)"
+    exit 0
+fi
+fail() { echo "test.sh: FAILED: $*" >&2; exit 1; }
+
+started=$(date +%s)
+echo "== address sanitizer: build"
+swift build --sanitize=address --build-tests --scratch-path .build-asan \
+    || fail "the address-sanitizer build did not compile"
+asan_bin=$(swift build --sanitize=address --scratch-path .build-asan --show-bin-path)
+echo "address-sanitizer build: $(( $(date +%s) - started )) s"
+started=$(date +%s)
+echo "== address sanitizer: tests"
+# Leaks are checked too (at exit, in this process and in every dubbo-inspect it starts); the suppressions cover
+# Foundation's Process/FileHandle and once-initialised test vectors only, never the tool's own code.
+LSAN_OPTIONS=suppressions=$(pwd)/Tests/Support/lsan-suppressions.txt:print_suppressions=0 \
+    "$asan_bin/DubboInspectorPackageTests.xctest" --testing-library swift-testing \
+    || fail "the test suite under the address sanitizer (a memory error, leak or failing test is reported above)"
+echo "address-sanitizer tests: $(( $(date +%s) - started )) s"
+
+started=$(date +%s)
+echo "== fuzzing: ${FUZZ_SECONDS:-45} s per target, seeds from Fuzz/Corpus"
+FUZZ_SECONDS=${FUZZ_SECONDS:-45} bash scripts/fuzz.sh \
+    || fail "fuzzing found a crash, leak, hang or memory bomb (its input is named above; replay it with the target binary)"
+echo "fuzzing (build and run): $(( $(date +%s) - started )) s"
