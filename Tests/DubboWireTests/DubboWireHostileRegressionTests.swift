@@ -11,7 +11,8 @@ struct DubboWireHostileRegressionTests {
         let info = DubboFrameInfo(
             header: header, streamOffset: 0, firstByteTime: .zero, lastByteTime: .zero, bodyState: .complete,
             foundByResync: false)
-        return body.withUnsafeBufferPointer { DubboBodyDecoder(depth: depth).decode(info, body: $0.span) }
+        var decoder = DubboBodyDecoder(depth: depth)
+        return body.withUnsafeBufferPointer { decoder.decode(info, body: $0.span) }
     }
 
     /// FuzzHessian `crash-a489431f…`, minimised to 13 bytes: mode 0x80 (a Dubbo body), limits 0x44, flags 0x62
