@@ -6,11 +6,13 @@
 #
 # Seeds come from Fuzz/Corpus/<target>/ (kept in the repository, regenerate with Fuzz/Corpus/make_seeds.py);
 # what libFuzzer learns goes to Fuzz/.build-fuzz/corpus/<target>/ and crashes to Fuzz/.build-fuzz/artifacts/<target>/
-# (both ignored by git). Exit status: 0 when no target found anything, 1 when one did (its input is named above).
+# (both ignored by git). Exit status: 0 when no target found anything, 1 when one did (its input is named above),
+# 2 for a usage or setup error, 3 when the targets did not build.
 #
 # Environment: FUZZ_SECONDS (per target, default 60), FUZZ_JOBS (parallel workers per target, default 1),
-# FUZZ_RSS_MB (memory limit per input, default 2048), FUZZ_TIMEOUT (seconds one input may take, default 10), FUZZ_CONFIGURATION (debug or release, default release),
-# DUBBO_INSPECTOR_ROOT (the main package, default the repository this script is in).
+# FUZZ_RSS_MB (memory limit per input, default 2048), FUZZ_TIMEOUT (seconds one input may take, default 10),
+# FUZZ_CONFIGURATION (debug or release, default release), DUBBO_INSPECTOR_ROOT (the main package, default the
+# repository this script is in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repository=$(pwd)
@@ -64,10 +66,11 @@ scratch=Fuzz/.build-fuzz
 build=(swift build --package-path Fuzz --scratch-path "$scratch" -c "$configuration"
        --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
 build_start=$(date +%s)
+build_failed() { echo "fuzz build failed (exit $1): the fuzz targets did not compile or link" >&2; exit 3; }
 if [[ ${#selected[@]} -eq ${#order[@]} ]]; then
-    "${build[@]}"
+    "${build[@]}" || build_failed $?
 else
-    for name in "${selected[@]}"; do "${build[@]}" --product "${executables[$name]}"; done
+    for name in "${selected[@]}"; do "${build[@]}" --product "${executables[$name]}" || build_failed $?; done
 fi
 echo "fuzz build: $(( $(date +%s) - build_start )) s"
 bin=$("${build[@]}" --show-bin-path)

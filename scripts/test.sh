@@ -39,6 +39,12 @@ echo "address-sanitizer tests: $(( $(date +%s) - started )) s"
 
 started=$(date +%s)
 echo "== fuzzing: ${FUZZ_SECONDS:-45} s per target, seeds from Fuzz/Corpus"
-FUZZ_SECONDS=${FUZZ_SECONDS:-45} bash scripts/fuzz.sh \
-    || fail "fuzzing found a crash, leak, hang or memory bomb (its input is named above; replay it with the target binary)"
+fuzz_status=0
+FUZZ_SECONDS=${FUZZ_SECONDS:-45} bash scripts/fuzz.sh || fuzz_status=$?
+case $fuzz_status in
+    0) ;;
+    1) fail "fuzzing found a crash, leak, hang or memory bomb (its input is named above; replay it with the target binary)" ;;
+    3) fail "the fuzz targets did not build (see the compiler output above)" ;;
+    *) fail "scripts/fuzz.sh stopped with status $fuzz_status" ;;
+esac
 echo "fuzzing (build and run): $(( $(date +%s) - started )) s"
