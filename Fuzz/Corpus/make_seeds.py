@@ -9,7 +9,6 @@ Usage: python3 Fuzz/Corpus/make_seeds.py   (from the repository root; rewrites F
 """
 import hashlib
 import os
-import shutil
 import struct
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -88,11 +87,19 @@ def write(target, name, data, seen):
         handle.write(data)
 
 
+def clear(directory):
+    """Removes the generated seeds of one target; `regression-*` inputs (fuzzing findings, each also a named
+    regression test) are kept."""
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if not name.startswith("regression-"):
+            os.remove(os.path.join(directory, name))
+
+
 def main():
     targets = ["hessian", "dubbo-stream", "dissector", "reassembly", "pipeline"]
     for target in targets:
-        shutil.rmtree(os.path.join(CORPUS, target), ignore_errors=True)
-        os.makedirs(os.path.join(CORPUS, target))
+        clear(os.path.join(CORPUS, target))
     seen = {target: set() for target in targets}
     captures = sorted(name for name in os.listdir(FIXTURES) if name.endswith((".pcap", ".pcapng")))
 
@@ -153,8 +160,7 @@ def main():
 def registry_seeds():
     """registry-url: mode byte, secret length byte (0: six characters), the secret, then URL text."""
     target = os.path.join(CORPUS, "registry-url")
-    shutil.rmtree(target, ignore_errors=True)
-    os.makedirs(target)
+    clear(target)
     seeds = [
         (0, b"dubbo://192.168.1.5:20880/org.apache.dubbo.demo.DemoService?anyhost=true&application=demo-provider"
             b"&dubbo=2.0.2&interface=org.apache.dubbo.demo.DemoService&methods=sayHello,sayHelloAsync&pid=1234"
