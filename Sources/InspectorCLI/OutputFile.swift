@@ -49,9 +49,7 @@ final class OutputFile {
     /// Writes `bytes` through at once (after anything pending), for callers that buffer on their own.
     func writeThrough(_ bytes: [UInt8]) {
         flushPending()
-        bytes.withUnsafeBytes { raw in
-            _ = fwrite(raw.baseAddress, 1, raw.count, handle)
-        }
+        put(bytes)
         fflush(handle)
     }
 
@@ -67,10 +65,14 @@ final class OutputFile {
 
     private func flushPending() {
         guard !pending.isEmpty else { return }
-        pending.withUnsafeBytes { raw in
+        put(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func put(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
             _ = fwrite(raw.baseAddress, 1, raw.count, handle)
         }
-        pending.removeAll(keepingCapacity: true)
     }
 }
 
