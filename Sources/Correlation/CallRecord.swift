@@ -107,24 +107,16 @@ extension CallRecord {
         var undecoded = 0
         if let bytes = deferredRequestBody.take(), let frame = requestFrame {
             let body = bytes.withUnsafeBufferPointer { decoder.decode(frame, body: $0.span) }
-            if case .request(let decoded) = body {
-                request = decoded
-                if decoded.decodeError != nil { undecoded += 1 }
-            } else if case .undecoded = body {
+            if case .request(let decoded) = body { request = decoded }
+            if body.isUndecoded {
                 undecoded += 1
+                quality.insert(.requestUndecoded)
             }
-            if undecoded > 0 { quality.insert(.requestUndecoded) }
         }
         if let bytes = deferredResponseBody.take(), let frame = responseFrame {
             let body = bytes.withUnsafeBufferPointer { decoder.decode(frame, body: $0.span) }
-            var failed = false
-            if case .response(let decoded) = body {
-                response = decoded
-                failed = decoded.decodeError != nil
-            } else if case .undecoded = body {
-                failed = true
-            }
-            if failed {
+            if case .response(let decoded) = body { response = decoded }
+            if body.isUndecoded {
                 undecoded += 1
                 quality.insert(.responseUndecoded)
             }

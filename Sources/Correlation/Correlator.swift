@@ -98,9 +98,7 @@ public struct Correlator: Sendable {
             kind: .call, client: event.source, server: event.destination, requestID: header.requestID,
             serialization: header.serialization, requestFrame: event.info, outcome: .noResponse,
             quality: Self.quality(of: event.info, body: event.body, isRequest: true))
-        var body = DubboBody.missing
-        swap(&body, &event.body)
-        switch consume body {
+        switch event.takeBody() {
         case .request(let body):
             record.request = body
         case .heartbeat:
@@ -156,11 +154,9 @@ public struct Correlator: Sendable {
         let header = event.info.header
         let key = PendingKey(connection: event.connection, client: event.destination, requestID: header.requestID)
         let quality = Self.quality(of: event.info, body: event.body, isRequest: false)
-        var body = DubboBody.missing
-        swap(&body, &event.body)
         let responseBody: DubboResponseBody?
         var deferredBytes: [UInt8]?
-        switch consume body {
+        switch event.takeBody() {
         case .response(let decoded): responseBody = decoded
         case .deferred(let bytes): (responseBody, deferredBytes) = (nil, bytes)
         default: responseBody = nil
@@ -211,15 +207,8 @@ public struct Correlator: Sendable {
         case .evicted: quality.insert(.evicted)
         }
         if info.foundByResync { quality.insert(.midstream) }
-        let undecoded: Bool
-        switch body {
-        case .undecoded: undecoded = true
-        case .request(let request): undecoded = request.decodeError != nil
-        case .response(let response): undecoded = response.decodeError != nil
         // A deferred body is judged when it is decoded (`CallRecord.decodeDeferredBodies`).
-        case .heartbeat, .event, .missing, .deferred: undecoded = false
-        }
-        if undecoded { quality.insert(isRequest ? .requestUndecoded : .responseUndecoded) }
+        if body.isUndecoded { quality.insert(isRequest ? .requestUndecoded : .responseUndecoded) }
         return quality
     }
 

@@ -17,4 +17,11 @@ public struct FrameEvent: Sendable {
         self.info = info
         self.body = body
     }
+
+    /// Moves the body out (leaving `.missing`), so it goes into a record without a copy of its strings.
+    mutating func takeBody() -> DubboBody {
+        var taken = DubboBody.missing
+        swap(&taken, &body)
+        return taken
+    }
 }

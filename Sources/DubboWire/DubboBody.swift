@@ -76,6 +76,20 @@ public enum DubboBody: Sendable, Equatable {
     case deferred([UInt8])
 }
 
+extension DubboBody {
+    /// Whether the body was there but did not decode cleanly: an unsupported serializer, or decoding that stopped
+    /// with an error (what the `*_undecoded` quality flags and the `undecodedBodies` count report). A deferred body
+    /// is not judged until it is decoded.
+    public var isUndecoded: Bool {
+        switch self {
+        case .undecoded: true
+        case .request(let request): request.decodeError != nil
+        case .response(let response): response.decodeError != nil
+        case .heartbeat, .event, .missing, .deferred: false
+        }
+    }
+}
+
 extension HessianMap {
     /// The value under a string key, when it is a string.
     public func stringValue(forKey key: String) -> String? {

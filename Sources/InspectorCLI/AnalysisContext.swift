@@ -37,12 +37,7 @@ final class AnalysisContext {
         } else {
             decoded = bodyDecoder.decode(info, body: body)
         }
-        switch decoded {
-        case .undecoded: undecodedBodies += 1
-        case .request(let request) where request.decodeError != nil: undecodedBodies += 1
-        case .response(let response) where response.decodeError != nil: undecodedBodies += 1
-        default: break
-        }
+        if decoded.isUndecoded { undecodedBodies += 1 }
         let event = FrameEvent(connection: connection, source: source, destination: destination, info: info, body: decoded)
         let emit = self.emit
         correlator.frame(consume event, emit)

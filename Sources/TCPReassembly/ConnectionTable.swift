@@ -49,11 +49,7 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
     mutating func update<Result>(_ slot: Int, _ work: (inout Connection<Consumer>) -> Result) -> Result? {
         guard slot >= 0, slot < slots.count, slots[slot] != nil else { return nil }
         let result = work(&slots[slot]!)
-        if slots[slot]?.hasBufferedData == true {
-            if !buffering.contains(slot) { buffering.append(slot) }
-        } else {
-            buffering.remove(slot)
-        }
+        fileBuffering(slot, holdsBytes: slots[slot]?.hasBufferedData == true)
         return result
     }
 
@@ -67,11 +63,7 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
     /// Consuming, so the connection (and its consumer's buffers) moves back instead of being copied per packet.
     mutating func putBack(_ connection: consuming Connection<Consumer>, at slot: Int) {
         guard slot >= 0, slot < slots.count else { return }
-        if connection.hasBufferedData {
-            if !buffering.contains(slot) { buffering.append(slot) }
-        } else {
-            buffering.remove(slot)
-        }
+        fileBuffering(slot, holdsBytes: connection.hasBufferedData)
         slots[slot] = connection
     }
 
@@ -88,5 +80,14 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
         recency.remove(slot)
         buffering.remove(slot)
         freeSlots.append(slot)
+    }
+
+    /// Keeps `buffering` listing exactly the connections that hold bytes (first filed, first in line).
+    private mutating func fileBuffering(_ slot: Int, holdsBytes: Bool) {
+        if holdsBytes {
+            if !buffering.contains(slot) { buffering.append(slot) }
+        } else {
+            buffering.remove(slot)
+        }
     }
 }
