@@ -106,7 +106,7 @@ extension CallRecord {
     public mutating func decodeDeferredBodies(with decoder: inout DubboBodyDecoder) -> Int {
         var undecoded = 0
         if let bytes = deferredRequestBody.take(), let frame = requestFrame {
-            let body = bytes.withUnsafeBufferPointer { decoder.decode(frame, body: $0.span) }
+            let body = decoder.decode(frame, bytes: bytes)
             if case .request(let decoded) = body { request = decoded }
             if body.isUndecoded {
                 undecoded += 1
@@ -114,7 +114,7 @@ extension CallRecord {
             }
         }
         if let bytes = deferredResponseBody.take(), let frame = responseFrame {
-            let body = bytes.withUnsafeBufferPointer { decoder.decode(frame, body: $0.span) }
+            let body = decoder.decode(frame, bytes: bytes)
             if case .response(let decoded) = body { response = decoded }
             if body.isUndecoded {
                 undecoded += 1

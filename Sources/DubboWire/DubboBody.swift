@@ -10,6 +10,9 @@ public struct DubboRequestBody: Sendable, Equatable {
     /// Empty when arguments were not asked for (metadata-only decoding) or the body broke before them.
     public var arguments: [HessianValue] = []
     public var argumentsDecoded = false
+    /// The whole body, kept by `.argumentsOnDemand` decoding when there are parameters, so the arguments can be
+    /// decoded later for the calls that are shown (`DubboBodyDecoder.arguments(of:)`); nil otherwise.
+    public var keptBody: [UInt8]?
     public var attachments: HessianMap?
     /// Why decoding stopped early; the fields before that point are still filled in.
     public var decodeError: String?

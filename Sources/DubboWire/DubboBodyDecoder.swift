@@ -7,13 +7,15 @@ public struct DubboBodyDecoder: Sendable {
     /// How much of a body to decode: argument and return values cost the most, and not every output needs them.
     public enum Depth: Sendable {
         case full
-        /// Everything but returned values, which are stepped over (what latency reports need: arguments name the
-        /// slowest calls, exceptions and error messages are still decoded).
-        case withoutReturnValues
-        /// Service, method, descriptor and attachments; argument and returned values are stepped over, not built.
+        /// What latency reports need: `.metadata`, and a request with parameters keeps its body
+        /// (`DubboRequestBody.keptBody`) so the arguments of the few calls a report shows are decoded only for them
+        /// (`arguments(of:)`). Building every call's argument values would cost more than the rest of the report.
+        case argumentsOnDemand
+        /// Service, method, descriptor, attachments, exceptions and error messages; argument and returned values
+        /// are stepped over (validated, not built).
         case metadata
 
-        var decodesArguments: Bool { self != .metadata }
+        var decodesArguments: Bool { self == .full }
         var decodesReturnValues: Bool { self == .full }
     }
 
@@ -38,6 +40,41 @@ public struct DubboBodyDecoder: Sendable {
     }
 
     public mutating func decode(_ info: DubboFrameInfo, body: Span<UInt8>) -> DubboBody {
+        var decoded = decodeBody(info, body: body)
+        prepareForArgumentsOnDemand(&decoded) { body.withUnsafeBufferPointer { Array($0) } }
+        return decoded
+    }
+
+    /// The same for a body already copied out of the stream (a deferred one): a kept body is this array, moved.
+    public mutating func decode(_ info: DubboFrameInfo, bytes: consuming [UInt8]) -> DubboBody {
+        var decoded = bytes.withUnsafeBufferPointer { decodeBody(info, body: $0.span) }
+        prepareForArgumentsOnDemand(&decoded) { bytes }
+        return decoded
+    }
+
+    /// The arguments of `request`: those decoded with it, or at `.argumentsOnDemand` depth those of its kept body,
+    /// decoded now. Nil when there are none to give (not kept, or they do not decode).
+    public mutating func arguments(of request: DubboRequestBody) -> [HessianValue]? {
+        if request.argumentsDecoded { return request.arguments }
+        guard let body = request.keptBody else { return nil }
+        let decoded = body.withUnsafeBufferPointer { decodeHessianRequest($0.span, decodesArguments: true) }
+        return decoded.argumentsDecoded ? decoded.arguments : nil
+    }
+
+    /// At `.argumentsOnDemand` depth a request that declares parameters keeps its body for `arguments(of:)`; one
+    /// whose descriptor is empty already has all its arguments (none), as full decoding would say.
+    private func prepareForArgumentsOnDemand(_ decoded: inout DubboBody, body: () -> [UInt8]) {
+        guard depth == .argumentsOnDemand, case .request(var request) = decoded,
+              let descriptor = request.parameterDescriptor else { return }
+        if descriptor.isEmpty {
+            request.argumentsDecoded = true
+        } else {
+            request.keptBody = body()
+        }
+        decoded = .request(request)
+    }
+
+    private mutating func decodeBody(_ info: DubboFrameInfo, body: Span<UInt8>) -> DubboBody {
         guard info.bodyState == .complete else { return .missing }
         let header = info.header
         if header.isEvent {
@@ -45,7 +82,9 @@ public struct DubboBodyDecoder: Sendable {
         }
         switch header.serialization {
         case .hessian2, Serialization(id: 10):
-            return header.isRequest ? .request(decodeHessianRequest(body)) : .response(decodeHessianResponse(header, body))
+            return header.isRequest
+                ? .request(decodeHessianRequest(body, decodesArguments: depth.decodesArguments))
+                : .response(decodeHessianResponse(header, body))
         case .fastjson:
             return FastJSONBody.decode(header, body: body, limits: limits)
         case Serialization(id: 8), Serialization(id: 25):
@@ -78,7 +117,7 @@ public struct DubboBodyDecoder: Sendable {
 
     // MARK: Hessian2
 
-    private mutating func decodeHessianRequest(_ body: Span<UInt8>) -> DubboRequestBody {
+    private mutating func decodeHessianRequest(_ body: Span<UInt8>, decodesArguments: Bool) -> DubboRequestBody {
         var request = DubboRequestBody()
         var decoder = takeHessianDecoder()
         defer { hessian = decoder }
@@ -94,15 +133,15 @@ public struct DubboBodyDecoder: Sendable {
                 request.decodeError = "malformed parameter descriptor \"\(descriptor)\""
                 return request
             }
-            if depth.decodesArguments { request.arguments.reserveCapacity(parameterCount) }
+            if decodesArguments { request.arguments.reserveCapacity(parameterCount) }
             for _ in 0..<parameterCount {
-                if depth.decodesArguments {
+                if decodesArguments {
                     request.arguments.append(try decoder.decodeValue(in: body))
                 } else {
                     try decoder.skipValue(in: body)
                 }
             }
-            request.argumentsDecoded = depth.decodesArguments
+            request.argumentsDecoded = decodesArguments
             if decoder.offset < body.count {
                 request.attachments = try decodeMap(&decoder, body, what: "attachments")
             }

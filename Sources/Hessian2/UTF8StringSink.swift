@@ -7,7 +7,9 @@ struct UTF8StringSink: UTF16UnitSink {
 
     init(reusing buffer: [UInt8]) {
         bytes = buffer
-        bytes.removeAll(keepingCapacity: true)
+        // Not on an empty array: `removeAll(keepingCapacity:)` allocates a buffer even for that, and an empty sink
+        // is made for every string decoded.
+        if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) }
     }
 
     mutating func appendASCII(_ ascii: UnsafeBufferPointer<UInt8>) {

@@ -50,7 +50,7 @@ public struct OfflineAnalysis {
         var records = 0
         // Reports cost little per record, so the record thread also decodes the call bodies; call logs keep
         // decoding here, because rendering them is the record thread's larger share.
-        let deferred = recordsOnSecondThread && depth == .withoutReturnValues
+        let deferred = recordsOnSecondThread && depth == .argumentsOnDemand
             ? DeferredDecoding(limits: limits, depth: depth) : nil
         let pipe = recordsOnSecondThread
             ? RecordPipe { record in

@@ -29,6 +29,8 @@ public struct ReportAggregator {
     private var highestSlot: Int64 = .min
     private var slotCount = 0
     private let argumentRenderer: JSONLinesFormatter
+    /// Decodes arguments for the slowest calls only, when records carry them undecoded.
+    private var argumentDecoder: DubboBodyDecoder
 
     /// Endpoints, not names: names are looked up once per edge when the report is finished.
     private struct EdgeKey: Hashable {
@@ -47,6 +49,7 @@ public struct ReportAggregator {
         self.argumentRenderer = JSONLinesFormatter(
             options: RecordRenderOptions(includePayload: configuration.includePayload,
                                          maxValueBytes: max(16, configuration.maxArgumentBytes)))
+        self.argumentDecoder = DubboBodyDecoder(limits: configuration.decodingLimits, depth: .full)
     }
 
     // MARK: Adding records
@@ -111,11 +114,16 @@ public struct ReportAggregator {
         let isNewSlot = groups[index].add(
             record, latency: latency, server: server, slot: slot,
             nearLimit: configuration.nearLimitBytes, limit: configuration.payloadLimitBytes)
-        if let latency, groups[index].slowest.admits(latency) {
-            let entry = slowCall(record, latency: latency)
-            groups[index].slowest.insert(entry)
+        if let latency {
+            // Built once, and only for a call slow enough to be kept: it may decode the call's arguments.
+            var entry: SlowCallEntry?
+            if groups[index].slowest.admits(latency) {
+                let built = slowCall(record, latency: latency)
+                groups[index].slowest.insert(built)
+                entry = built
+            }
+            if slowest.admits(latency) { slowest.insert(entry ?? slowCall(record, latency: latency)) }
         }
-        if let latency, slowest.admits(latency) { slowest.insert(slowCall(record, latency: latency)) }
         if let slot, isNewSlot { slotAdded(slot) }
 
         if record.kind != .orphanResponse {
@@ -218,7 +226,7 @@ public struct ReportAggregator {
         return key
     }
 
-    private func slowCall(_ record: CallRecord, latency: Int64) -> SlowCallEntry {
+    private mutating func slowCall(_ record: CallRecord, latency: Int64) -> SlowCallEntry {
         var failure = record.response?.errorMessage ?? record.response?.exceptionSummary
         if failure == nil, record.outcome == .error { failure = record.status?.name }
         return SlowCallEntry(
@@ -229,11 +237,12 @@ public struct ReportAggregator {
             arguments: argumentsText(record), failure: failure.map { Self.cut($0, to: configuration.maxArgumentBytes) })
     }
 
-    private func argumentsText(_ record: CallRecord) -> String? {
-        guard configuration.includePayload, let request = record.request, request.argumentsDecoded else { return nil }
+    private mutating func argumentsText(_ record: CallRecord) -> String? {
+        guard configuration.includePayload, let request = record.request,
+              let arguments = argumentDecoder.arguments(of: request) else { return nil }
         var writer = JSONWriter()
         writer.beginArray()
-        for (index, argument) in request.arguments.enumerated() {
+        for (index, argument) in arguments.enumerated() {
             if index > 0 { writer.comma() }
             if writer.bytes.count > configuration.maxArgumentsBytes { break }
             argumentRenderer.writeValue(argument, to: &writer)

@@ -1,3 +1,4 @@
+public import InspectorCore
 public import NetworkLayers
 
 /// Names applications by where they listen or call from; the registry supplies one. Group labels, the service
@@ -39,6 +40,9 @@ public struct ReportConfiguration: Sendable {
     public var largeResponseBytes = 1 << 20
     /// Application names for providers and consumers (nil: endpoints are shown).
     public var names: (any ApplicationNameLookup)?
+    /// Limits for decoding the arguments of the calls a report shows, when records carry them undecoded
+    /// (`DubboBodyDecoder.Depth.argumentsOnDemand`): those of the run.
+    public var decodingLimits = Limits.default
 
     public init(
         grouping: ReportGrouping = .method, intervalNanoseconds: Int64 = 1_000_000_000, includePayload: Bool = true,

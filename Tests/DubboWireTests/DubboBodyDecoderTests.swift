@@ -59,6 +59,58 @@ struct DubboBodyDecoderTests {
         #expect(request.decodeError == nil)
     }
 
+    @Test("arguments on demand: metadata now, the kept body decodes to the same arguments as full decoding later")
+    func argumentsOnDemand() throws {
+        var decoder = DubboBodyDecoder(depth: .argumentsOnDemand)
+        for frame in [FrameBytes.request1, FrameBytes.request2, FrameBytes.genericRequest] {
+            guard case .request(let full) = decode(frame),
+                  case .request(let onDemand) = decode(frame, depth: .argumentsOnDemand) else {
+                Issue.record("not a request")
+                continue
+            }
+            #expect(!onDemand.argumentsDecoded && onDemand.arguments.isEmpty)
+            #expect(onDemand.keptBody == Array(frame[16...]))
+            #expect(onDemand.service == full.service && onDemand.method == full.method)
+            #expect(onDemand.attachments == full.attachments)
+            #expect(decoder.arguments(of: onDemand) == full.arguments)
+            #expect(full.keptBody == nil)
+            // Fully decoded requests answer from what they hold.
+            #expect(decoder.arguments(of: full) == full.arguments)
+        }
+        guard case .request(let metadata) = decode(FrameBytes.genericRequest, depth: .metadata) else {
+            Issue.record("not a request")
+            return
+        }
+        #expect(metadata.keptBody == nil && decoder.arguments(of: metadata) == nil)
+    }
+
+    @Test("arguments on demand: no parameters means all arguments known (none), nothing kept; broken ones give nil")
+    func argumentsOnDemandEdges() throws {
+        let noParameters: [UInt8] = [0x05] + Array("2.0.2".utf8) + [0x03] + Array("Svc".utf8) + [0x00, 0x04]
+            + Array("ping".utf8) + [0x00, 0x48, 0x5A]
+        guard case .request(let none) = decode(FrameBytes.frame(flags: 0xC2, id: 1, body: noParameters),
+                                                depth: .argumentsOnDemand) else {
+            Issue.record("not a request")
+            return
+        }
+        #expect(none.argumentsDecoded && none.arguments.isEmpty && none.keptBody == nil)
+        var decoder = DubboBodyDecoder(depth: .argumentsOnDemand)
+        #expect(decoder.arguments(of: none) == [])
+
+        // One int parameter whose value is a string that claims more bytes than the body has.
+        let broken: [UInt8] = [0x05] + Array("2.0.2".utf8) + [0x03] + Array("Svc".utf8) + [0x00, 0x01]
+            + Array("m".utf8) + [0x01] + Array("I".utf8) + [0x30, 0xFF] + Array("short".utf8)
+        guard case .request(let cut) = decode(FrameBytes.frame(flags: 0xC2, id: 2, body: broken),
+                                               depth: .argumentsOnDemand),
+              case .request(let cutFull) = decode(FrameBytes.frame(flags: 0xC2, id: 2, body: broken)) else {
+            Issue.record("not a request")
+            return
+        }
+        #expect(cut.decodeError != nil && cut.decodeError == cutFull.decodeError)
+        #expect(!cutFull.argumentsDecoded)
+        #expect(decoder.arguments(of: cut) == nil)
+    }
+
     @Test("V-REQ-GENERIC: $invoke's three arguments")
     func genericInvoke() {
         guard case .request(let request) = decode(FrameBytes.genericRequest) else {

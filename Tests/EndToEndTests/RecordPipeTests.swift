@@ -56,7 +56,7 @@ struct RecordPipeTests {
 
     @Test(
         "every fixture: the same records, order and summary with and without the record thread (which decodes at report depth)",
-        arguments: [DubboBodyDecoder.Depth.full, .withoutReturnValues, .metadata])
+        arguments: [DubboBodyDecoder.Depth.full, .argumentsOnDemand, .metadata])
     func sameRecordsEitherWay(depth: DubboBodyDecoder.Depth) throws {
         let names = ["basic", "reorder", "segmentation", "gaps", "midstream", "ipv6", "events", "hessian-types",
                      "non-dubbo", "truncated-end", "snaplen"]
@@ -99,11 +99,11 @@ struct RecordPipeTests {
         let path = try directory.write("broken.pcap", pcap.bytes)
 
         var direct: [CallRecord] = []
-        let (directSummary, _) = OfflineAnalysis(depth: .withoutReturnValues, recordsOnSecondThread: false)
+        let (directSummary, _) = OfflineAnalysis(depth: .argumentsOnDemand, recordsOnSecondThread: false)
             .run(paths: [path]) { direct.append($0) }
         final class Box: @unchecked Sendable { var records: [CallRecord] = [] }
         let box = Box()
-        let (summary, _) = OfflineAnalysis(depth: .withoutReturnValues).run(paths: [path]) { box.records.append($0) }
+        let (summary, _) = OfflineAnalysis(depth: .argumentsOnDemand).run(paths: [path]) { box.records.append($0) }
 
         #expect(directSummary.undecodedBodies == 2)
         #expect(summary.undecodedBodies == 2)

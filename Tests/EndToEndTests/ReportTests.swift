@@ -1,4 +1,5 @@
 import Correlation
+import DubboWire
 import Foundation
 import InspectorCLI
 import InspectorCore
@@ -31,6 +32,15 @@ struct ReportTests {
     }
 
     static func sorted(_ values: [Int64]) -> [Int64] { values.sorted() }
+
+    /// Where two long texts part, with a little context from each (instead of both texts in full).
+    static func firstDifference(_ a: String, _ b: String) -> String {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        let common = zip(x, y).prefix { $0 == $1 }.count
+        let start = max(0, common - 60)
+        func excerpt(_ bytes: [UInt8]) -> String { String(decoding: bytes[start..<min(bytes.count, common + 60)], as: UTF8.self) }
+        return "byte \(common): …\(excerpt(x))… vs …\(excerpt(y))…"
+    }
 
     static func expectWithinPrecision(_ summary: DistributionSummary, _ values: [Int64], _ label: String) {
         let exact = values.sorted()
@@ -79,6 +89,33 @@ struct ReportTests {
             }
         }
         #expect(groupsChecked >= 30)
+    }
+
+    @Test("a report whose arguments are decoded on demand (on the record thread or not) equals one from full decoding")
+    func argumentsOnDemandReportsMatch() throws {
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Captures.fixtures.path)
+            .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
+            .map { Captures.fixtures.appendingPathComponent($0).path }
+        let shared = try Captures.required(Captures.shared.appendingPathComponent("generated/pyclients-loopback.pcap"))
+        let generated = try Self.generated.get()
+        var withArguments = 0
+        for path in fixtures + [shared, generated.current] {
+            let full = OfflineReport(analysis: OfflineAnalysis(depth: .full, recordsOnSecondThread: false))
+                .run(paths: [path]).report
+            for onRecordThread in [true, false] {
+                var records: [CallRecord] = []
+                let onDemand = OfflineReport(
+                    analysis: OfflineAnalysis(depth: .argumentsOnDemand, recordsOnSecondThread: onRecordThread))
+                    .run(paths: [path]) { records.append($0) }.report
+                let (mine, expected) = (onDemand.rendered(as: .json, width: 100), full.rendered(as: .json, width: 100))
+                #expect(mine == expected,
+                        "\(path), record thread \(onRecordThread): \(Self.firstDifference(mine, expected))")
+                // Nothing was decoded for the calls the report does not show.
+                #expect(records.allSatisfy { $0.request?.arguments.isEmpty ?? true }, "\(path)")
+            }
+            withArguments += full.slowest.filter { $0.arguments != nil }.count
+        }
+        #expect(withArguments > 100)
     }
 
     // MARK: Generated capture

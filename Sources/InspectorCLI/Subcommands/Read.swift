@@ -63,7 +63,7 @@ struct Read: AsyncParsableCommand {
         let writer = RecordWriter(format: format.value, output: outputFile, options: options, registry: registryJoin)
         let analysis = OfflineAnalysis(limits: runLimits, depth: decodeDepth, filter: filter)
         let reportSink = try reportFile.makeSink(
-            includePayload: !payload.noPayload, maxBody: limits.maxBody, directory: registryJoin?.currentDirectory)
+            includePayload: !payload.noPayload, limits: runLimits, directory: registryJoin?.currentDirectory)
         let exporter = try otlp.makeExporter(
             resource: .captureFiles(files), clock: .capture, includeMessages: !payload.noPayload)
         let (summary, problems) = analysis.run(paths: files) { record in
@@ -153,11 +153,11 @@ struct LimitOptions: ParsableArguments {
 }
 
 extension Read {
-    /// Only as deep as the outputs asked for: call records show everything; a report needs arguments (for its
-    /// slowest calls) but no returned values; spans and summaries need neither.
+    /// Only as deep as the outputs asked for: call records show everything; a report needs arguments for its
+    /// slowest calls only (decoded when one is kept); spans and summaries need neither.
     var decodeDepth: DubboBodyDecoder.Depth {
         if payload.noPayload { return .metadata }
         if format.value != .none { return .full }
-        return reportFile.report != nil ? .withoutReturnValues : .metadata
+        return reportFile.report != nil ? .argumentsOnDemand : .metadata
     }
 }

@@ -91,6 +91,7 @@ struct Report: AsyncParsableCommand {
             throw ExitCode(2)
         }
         configuration.payloadLimitBytes = limits.maxBody > 0 ? limits.maxBody : 8 << 20
+        configuration.decodingLimits = runLimits
         let outputFormat = format.flatMap(ReportFormat.init(rawValue:))
             ?? output.flatMap(ReportFormat.inferred(fromPath:)) ?? .text
 
@@ -105,7 +106,7 @@ struct Report: AsyncParsableCommand {
         }
 
         let reporter = OfflineReport(
-            analysis: OfflineAnalysis(limits: runLimits, depth: payload.noPayload ? .metadata : .withoutReturnValues, filter: filter),
+            analysis: OfflineAnalysis(limits: runLimits, depth: payload.noPayload ? .metadata : .argumentsOnDemand, filter: filter),
             configuration: configuration)
         let current = reporter.run(paths: files)
         var problems = current.problems
@@ -221,12 +222,13 @@ struct ReportFileOptions: ParsableArguments {
     }
 
     /// Where the report goes, opened now so a bad path fails before the capture is read; nil without `--report`.
-    func makeSink(includePayload: Bool, maxBody: Int, directory: ServiceDirectory? = nil) throws -> ReportSink? {
+    func makeSink(includePayload: Bool, limits: Limits, directory: ServiceDirectory? = nil) throws -> ReportSink? {
         guard let path = report else { return nil }
         let format = reportFormat.flatMap(ReportFormat.init(rawValue:)) ?? ReportFormat.inferred(fromPath: path) ?? .text
         var configuration = ReportConfiguration(includePayload: includePayload)
         configuration.names = directory.map(DirectoryApplicationNames.init(directory:))
-        configuration.payloadLimitBytes = maxBody > 0 ? maxBody : 8 << 20
+        configuration.payloadLimitBytes = limits.maxBodyLength > 0 ? limits.maxBodyLength : 8 << 20
+        configuration.decodingLimits = limits
         switch OutputFile.create(path: path) {
         case .success(let file):
             return ReportSink(aggregator: ReportAggregator(configuration: configuration), output: file, format: format)
