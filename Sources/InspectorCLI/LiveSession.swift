@@ -64,14 +64,14 @@ final class LiveShared: Sendable {
 
     /// Set by a signal, the duration, the packet count or a failure: the main loop then stops the capture.
     let stopRequested = Atomic<Bool>(false)
-    let kernel = Mutex(KernelCounters())
-    let analysis = Mutex(AnalysisFigures())
-    let captureFailure = Mutex<String?>(nil)
+    let kernel = Locked(KernelCounters())
+    let analysis = Locked(AnalysisFigures())
+    let captureFailure = Locked<String?>(nil)
 }
 
 /// Where the analysis thread leaves its result.
 final class LiveResult: Sendable {
-    let value = Mutex(LiveAnalysisResult())
+    let value = Locked(LiveAnalysisResult())
 }
 
 /// What the analysis thread hands back when the capture is over.

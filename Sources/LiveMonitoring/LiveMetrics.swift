@@ -3,7 +3,6 @@ import DubboWire
 public import InspectorCore
 import NetworkLayers
 import Reporting
-import Synchronization
 
 /// Application names joined to a call: from the registry when one is given, else from what the request says
 /// (`remote.application`, which Dubbo 2.7+ consumers attach). `nil` is written as an empty label value.
@@ -28,11 +27,11 @@ public struct ApplicationNames: Sendable, Equatable {
 /// Memory is bounded by `MetricLimits` whatever the traffic; names past a cap fold into `other`.
 public final class LiveMetrics: Sendable {
     public let limits: MetricLimits
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     public init(limits: MetricLimits = .default, start: CaptureTime) {
         self.limits = limits
-        self.state = Mutex(State(limits: limits, start: start))
+        self.state = Locked(State(limits: limits, start: start))
     }
 
     // MARK: Feeding

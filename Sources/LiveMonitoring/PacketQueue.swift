@@ -1,4 +1,4 @@
-import Synchronization
+import InspectorCore
 
 /// The bounded hand-off between the capture thread and the analysis: the capture thread copies each packet in
 /// and never waits for the analysis; when the queue is full the packet is dropped and counted.
@@ -35,7 +35,7 @@ public final class PacketQueue: Sendable {
 
     public let maxPackets: Int
     public let maxBytes: Int
-    private let state: Mutex<Storage>
+    private let state: Locked<Storage>
 
     struct Storage: Sendable {
         var batch = Batch()
@@ -46,7 +46,7 @@ public final class PacketQueue: Sendable {
     public init(maxPackets: Int, maxBytes: Int) {
         self.maxPackets = max(1, maxPackets)
         self.maxBytes = max(1, maxBytes)
-        self.state = Mutex(Storage())
+        self.state = Locked(Storage())
     }
 
     /// Copies one packet in, or drops it when the queue is full. Returns whether it was queued. Never waits on

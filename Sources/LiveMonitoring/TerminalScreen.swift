@@ -1,4 +1,5 @@
 import Glibc
+import InspectorCore
 import Synchronization
 
 /// The terminal the live view draws on: the alternate screen, redrawn in place, restored on the way out.
@@ -10,12 +11,12 @@ import Synchronization
 /// callable from any thread; call it on every way out.
 public final class TerminalScreen: Sendable {
     public let descriptor: Int32
-    private let saved: Mutex<termios?>
+    private let saved: Locked<termios?>
     private let active = Atomic<Bool>(false)
 
     public init(descriptor: Int32 = 1) {
         self.descriptor = descriptor
-        self.saved = Mutex(nil)
+        self.saved = Locked(nil)
     }
 
     /// Whether `descriptor` is a terminal (a live view makes sense there).

@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import InspectorCore
 
 /// Follows a registry for a long-running process (`live --registry`): reads it whole, then keeps a `PSUBSCRIBE
 /// <root>*` open and re-reads a key whenever its channel says `register` or `unregister` (PROTOCOL.md §6.3), so
@@ -43,7 +43,7 @@ public final class RegistryWatcher: Sendable {
     private let pingIntervalMilliseconds: Int64
     private let seed: UInt64?
     private let log: @Sendable (String) -> Void
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State: Sendable {
         var directory: ServiceDirectory?

@@ -1,6 +1,7 @@
 import Correlation
 import DubboWire
 import Foundation
+import Glibc
 import InspectorCLI
 import InspectorCore
 import Reporting
@@ -79,4 +80,30 @@ func jsonMatches(_ actual: Any?, _ expected: Any?) -> Bool {
     default:
         return false
     }
+}
+
+/// Where the `dubbo-inspect` built with the tests is (`swift build --build-tests` puts both in one folder).
+enum BuiltTool {
+    /// The path when the file is there and executable, nil otherwise. The test bundle's own path comes from
+    /// readlink(2) on /proc/self/exe (Foundation's symlink resolution of that path was seen to return
+    /// "/proc/self" once), then from argv[0].
+    static var dubboInspect: String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        var bundles: [URL] = []
+        if length > 0 {
+            bundles.append(URL(fileURLWithPath: String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)))
+        }
+        if let first = CommandLine.arguments.first {
+            bundles.append(URL(fileURLWithPath: first).standardizedFileURL)
+        }
+        for bundle in bundles {
+            let candidate = bundle.deletingLastPathComponent().appendingPathComponent("dubbo-inspect").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// What the failure says when the tool is missing.
+    static let missing = "dubbo-inspect is not built next to the tests (build them with swift build --build-tests)"
 }

@@ -36,12 +36,8 @@ enum HostileProcess {
 
     /// `dubbo-inspect` next to the running test bundle (`swift build --build-tests` builds both in one folder).
     static func executable() throws -> String {
-        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let candidate = bundle.deletingLastPathComponent().appendingPathComponent("dubbo-inspect").path
-        guard FileManager.default.isExecutableFile(atPath: candidate) else {
-            throw Failure(description: "dubbo-inspect is not built next to the tests: \(candidate)")
-        }
-        return candidate
+        guard let path = BuiltTool.dubboInspect else { throw Failure(description: BuiltTool.missing) }
+        return path
     }
 
     /// Runs `[executable] + arguments`, optionally wrapped by `prefix` (e.g. `setpriv` to drop privileges),

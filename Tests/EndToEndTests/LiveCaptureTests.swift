@@ -3,6 +3,7 @@ import DubboWire
 import Foundation
 import Glibc
 import InspectorCLI
+import InspectorCore
 import Reporting
 import Testing
 
@@ -661,17 +662,17 @@ fileprivate final class LiveProcess {
     func drainStandardOutput() {
         guard let pipe = outputPipe else { return }
         let handle = pipe.fileHandleForReading
-        let result = DrainBox()
-        let thread = Thread { result.data = handle.readDataToEndOfFile() }
+        let result = Locked<Data?>(nil)
+        let thread = Thread {
+            let data = handle.readDataToEndOfFile()
+            result.withLock { $0 = data }
+        }
         thread.start()
         drainBox = result
     }
 
-    private var drainBox: DrainBox?
-
-    final class DrainBox: @unchecked Sendable {
-        var data = Data()
-    }
+    /// The drained output once the reading thread has it (a lock, so the hand-over is visible to the sanitizer).
+    private var drainBox: Locked<Data?>?
 
     /// Waits for the exit (at most `seconds`) and returns the status; kills and fails past the deadline.
     func waitForExit(seconds: Double = 20) throws -> Int32 {
@@ -683,8 +684,10 @@ fileprivate final class LiveProcess {
         }
         process.waitUntilExit()
         if let box = drainBox {
-            Thread.sleep(forTimeInterval: 0.2)
-            drained = box.data
+            // The tool has exited, so its end of the pipe is closed and the read ends promptly; bounded anyway.
+            let drainDeadline = Date().addingTimeInterval(10)
+            while box.withLock({ $0 }) == nil && Date() < drainDeadline { Thread.sleep(forTimeInterval: 0.02) }
+            drained = box.withLock { $0 } ?? Data()
         }
         return process.terminationStatus
     }

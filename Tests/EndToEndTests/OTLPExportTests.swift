@@ -369,11 +369,8 @@ struct OTLPToolRun {
         if let executable {
             tool = executable
         } else {
-            let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            tool = bundle.deletingLastPathComponent().appendingPathComponent("dubbo-inspect").path
-            guard FileManager.default.isExecutableFile(atPath: tool) else {
-                throw OTLPTestFailure("dubbo-inspect is not built next to the tests: \(tool)")
-            }
+            guard let path = BuiltTool.dubboInspect else { throw OTLPTestFailure(BuiltTool.missing) }
+            tool = path
         }
         let name = UUID().uuidString
         let outPath = scratch.path("out-\(name)")

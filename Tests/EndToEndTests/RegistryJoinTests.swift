@@ -436,11 +436,8 @@ struct ToolRun {
     var standardError: String
 
     init(_ arguments: [String]) throws {
-        let tool = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("dubbo-inspect")
-        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
-            throw JoinRedis.Failure(description: "dubbo-inspect is not built next to the tests: \(tool.path)")
-        }
+        guard let path = BuiltTool.dubboInspect else { throw JoinRedis.Failure(description: BuiltTool.missing) }
+        let tool = URL(fileURLWithPath: path)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tool-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

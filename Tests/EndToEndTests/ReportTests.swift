@@ -316,11 +316,7 @@ enum Tool {
     }
 
     static func executable() throws -> String {
-        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let path = bundle.deletingLastPathComponent().appendingPathComponent("dubbo-inspect").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw Failure(description: "dubbo-inspect is not built next to the tests: \(path)")
-        }
+        guard let path = BuiltTool.dubboInspect else { throw Failure(description: BuiltTool.missing) }
         return path
     }
 
