@@ -81,9 +81,6 @@ for name in "${selected[@]}"; do
     artifacts=$scratch/artifacts/$name
     mkdir -p "$corpus" "$artifacts"
     log=$scratch/$name.log
-    # Findings of this run only: artifacts newer than this marker (older ones were reported by earlier runs).
-    marker=$scratch/$name.started
-    touch "$marker"
     echo "== $name: ${seconds} s"
     executable=$bin/${executables[$name]}
     # Coverage instrumentation must be there, or the run proves nothing.
@@ -93,37 +90,58 @@ for name in "${selected[@]}"; do
         failed+=("$name")
         continue
     fi
-    status=0
     parallel=()
     if [[ $jobs -gt 1 ]]; then parallel=(-jobs="$jobs" -workers="$jobs"); fi
-    # -timeout: one input taking FUZZ_TIMEOUT s is a hang; -rss_limit_mb: growing past it is a memory bomb. Both count
-    # as findings. timeout(1) is a backstop in case the fuzzer itself wedges.
-    timeout --signal=KILL $(( seconds + 120 )) "$executable" \
-        -max_total_time="$seconds" -timeout="$timeout_seconds" -rss_limit_mb="$rss" -malloc_limit_mb="$rss" \
-        "${parallel[@]}" -print_final_stats=1 \
-        -artifact_prefix="$artifacts/" "$corpus" "Fuzz/Corpus/$name" >"$log" 2>&1 || status=$?
-    grep -E "^stat::(number_of_executed_units|peak_rss_mb)|^Done [0-9]+ runs" "$log" || true
-    grep -E "^#[0-9]+[[:space:]]+DONE" "$log" | sed -E 's/.*(cov: [0-9]+ ft: [0-9]+ corp: [0-9]+\/[0-9]+[a-zA-Z]*).*/\1/' || true
-    mapfile -t found < <(find "$artifacts" -maxdepth 1 -type f -newer "$marker" \
-        \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' \) | sort)
-    # A timeout or slow unit is also what a starved machine produces (a benchmark beside a nice -n 19 fuzzer):
-    # replay it alone and count it only when it is slow again.
-    noise=0
-    while IFS= read -r slow; do
-        replay_start=$(date +%s%N)
-        replay_status=0
-        timeout --signal=KILL $(( timeout_seconds * 3 )) "$executable" -timeout="$timeout_seconds" \
-            -rss_limit_mb="$rss" "$slow" >/dev/null 2>&1 || replay_status=$?
-        replay_ms=$(( ($(date +%s%N) - replay_start) / 1000000 ))
-        if [[ $replay_status -ne 0 || $replay_ms -ge $(( timeout_seconds * 500 )) ]]; then
-            found+=("$slow")
-        else
-            echo "   ($(basename "$slow") took ${replay_ms} ms on replay: the machine stalled, not counted)"
-            noise=$(( noise + 1 ))
+    : >"$log"
+    found=()
+    stalls=0
+    deadline=$(( $(date +%s) + seconds ))
+    # libFuzzer stops at its first timeout. When that timeout was only the machine stalling (see the replay below),
+    # the target goes on for the time that is left, so a stall does not cut a long run short; at most 20 restarts.
+    for _ in $(seq 20); do
+        remaining=$(( deadline - $(date +%s) ))
+        [[ $remaining -gt 0 ]] || break
+        # Findings of this round only: artifacts newer than this marker (older ones were reported before).
+        round=$scratch/$name.round
+        touch "$round"
+        status=0
+        # -timeout: one input taking FUZZ_TIMEOUT s is a hang; -rss_limit_mb: growing past it is a memory bomb. Both
+        # count as findings. timeout(1) is a backstop in case the fuzzer itself wedges.
+        timeout --signal=KILL $(( remaining + 120 )) "$executable" \
+            -max_total_time="$remaining" -timeout="$timeout_seconds" -rss_limit_mb="$rss" -malloc_limit_mb="$rss" \
+            "${parallel[@]}" -print_final_stats=1 \
+            -artifact_prefix="$artifacts/" "$corpus" "Fuzz/Corpus/$name" >>"$log" 2>&1 || status=$?
+        mapfile -t -O "${#found[@]}" found < <(find "$artifacts" -maxdepth 1 -type f -newer "$round" \
+            \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' \) | sort)
+        # A timeout or slow unit is also what a starved machine produces (a benchmark beside a nice -n 19 fuzzer):
+        # replay it alone and count it only when it is slow again.
+        noise=0
+        while IFS= read -r slow; do
+            replay_start=$(date +%s%N)
+            replay_status=0
+            timeout --signal=KILL $(( timeout_seconds * 3 )) "$executable" -timeout="$timeout_seconds" \
+                -rss_limit_mb="$rss" "$slow" >/dev/null 2>&1 || replay_status=$?
+            replay_ms=$(( ($(date +%s%N) - replay_start) / 1000000 ))
+            if [[ $replay_status -ne 0 || $replay_ms -ge $(( timeout_seconds * 500 )) ]]; then
+                found+=("$slow")
+            else
+                echo "   ($(basename "$slow") took ${replay_ms} ms on replay: the machine stalled, not counted)"
+                noise=$(( noise + 1 ))
+            fi
+        done < <(find "$artifacts" -maxdepth 1 -type f -newer "$round" \( -name 'timeout-*' -o -name 'slow-unit-*' \) | sort)
+        # libFuzzer exits 70 on a timeout; when every timeout was a stall, that exit is not a finding either.
+        if [[ $status -eq 70 && $noise -gt 0 && ${#found[@]} -eq 0 ]]; then
+            status=0
+            stalls=$(( stalls + 1 ))
+            continue
         fi
-    done < <(find "$artifacts" -maxdepth 1 -type f -newer "$marker" \( -name 'timeout-*' -o -name 'slow-unit-*' \) | sort)
-    # libFuzzer exits 70 on a timeout; when every timeout was a stall, that exit is not a finding either.
-    if [[ $status -eq 70 && $noise -gt 0 && ${#found[@]} -eq 0 ]]; then status=0; fi
+        break
+    done
+    awk '/^stat::number_of_executed_units:/ { units += $2 } /^stat::peak_rss_mb:/ { if ($2 > peak) peak = $2 }
+         END { printf "   executed %d inputs, peak RSS %d MB\n", units, peak }' "$log"
+    if [[ $stalls -gt 0 ]]; then echo "   (restarted $stalls time(s) after a stall)"; fi
+    grep -E "^#[0-9]+[[:space:]]+DONE" "$log" | tail -1 \
+        | sed -E 's/.*(cov: [0-9]+ ft: [0-9]+ corp: [0-9]+\/[0-9]+[a-zA-Z]*).*/   \1/' || true
     if [[ $status -ne 0 || ${#found[@]} -gt 0 ]]; then
         echo "!! $name found something (exit $status):"
         grep -E "invariant violated|ERROR: |SUMMARY: |Fatal error|ALARM: |slowest_unit" "$log" | head -5 | sed 's/^/   /' || true
