@@ -7,9 +7,11 @@ public struct DubboBodyDecoder: Sendable {
     /// How much of a body to decode: argument and return values cost the most, and not every output needs them.
     public enum Depth: Sendable {
         case full
-        /// What latency reports need: `.metadata`, and a request with parameters keeps its body
+        /// What latency reports need: `.metadata` for requests, and a request with parameters keeps its body
         /// (`DubboRequestBody.keptBody`) so the arguments of the few calls a report shows are decoded only for them
         /// (`arguments(of:)`). Building every call's argument values would cost more than the rest of the report.
+        /// A response is read only as far as a report looks: its result flag and exception, or its error message;
+        /// a returned value and the response attachments after it are neither built nor checked.
         case argumentsOnDemand
         /// Service, method, descriptor, attachments, exceptions and error messages; argument and returned values
         /// are stepped over (validated, not built).
@@ -17,6 +19,8 @@ public struct DubboBodyDecoder: Sendable {
 
         var decodesArguments: Bool { self == .full }
         var decodesReturnValues: Bool { self == .full }
+        /// Whether a status-OK response is read past its result flag and exception (value, attachments, the end).
+        var readsWholeResponse: Bool { self != .argumentsOnDemand }
     }
 
     public let limits: Limits
@@ -32,11 +36,13 @@ public struct DubboBodyDecoder: Sendable {
     }
 
     /// Whether decoding `info`'s body may wait: a complete Hessian2 request or response, whose decoding cannot
-    /// change what the correlator does with the frame (events and other serializers are decoded at once).
-    public static func canDefer(_ info: DubboFrameInfo) -> Bool {
+    /// change what the correlator does with the frame (events and other serializers are decoded at once). A
+    /// response that this depth reads only to its result flag costs less to decode now than to copy for later.
+    public func canDefer(_ info: DubboFrameInfo) -> Bool {
         let header = info.header
         return info.bodyState == .complete && !header.isEvent
             && (header.serialization == .hessian2 || header.serialization == Serialization(id: 10))
+            && (header.isRequest || depth.readsWholeResponse)
     }
 
     public mutating func decode(_ info: DubboFrameInfo, body: Span<UInt8>) -> DubboBody {
@@ -177,14 +183,17 @@ public struct DubboBodyDecoder: Sendable {
             switch flag {
             case .exception, .exceptionWithAttachments:
                 response.exception = try decoder.decodeValue(in: body)
-            case .value, .valueWithAttachments:
+            case .value, .valueWithAttachments, .nullValue, .nullValueWithAttachments:
+                break
+            }
+            // A report looks no further than the flag and the exception.
+            guard depth.readsWholeResponse else { return response }
+            if flag == .value || flag == .valueWithAttachments {
                 if depth.decodesReturnValues {
                     response.value = try decoder.decodeValue(in: body)
                 } else {
                     try decoder.skipValue(in: body)
                 }
-            case .nullValue, .nullValueWithAttachments:
-                break
             }
             if flag.hasAttachments {
                 response.attachments = try decodeMap(&decoder, body, what: "response attachments")

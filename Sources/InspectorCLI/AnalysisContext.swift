@@ -32,7 +32,7 @@ final class AnalysisContext {
 
     func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {
         let decoded: DubboBody
-        if defersDecoding, DubboBodyDecoder.canDefer(info) {
+        if defersDecoding, bodyDecoder.canDefer(info) {
             decoded = .deferred(body.withUnsafeBufferPointer { Array($0) })
         } else {
             decoded = bodyDecoder.decode(info, body: body)

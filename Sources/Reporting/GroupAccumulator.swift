@@ -55,11 +55,10 @@ struct SeriesSlot {
     }
 
     func point(start: CaptureTime) -> SeriesPoint {
-        let hasLatency = (latency?.count ?? 0) > 0
+        let levels = latency.flatMap { $0.count > 0 ? $0.percentiles([50, 99]) : nil }
         return SeriesPoint(
             start: start, calls: calls, errors: errors, exceptions: exceptions, noResponse: noResponse,
-            p50: hasLatency ? latency.map { Int64(clamping: $0.percentile(50)) } : nil,
-            p99: hasLatency ? latency.map { Int64(clamping: $0.percentile(99)) } : nil,
+            p50: levels.map { Int64(clamping: $0[0]) }, p99: levels.map { Int64(clamping: $0[1]) },
             serverMean: serverCount > 0 ? Double(serverSum) / Double(serverCount) : nil)
     }
 }

@@ -68,13 +68,48 @@ struct ValueDistribution {
         return Int(clamping: histogram.count(within: from...ReportPrecision.highestTrackable))
     }
 
+    /// `percentile(_:)` of each of `levels` (ascending), in one walk over the recorded buckets. The library's
+    /// `valueAtPercentile` walks every bucket per call, in unspecialised generic code, and a report asks for hundreds.
+    func percentiles(_ levels: [Double]) -> [UInt64] {
+        let total = histogram.totalCount
+        guard total > 0 else { return levels.map { _ in 0 } }
+        let (low, high) = (histogram.min, histogram.maxRecorded)
+        var results = [UInt64](repeating: 0, count: levels.count)
+        var next = 0
+        // The library's nearest-rank rule: levels at the ends are the extremes; any other needs this many values.
+        func rank(_ level: Double) -> UInt64 {
+            let requested = Swift.min(Swift.max(level.nextDown, 0), 100)
+            return Swift.max(1, UInt64(((requested * Double(total)) / 100).rounded(.up)))
+        }
+        while next < levels.count, levels[next] == 0 || levels[next] >= 100 {
+            results[next] = levels[next] == 0 ? low : high
+            next += 1
+        }
+        guard next < levels.count else { return results }
+        var wanted = rank(levels[next])
+        for bucket in histogram.recordedValues() {
+            while bucket.totalCountToThisValue >= wanted {
+                results[next] = Swift.max(Swift.min(bucket.value, high), low)
+                next += 1
+                while next < levels.count, levels[next] >= 100 {
+                    results[next] = high
+                    next += 1
+                }
+                guard next < levels.count else { return results }
+                wanted = rank(levels[next])
+            }
+        }
+        return results
+    }
+
     var summary: DistributionSummary {
         guard count > 0 else { return DistributionSummary() }
+        let levels = percentiles([50, 90, 99, 99.9])
         return DistributionSummary(
             count: Int(clamping: count), min: Int64(clamping: minimum),
             mean: Double(sum) / Double(count),
-            p50: Int64(clamping: percentile(50)), p90: Int64(clamping: percentile(90)),
-            p99: Int64(clamping: percentile(99)), p999: Int64(clamping: percentile(99.9)),
+            p50: Int64(clamping: levels[0]), p90: Int64(clamping: levels[1]),
+            p99: Int64(clamping: levels[2]), p999: Int64(clamping: levels[3]),
             max: Int64(clamping: maximum), total: Int64(clamping: sum))
     }
 
@@ -184,19 +219,36 @@ struct SlotHistogram {
 
     /// As `Histogram.valueAtPercentile`: the top of the bucket holding the nearest-rank value, within min…max.
     func percentile(_ p: Double) -> UInt64 {
-        guard count > 0 else { return 0 }
-        if p <= 0 { return minimum }
-        if p >= 100 { return maximum }
-        if let dense { return max(min(dense.valueAtPercentile(p), maximum), minimum) }
-        let wanted = max(1, UInt64(((min(max(p.nextDown, 0), 100) * Double(count)) / 100).rounded(.up)))
-        var seen: UInt64 = 0
-        for (lowest, bucketCount) in buckets.sorted(by: { $0.key < $1.key }) {
-            seen += UInt64(bucketCount)
-            if seen >= wanted {
-                return max(min(Self.layout.highestEquivalentForValue(lowest), maximum), minimum)
+        percentiles([p])[0]
+    }
+
+    /// `percentile(_:)` of each of `levels` (ascending), sorting the sparse buckets once for all of them.
+    func percentiles(_ levels: [Double]) -> [UInt64] {
+        guard count > 0 else { return levels.map { _ in 0 } }
+        if let dense {
+            return levels.map { level in
+                if level <= 0 { return minimum }
+                if level >= 100 { return maximum }
+                return max(min(dense.valueAtPercentile(level), maximum), minimum)
             }
         }
-        return maximum
+        let sorted = buckets.sorted { $0.key < $1.key }
+        var position = 0
+        var seen: UInt64 = 0
+        return levels.map { level in
+            if level <= 0 { return minimum }
+            if level >= 100 { return maximum }
+            let wanted = max(1, UInt64(((min(max(level.nextDown, 0), 100) * Double(count)) / 100).rounded(.up)))
+            // Levels ascend, so the walk goes on from where the last one stopped.
+            while position < sorted.count {
+                if seen + UInt64(sorted[position].value) >= wanted {
+                    return max(min(Self.layout.highestEquivalentForValue(sorted[position].key), maximum), minimum)
+                }
+                seen += UInt64(sorted[position].value)
+                position += 1
+            }
+            return maximum
+        }
     }
 }
 

@@ -52,6 +52,31 @@ struct PercentileTests {
         }
     }
 
+    @Test("one walk for several percentiles gives what the library gives for each, slot histograms too",
+          arguments: [1, 2, 3, 10, 257, 5_000])
+    func oneWalkMatchesLibrary(count: Int) {
+        var random = SeededRandom(seed: UInt64(count) + 7)
+        var distribution = ValueDistribution()
+        var slot = SlotHistogram()
+        for index in 0..<count {
+            // Repeated values and a zero now and then, so ranks land on bucket edges and on the first bucket.
+            let value = index % 5 == 0 ? 0 : random.skewed(median: 900, spread: 14)
+            distribution.record(value)
+            slot.record(UInt64(value))
+        }
+        let levels: [Double] = [0, 0.1, 1, 25, 50, 50, 90, 99, 99.9, 99.99, 100]
+        let walked = distribution.percentiles(levels)
+        let slotWalked = slot.percentiles(levels)
+        for (index, level) in levels.enumerated() {
+            #expect(walked[index] == distribution.percentile(level), "p\(level) of \(count) values")
+            #expect(slotWalked[index] == slot.percentile(level), "slot p\(level) of \(count) values")
+        }
+        let summary = distribution.summary
+        #expect(summary.p50 == Int64(distribution.percentile(50)))
+        #expect(summary.p999 == Int64(distribution.percentile(99.9)))
+        #expect(ValueDistribution().percentiles([50, 99]) == [0, 0])
+    }
+
     @Test("values below 256 are exact")
     func smallValuesExact() {
         var distribution = ValueDistribution()
