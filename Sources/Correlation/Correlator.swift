@@ -8,7 +8,8 @@ public import NetworkLayers
 /// A state machine without I/O: frames, connection ends and the passing of capture time go in; finished
 /// `CallRecord`s come out through the `emit` closure, in the order they complete.
 public struct Correlator: Sendable {
-    public typealias Emit = (CallRecord) -> Void
+    /// Takes each finished record by move: a copy would retain (and later release) every string it holds.
+    public typealias Emit = (consuming CallRecord) -> Void
 
     struct PendingKey: Hashable, Sendable {
         var connection: UInt64
@@ -19,6 +20,9 @@ public struct Correlator: Sendable {
     struct Pending: Sendable {
         var record: CallRecord
         var sequence: UInt64
+
+        /// The record, moved out of the entry.
+        consuming func takeRecord() -> CallRecord { record }
     }
 
     public let limits: Limits
@@ -54,7 +58,7 @@ public struct Correlator: Sendable {
         let keys = pending.keys.filter { $0.connection == connection }
         let closed = keys.compactMap { key in pending.removeValue(forKey: key) }.sorted { $0.sequence < $1.sequence }
         for entry in closed {
-            emitUnanswered(entry.record, emit)
+            emitUnanswered(entry.takeRecord(), emit)
         }
     }
 
@@ -69,10 +73,9 @@ public struct Correlator: Sendable {
                 continue
             }
             guard let start = entry.record.startTime, start < deadline else { break }
-            removePending(key)
             orderHead += 1
             stats.timedOut += 1
-            emitUnanswered(entry.record, emit)
+            if let removed = removePending(key) { emitUnanswered(removed.takeRecord(), emit) }
         }
         compactOrder()
     }
@@ -85,7 +88,7 @@ public struct Correlator: Sendable {
         order.removeAll()
         orderHead = 0
         for entry in remaining {
-            emitUnanswered(entry.record, emit)
+            emitUnanswered(entry.takeRecord(), emit)
         }
     }
 
@@ -129,7 +132,7 @@ public struct Correlator: Sendable {
         let key = PendingKey(connection: event.connection, client: event.source, requestID: header.requestID)
         if let earlier = removePending(key) {
             stats.duplicateRequestIDs += 1
-            emitUnanswered(earlier.record, emit)
+            emitUnanswered(earlier.takeRecord(), emit)
         }
         if pending.count >= limits.maxPendingRequests {
             evictOldest(emit)
@@ -161,7 +164,7 @@ public struct Correlator: Sendable {
         case .deferred(let bytes): (responseBody, deferredBytes) = (nil, bytes)
         default: responseBody = nil
         }
-        guard var record = removePending(key)?.record else {
+        guard var record = removePending(key)?.takeRecord() else {
             stats.orphanResponses += 1
             var orphan = CallRecord(
                 kind: .orphanResponse, client: event.destination, server: event.source,
@@ -212,7 +215,7 @@ public struct Correlator: Sendable {
         return quality
     }
 
-    private mutating func emitUnanswered(_ record: CallRecord, _ emit: Emit) {
+    private mutating func emitUnanswered(_ record: consuming CallRecord, _ emit: Emit) {
         var record = record
         record.outcome = .noResponse
         if record.kind == .heartbeat { stats.heartbeats += 1 } else { stats.noResponse += 1 }
@@ -223,10 +226,9 @@ public struct Correlator: Sendable {
         while orderHead < order.count {
             let (key, sequence) = order[orderHead]
             orderHead += 1
-            if let entry = pending[key], entry.sequence == sequence {
-                removePending(key)
+            if pending[key]?.sequence == sequence, let entry = removePending(key) {
                 stats.evictedPending += 1
-                var record = entry.record
+                var record = entry.takeRecord()
                 record.quality.insert(.evicted)
                 emitUnanswered(record, emit)
                 break

@@ -8,7 +8,7 @@ import NetworkLayers
 final class AnalysisContext {
     var correlator: Correlator
     var bodyDecoder: DubboBodyDecoder
-    let emit: (CallRecord) -> Void
+    let emit: Correlator.Emit
     /// Stream statistics of connections that have ended.
     var streamStats = DubboStreamStats()
     var dubboConnections = 0
@@ -22,7 +22,7 @@ final class AnalysisContext {
     /// `Limits.maxBufferedFrameBytesTotal`, but never below two frames of the largest body decoded.
     let maxBufferedFrameBytes: Int
 
-    init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping (CallRecord) -> Void) {
+    init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping Correlator.Emit) {
         self.correlator = Correlator(limits: limits)
         self.bodyDecoder = DubboBodyDecoder(limits: limits, depth: depth)
         self.emit = emit

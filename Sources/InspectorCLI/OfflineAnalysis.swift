@@ -55,17 +55,14 @@ public struct OfflineAnalysis {
         let pipe = recordsOnSecondThread
             ? RecordPipe { record in
                 if let deferred {
-                    var record = record
                     deferred.undecodedBodies += record.decodeDeferredBodies(with: &deferred.decoder)
-                    onRecord(record)
-                } else {
-                    onRecord(record)
                 }
+                onRecord(record)
             }
             : nil
         var pipeline = PacketPipeline(limits: limits, depth: depth) { record in
             records += 1
-            if let pipe { pipe.send(record) } else { onRecord(record) }
+            if let pipe { pipe.send(consume record) } else { onRecord(record) }
         }
         pipeline.context.defersDecoding = deferred != nil
         var source = MergedPacketSource(readers: readers)

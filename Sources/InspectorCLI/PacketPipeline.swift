@@ -18,7 +18,7 @@ struct PacketPipeline {
     /// How often (capture time) idle connections are flushed and timed-out requests expired.
     private static let housekeepingInterval: Int64 = 1_000_000_000
 
-    init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping (CallRecord) -> Void) {
+    init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping Correlator.Emit) {
         context = AnalysisContext(limits: limits, depth: depth, emit: emit)
         reassembler = TCPReassembler(
             factory: DubboConnectionFactory(context: context, maxBodyLength: limits.maxBodyLength), limits: limits)

@@ -21,7 +21,8 @@ final class RecordPipe: @unchecked Sendable {
     private var pending: [CallRecord] = []
     private var consumer: LiveThread?
 
-    init(sink: @escaping (CallRecord) -> Void) {
+    /// `sink` gets each record in place in its batch (so it may finish decoding it) without copying it.
+    init(sink: @escaping (inout CallRecord) -> Void) {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&changed, nil)
         pending.reserveCapacity(Self.batchSize)
@@ -38,7 +39,7 @@ final class RecordPipe: @unchecked Sendable {
     }
 
     /// Producer side: queues one record (sent when a batch is full).
-    func send(_ record: CallRecord) {
+    func send(_ record: consuming CallRecord) {
         pending.append(record)
         if pending.count >= Self.batchSize { flush() }
     }
@@ -63,13 +64,15 @@ final class RecordPipe: @unchecked Sendable {
         while batches.count >= Self.maxBatches {
             pthread_cond_wait(&changed, &mutex)
         }
-        batches.append(batch)
+        // Moved, not shared: the consumer works on the records in place, which would copy a batch still referenced
+        // here.
+        batches.append(consume batch)
         pthread_cond_broadcast(&changed)
         pthread_mutex_unlock(&mutex)
     }
 
     /// Consumer thread: takes every waiting batch at once and hands its records to `sink`, until finished.
-    private func consume(_ sink: (CallRecord) -> Void) {
+    private func consume(_ sink: (inout CallRecord) -> Void) {
         var taken: [[CallRecord]] = []
         while true {
             pthread_mutex_lock(&mutex)
@@ -81,8 +84,13 @@ final class RecordPipe: @unchecked Sendable {
             pthread_cond_broadcast(&changed)
             pthread_mutex_unlock(&mutex)
             if done { return }
-            for batch in taken {
-                for record in batch { sink(record) }
+            for batchIndex in taken.indices {
+                var batch: [CallRecord] = []
+                swap(&batch, &taken[batchIndex])
+                // Each record is moved out (iterating would copy it, retaining every string it holds) and freed
+                // as soon as the sink is done with it, with whatever the sink decoded into it.
+                batch.reverse()
+                while var record = batch.popLast() { sink(&record) }
             }
             taken.removeAll(keepingCapacity: true)
         }
