@@ -188,13 +188,16 @@ public struct ReportAggregator {
 
     private mutating func addEdge(_ record: CallRecord) {
         let key = EdgeKey(consumer: record.client.address, provider: record.server, service: record.serviceName)
-        guard edges[key] != nil || edges.count < configuration.maxServiceEdges else {
+        let failures = record.outcome == .error || record.outcome == .exception || record.outcome == .noResponse ? 1 : 0
+        // One hash of the key per call: most calls follow an edge already known.
+        if let index = edges.index(forKey: key) {
+            edges.values[index].calls += 1
+            edges.values[index].failures += failures
+        } else if edges.count < configuration.maxServiceEdges {
+            edges[key] = (1, failures)
+        } else {
             limitsHit.droppedServiceEdges += 1
-            return
         }
-        let failed = [.error, .exception, .noResponse].contains(record.outcome)
-        edges[key, default: (0, 0)].calls += 1
-        if failed { edges[key, default: (0, 0)].failures += 1 }
     }
 
     private func groupKey(_ record: CallRecord) -> GroupKey {
