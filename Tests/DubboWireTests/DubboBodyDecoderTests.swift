@@ -111,6 +111,49 @@ struct DubboBodyDecoderTests {
         #expect(decoder.arguments(of: cut) == nil)
     }
 
+    @Test("report depth reads a response to its result flag and exception only, so it need not wait as bytes")
+    func reportDepthResponses() throws {
+        // Flag 4, then a value and attachments that do not decode: a report never reads them.
+        let brokenTail = FrameBytes.frame(flags: 0x02, status: 20, id: 3, body: [0x94, 0x30, 0xFF, 0x41])
+        guard case .response(let value) = decode(brokenTail, depth: .argumentsOnDemand),
+              case .response(let full) = decode(brokenTail, depth: .full),
+              case .response(let metadata) = decode(brokenTail, depth: .metadata) else {
+            Issue.record("not a response")
+            return
+        }
+        #expect(value.resultFlag == .valueWithAttachments)
+        #expect(value.value == nil && value.attachments == nil && value.decodeError == nil)
+        #expect(full.decodeError != nil && metadata.decodeError != nil)
+
+        // An exception is decoded in full: the report names its class.
+        let exception: [UInt8] = [0x90, 0x04] + Array("boom".utf8)
+        guard case .response(let thrown) = decode(
+            FrameBytes.frame(flags: 0x02, status: 20, id: 4, body: exception), depth: .argumentsOnDemand) else {
+            Issue.record("not a response")
+            return
+        }
+        #expect(thrown.resultFlag == .exception && thrown.exception == .string("boom"))
+        // A result flag that does not exist is still an error; an error status still gives its message.
+        guard case .response(let unknown) = decode(
+            FrameBytes.frame(flags: 0x02, status: 20, id: 5, body: [0x99]), depth: .argumentsOnDemand),
+              case .response(let error) = decode(FrameBytes.serviceError, depth: .argumentsOnDemand) else {
+            Issue.record("not a response")
+            return
+        }
+        #expect(unknown.decodeError == "unknown result flag 9")
+        #expect(error.errorMessage == "boom")
+
+        var events: [DubboFrameInfo] = []
+        var stream = DubboStreamDecoder(maxBodyLength: 1 << 20, midstream: false)
+        (FrameBytes.request1 + brokenTail).withUnsafeBufferPointer { pointer in
+            stream.receive(pointer.span, time: .zero) { info, _ in events.append(info) }
+        }
+        let report = DubboBodyDecoder(depth: .argumentsOnDemand)
+        let log = DubboBodyDecoder(depth: .full)
+        #expect(events.map { report.canDefer($0) } == [true, false])
+        #expect(events.map { log.canDefer($0) } == [true, true])
+    }
+
     @Test("V-REQ-GENERIC: $invoke's three arguments")
     func genericInvoke() {
         guard case .request(let request) = decode(FrameBytes.genericRequest) else {
