@@ -100,6 +100,15 @@ public struct CallRecord: Sendable, Equatable {
 }
 
 extension CallRecord {
+    /// Drops the decoded and kept bodies (what a record allocates), leaving the frames, endpoints and outcome.
+    public mutating func releaseBodies() {
+        request = nil
+        response = nil
+        eventData = nil
+        deferredRequestBody = nil
+        deferredResponseBody = nil
+    }
+
     /// Decodes bodies that were deferred (`DubboBody.deferred`), filling `request`/`response`, the undecoded quality
     /// flags and the outcome exactly as decoding at once would have. Returns the number of bodies that did not
     /// decode cleanly (what `undecodedBodies` counts).

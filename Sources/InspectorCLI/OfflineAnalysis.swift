@@ -58,6 +58,8 @@ public struct OfflineAnalysis {
                     deferred.undecodedBodies += record.decodeDeferredBodies(with: &deferred.decoder)
                 }
                 onRecord(record)
+                // Free what the record holds now, while it is in cache, rather than with its whole batch.
+                record.releaseBodies()
             }
             : nil
         var pipeline = PacketPipeline(limits: limits, depth: depth) { record in

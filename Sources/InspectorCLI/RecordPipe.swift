@@ -84,13 +84,9 @@ final class RecordPipe: @unchecked Sendable {
             pthread_cond_broadcast(&changed)
             pthread_mutex_unlock(&mutex)
             if done { return }
+            // In place: iterating would copy each record, retaining every string it holds.
             for batchIndex in taken.indices {
-                var batch: [CallRecord] = []
-                swap(&batch, &taken[batchIndex])
-                // Each record is moved out (iterating would copy it, retaining every string it holds) and freed
-                // as soon as the sink is done with it, with whatever the sink decoded into it.
-                batch.reverse()
-                while var record = batch.popLast() { sink(&record) }
+                for index in taken[batchIndex].indices { sink(&taken[batchIndex][index]) }
             }
             taken.removeAll(keepingCapacity: true)
         }
