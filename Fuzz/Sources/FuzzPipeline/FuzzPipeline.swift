@@ -6,11 +6,13 @@ import InspectorCore
 import Reporting
 
 /// Whole capture files (pcap or pcapng, as libpcap reads them) through the full pipeline and every record
-/// formatter. The input is the file; its length's parity picks small or default limits.
+/// formatter. The input is the file; its length's parity picks small or default limits, and its length picks the
+/// decoding depth: full, metadata, or a report's (request bodies decoded on the record thread, responses read to
+/// their result flag), whose records also go through a latency report rendered in every format.
 ///
 /// Invariants besides "no trap": every JSON line is valid JSON; every text line is free of terminal control
 /// characters; every CSV row is well-formed RFC 4180 with one field per column and no formula-looking text
-/// cell; the run summary agrees with the records seen.
+/// cell; the run summary agrees with the records seen; a report counts every call and its JSON is valid.
 nonisolated(unsafe) private let scratch = TemporaryFile(suffix: ".pcap")
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -23,9 +25,16 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let csv = CSVFormatter(options: options)
     let text = TextFormatter(options: options)
     var records = 0
-    let analysis = OfflineAnalysis(limits: limits, depth: size & 2 == 0 ? .full : .metadata)
+    var calls = 0
+    let depth = [DubboBodyDecoder.Depth.full, .metadata, .argumentsOnDemand][(size >> 1) % 3]
+    var configuration = ReportConfiguration()
+    configuration.decodingLimits = limits
+    var report = depth == .argumentsOnDemand ? ReportAggregator(configuration: configuration) : nil
+    let analysis = OfflineAnalysis(limits: limits, depth: depth)
     let (summary, problems) = analysis.run(paths: [scratch.path]) { record in
         records += 1
+        if record.kind != .heartbeat, record.kind != .event { calls += 1 }
+        report?.add(record)
         var writer = JSONWriter()
         json.write(record, to: &writer)
         let line = writer.string
@@ -46,6 +55,12 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         }
     }
     invariant(summary.records == records, "summary counts \(summary.records) records, \(records) seen")
+    if let report {
+        let finished = report.finish(inputFiles: [scratch.path])
+        invariant(finished.totals.calls == calls, "the report counts \(finished.totals.calls) calls, \(calls) seen")
+        invariant(JSONCheck.isValid(finished.rendered(as: .json)), "invalid report JSON")
+        for format in [ReportFormat.text, .csv, .html] { _ = finished.rendered(as: format, width: 100) }
+    }
     for message in problems.unreadableFiles + problems.readErrors {
         invariant(!message.contains("\n"), "a problem message spans lines")
     }
