@@ -136,10 +136,10 @@ struct GroupAccumulator {
         if lastTime.map({ time > $0 }) ?? true { lastTime = time }
     }
 
-    /// Counts one call; returns whether it opened a new time-series slot.
+    /// Counts one call; returns whether it opened a new time-series slot and how many bytes its slots grew by.
     mutating func add(
         _ record: CallRecord, latency: Int64?, server: Int64?, slot: Int64?, nearLimit: Int, limit: Int
-    ) -> Bool {
+    ) -> (newSlot: Bool, seriesGrowth: Int) {
         calls += 1
         if let time = record.startTime { seen(time) }
         if let end = record.responseFrame?.lastByteTime ?? record.requestFrame?.lastByteTime { seen(end) }
@@ -177,10 +177,16 @@ struct GroupAccumulator {
             if Int(length) >= nearLimit, Int(length) <= limit { responsesNearLimit += 1 }
             if Int(length) > limit || record.quality.contains(.responseTooLarge) { responsesTooLarge += 1 }
         }
-        guard let slot else { return false }
+        guard let slot else { return (false, 0) }
         let isNew = slots[slot] == nil
-        slots[slot, default: SeriesSlot()].add(record, latency: latency, server: server)
-        return isNew
+        var growth = 0
+        slots[slot, default: SeriesSlot()].add(record, latency: latency, server: server, growth: &growth)
+        return (isNew, growth)
+    }
+
+    /// Bytes held by the time series' slot histograms.
+    var seriesFootprint: Int {
+        slots.values.reduce(0) { $0 + ($1.latency?.footprint ?? 0) }
     }
 
     static func exceptionClass(_ exception: HessianValue?) -> String {

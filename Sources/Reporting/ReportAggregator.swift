@@ -28,6 +28,8 @@ public struct ReportAggregator {
     private var lowestSlot: Int64 = .max
     private var highestSlot: Int64 = .min
     private var slotCount = 0
+    /// Bytes held by every group's slot histograms (`configuration.seriesByteBudget` bounds it).
+    private var seriesBytes = 0
     private let argumentRenderer: JSONLinesFormatter
     /// Decodes arguments for the slowest calls only, when records carry them undecoded.
     private var argumentDecoder: DubboBodyDecoder
@@ -111,9 +113,10 @@ public struct ReportAggregator {
         let slot = record.startTime.map { $0.nanosecondsSinceEpoch.roundedDownDivision(by: interval) }
         let index = groupIndex(key)
         // Updated in place in the array: the histograms are never copied.
-        let isNewSlot = groups[index].add(
+        let (isNewSlot, seriesGrowth) = groups[index].add(
             record, latency: latency, server: server, slot: slot,
             nearLimit: configuration.nearLimitBytes, limit: configuration.payloadLimitBytes)
+        seriesBytes += seriesGrowth
         if let latency {
             // Built once, and only for a call slow enough to be kept: it may decode the call's arguments.
             var entry: SlowCallEntry?
@@ -125,6 +128,7 @@ public struct ReportAggregator {
             if slowest.admits(latency) { slowest.insert(entry ?? slowCall(record, latency: latency)) }
         }
         if let slot, isNewSlot { slotAdded(slot) }
+        if seriesBytes > configuration.seriesByteBudget { keepSeriesWithinBudget() }
 
         if record.kind != .orphanResponse {
             addEdge(record)
@@ -283,13 +287,23 @@ public struct ReportAggregator {
         }
     }
 
+    /// The slots' histograms fill up as a long capture puts more calls in each: past the byte budget, wider slots
+    /// (fewer of them) hold the same calls. Bounded like `slotAdded`: each doubling halves the slots.
+    private mutating func keepSeriesWithinBudget() {
+        while interval < Self.widestInterval, seriesBytes > configuration.seriesByteBudget {
+            widenInterval()
+        }
+    }
+
     private mutating func widenInterval() {
         interval *= 2
         limitsHit.intervalDoublings += 1
         slotCount = 0
+        seriesBytes = 0
         for index in groups.indices {
             groups[index].widenSlots()
             slotCount += groups[index].slots.count
+            seriesBytes += groups[index].seriesFootprint
         }
         lowestSlot = lowestSlot.roundedDownDivision(by: 2)
         highestSlot = highestSlot.roundedDownDivision(by: 2)
@@ -446,7 +460,8 @@ public struct ReportAggregator {
 }
 
 extension SeriesSlot {
-    mutating func add(_ record: CallRecord, latency: Int64?, server: Int64?) {
+    /// Counts one call; `growth` gains the bytes its histogram grew by.
+    mutating func add(_ record: CallRecord, latency: Int64?, server: Int64?, growth: inout Int) {
         calls += 1
         switch record.outcome {
         case .error: errors += 1
@@ -456,7 +471,9 @@ extension SeriesSlot {
         }
         if let latency {
             if self.latency == nil { self.latency = SlotHistogram() }
+            let before = self.latency?.footprint ?? 0
             self.latency?.record(UInt64(max(0, latency)))
+            growth += (self.latency?.footprint ?? 0) - before
         }
         if let server {
             serverSum &+= max(0, server)

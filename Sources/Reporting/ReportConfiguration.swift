@@ -29,6 +29,8 @@ public struct ReportConfiguration: Sendable {
     public var maxSeriesPoints = 240
     /// Most slot histograms over all groups; the interval doubles when there would be more.
     public var seriesBudget = 4_000
+    /// Most bytes those histograms may hold (they fill up as slots take more calls); the interval doubles beyond.
+    public var seriesByteBudget = 32 << 20
     /// Connections tracked separately (in-flight calls, heartbeats, waits behind large responses).
     public var maxConnections = 10_000
     /// Consumer → provider edges kept for the service map.

@@ -179,6 +179,17 @@ struct SlotHistogram {
     private var minimum: UInt64 = .max
     private var maximum: UInt64 = 0
 
+    /// Bytes this histogram holds: the dense counts once dense, else the sparse table's storage (its capacity:
+    /// what was allocated, not what is used).
+    var footprint: Int {
+        dense != nil ? Self.denseFootprint : buckets.capacity * Self.bytesPerSparseBucket
+    }
+
+    /// About what a dense slot histogram allocates: 3,328 `UInt32` counts.
+    static let denseFootprint = 13_312
+    /// A key, a value and the table's per-entry overhead.
+    static let bytesPerSparseBucket = 16
+
     mutating func record(_ value: UInt64) {
         let kept = min(value, ReportPrecision.highestTrackable)
         count += 1

@@ -149,6 +149,23 @@ struct ReportAggregatorTests {
         #expect(report.groups.allSatisfy { $0.series.reduce(0) { $0 + $1.calls } == $0.calls })
     }
 
+    @Test("slot histograms that fill past the byte budget widen the interval; groups and totals are unchanged")
+    func seriesByteBudget() {
+        let records = Self.mixedCalls()
+        let roomy = Self.aggregate(records)
+        let tight = Self.aggregate(records) { $0.seriesByteBudget = 16_384 }
+        // 120 s in 1 s slots over three groups: about 40 calls and 30 buckets a slot, some kilobytes of tables in all.
+        #expect(roomy.limitsHit.intervalDoublings == 0)
+        #expect(roomy.intervalSeconds == 1)
+        #expect(tight.limitsHit.intervalDoublings >= 2)
+        #expect(tight.intervalSeconds == Double(1 << tight.limitsHit.intervalDoublings))
+        #expect(tight.series.count < roomy.series.count)
+        #expect(tight.series.reduce(0) { $0 + $1.calls } == 6_000)
+        #expect(tight.groups.allSatisfy { $0.series.reduce(0) { $0 + $1.calls } == $0.calls })
+        #expect(tight.groups.map(\.latency) == roomy.groups.map(\.latency))
+        #expect(tight.totals == roomy.totals)
+    }
+
     @Test("groups beyond the limit are folded into one, and counted")
     func groupLimit() {
         var records: [CallRecord] = []
