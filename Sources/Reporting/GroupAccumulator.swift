@@ -179,8 +179,7 @@ struct GroupAccumulator {
         }
         guard let slot else { return (false, 0) }
         let isNew = slots[slot] == nil
-        var growth = 0
-        slots[slot, default: SeriesSlot()].add(record, latency: latency, server: server, growth: &growth)
+        let growth = slots[slot, default: SeriesSlot()].add(record, latency: latency, server: server)
         return (isNew, growth)
     }
 

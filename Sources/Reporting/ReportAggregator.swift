@@ -460,8 +460,9 @@ public struct ReportAggregator {
 }
 
 extension SeriesSlot {
-    /// Counts one call; `growth` gains the bytes its histogram grew by.
-    mutating func add(_ record: CallRecord, latency: Int64?, server: Int64?, growth: inout Int) {
+    /// Counts one call; returns the bytes its histogram grew by.
+    mutating func add(_ record: CallRecord, latency: Int64?, server: Int64?) -> Int {
+        var growth = 0
         calls += 1
         switch record.outcome {
         case .error: errors += 1
@@ -479,5 +480,6 @@ extension SeriesSlot {
             serverSum &+= max(0, server)
             serverCount += 1
         }
+        return growth
     }
 }

@@ -18,6 +18,13 @@ public enum ReportPrecision {
         + "the true value (bound 1 %). Min, max and mean are exact."
 
     static var histogramDigits: SignificantDigits { .two }
+
+    /// How many of `total` values a percentile `level` (0…100) needs at or below it: HdrHistogram's nearest-rank
+    /// rule, one ulp below the level so rounding cannot overrun into the next bucket, at least one value.
+    static func nearestRank(_ level: Double, of total: UInt64) -> UInt64 {
+        let requested = min(max(level.nextDown, 0), 100)
+        return max(1, UInt64(((requested * Double(total)) / 100).rounded(.up)))
+    }
 }
 
 /// Count, extremes, exact mean and histogram percentiles of a stream of non-negative integers (microseconds or
@@ -74,32 +81,17 @@ struct ValueDistribution {
         let total = histogram.totalCount
         guard total > 0 else { return levels.map { _ in 0 } }
         let (low, high) = (histogram.min, histogram.maxRecorded)
-        var results = [UInt64](repeating: 0, count: levels.count)
-        var next = 0
-        // The library's nearest-rank rule: levels at the ends are the extremes; any other needs this many values.
-        func rank(_ level: Double) -> UInt64 {
-            let requested = Swift.min(Swift.max(level.nextDown, 0), 100)
-            return Swift.max(1, UInt64(((requested * Double(total)) / 100).rounded(.up)))
+        var buckets = histogram.recordedValues()
+        var bucket = buckets.next()
+        return levels.map { level in
+            // The library's ends: 0 is the minimum, 100 and above the maximum.
+            if level == 0 { return low }
+            if level >= 100 { return high }
+            let wanted = ReportPrecision.nearestRank(level, of: total)
+            // Levels ascend, so the walk goes on from where the last one stopped.
+            while let current = bucket, current.totalCountToThisValue < wanted { bucket = buckets.next() }
+            return bucket.map { Swift.max(Swift.min($0.value, high), low) } ?? 0
         }
-        while next < levels.count, levels[next] == 0 || levels[next] >= 100 {
-            results[next] = levels[next] == 0 ? low : high
-            next += 1
-        }
-        guard next < levels.count else { return results }
-        var wanted = rank(levels[next])
-        for bucket in histogram.recordedValues() {
-            while bucket.totalCountToThisValue >= wanted {
-                results[next] = Swift.max(Swift.min(bucket.value, high), low)
-                next += 1
-                while next < levels.count, levels[next] >= 100 {
-                    results[next] = high
-                    next += 1
-                }
-                guard next < levels.count else { return results }
-                wanted = rank(levels[next])
-            }
-        }
-        return results
     }
 
     var summary: DistributionSummary {
@@ -249,7 +241,7 @@ struct SlotHistogram {
         return levels.map { level in
             if level <= 0 { return minimum }
             if level >= 100 { return maximum }
-            let wanted = max(1, UInt64(((min(max(level.nextDown, 0), 100) * Double(count)) / 100).rounded(.up)))
+            let wanted = ReportPrecision.nearestRank(level, of: count)
             // Levels ascend, so the walk goes on from where the last one stopped.
             while position < sorted.count {
                 if seen + UInt64(sorted[position].value) >= wanted {
