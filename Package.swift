@@ -2,7 +2,7 @@
 import PackageDescription
 
 // One target per pipeline stage; dependencies point one way:
-// capture → network layers → reassembly → Hessian2 → Dubbo wire → correlation → reporting → CLI.
+// capture → network layers → reassembly → Hessian2 → Dubbo wire → correlation → analysis pipeline → outputs → CLI.
 let package = Package(
     name: "DubboInspector",
     products: [
@@ -16,7 +16,7 @@ let package = Package(
             name: "DubboInspectorKit",
             targets: [
                 "InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
-                "Correlation", "Registry", "Reporting", "InspectorCLI",
+                "Correlation", "AnalysisPipeline", "Registry", "RegistryJoin", "RecordFormats", "LatencyReports",
             ]
         ),
     ],
@@ -45,18 +45,34 @@ let package = Package(
         .target(name: "Hessian2", dependencies: ["InspectorCore"]),
         .target(name: "DubboWire", dependencies: ["Hessian2", "InspectorCore"]),
         .target(name: "Correlation", dependencies: ["DubboWire", "NetworkLayers", "InspectorCore"]),
-        .target(name: "Registry", dependencies: ["CHiredis", "NetworkLayers", "InspectorCore"]),
+        // The stages glued into one pipeline: packets in, call records out, the run summary (offline and live).
         .target(
-            name: "Reporting",
+            name: "AnalysisPipeline",
             dependencies: [
-                "Correlation", "Registry", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore",
+                "PacketCapture", "NetworkLayers", "TCPReassembly", "DubboWire", "Correlation", "InspectorCore",
+            ]
+        ),
+        .target(name: "Registry", dependencies: ["CHiredis", "NetworkLayers", "InspectorCore"]),
+        // The registry join: which application provides and calls each call, and whether it was registered.
+        .target(name: "RegistryJoin", dependencies: ["Registry", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
+        // Call records as JSON lines, CSV and aligned text, and the terminal-text rules every text output shares.
+        .target(
+            name: "RecordFormats",
+            dependencies: ["RegistryJoin", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]
+        ),
+        // Latency reports: aggregation, percentiles, comparisons, and their text/JSON/CSV/HTML renderings.
+        .target(
+            name: "LatencyReports",
+            dependencies: [
+                "AnalysisPipeline", "RecordFormats", "RegistryJoin", "Registry", "Correlation", "DubboWire", "Hessian2",
+                "NetworkLayers", "InspectorCore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(
             name: "LiveMonitoring",
             dependencies: [
-                "Reporting", "Correlation", "Registry", "DubboWire", "NetworkLayers", "InspectorCore",
+                "RecordFormats", "RegistryJoin", "Correlation", "Registry", "DubboWire", "NetworkLayers", "InspectorCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -75,13 +91,20 @@ let package = Package(
         .target(
             name: "InspectorCLI",
             dependencies: [
-                "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
-                "Correlation", "Registry", "Reporting", "LiveMonitoring", "TelemetryExport", "InspectorCore",
+                "AnalysisPipeline", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
+                "Correlation", "Registry", "RegistryJoin", "RecordFormats", "LatencyReports", "LiveMonitoring", "TelemetryExport",
+                "InspectorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "dubbo-inspect", dependencies: ["InspectorCLI"]),
 
+        // Helpers shared by the test targets (records, seeded random numbers, hex vectors, captures, Redis, tools).
+        .target(
+            name: "TestSupport",
+            dependencies: ["Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "InspectorCoreTests", dependencies: ["InspectorCore"]),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "InspectorCore"]),
         .testTarget(name: "NetworkLayersTests", dependencies: ["NetworkLayers", "InspectorCore"]),
@@ -89,14 +112,25 @@ let package = Package(
         .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore"]),
         .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore"]),
         .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
+        .testTarget(
+            name: "AnalysisPipelineTests",
+            dependencies: ["AnalysisPipeline", "TCPReassembly", "NetworkLayers", "DubboWire", "Correlation", "InspectorCore"]
+        ),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "NetworkLayers", "InspectorCore"]),
         .testTarget(
-            name: "ReportingTests",
-            dependencies: ["Reporting", "Correlation", "Registry", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]
+            name: "RecordFormatsTests",
+            dependencies: ["RecordFormats", "TestSupport", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]
+        ),
+        .testTarget(
+            name: "LatencyReportsTests",
+            dependencies: [
+                "LatencyReports", "RecordFormats", "RegistryJoin", "LiveMonitoring", "TestSupport", "Correlation", "Registry",
+                "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore",
+            ]
         ),
         .testTarget(
             name: "LiveMonitoringTests",
-            dependencies: ["LiveMonitoring", "Reporting", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]
+            dependencies: ["LiveMonitoring", "RecordFormats", "TestSupport", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]
         ),
         .testTarget(
             name: "TelemetryExportTests",
@@ -107,7 +141,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["InspectorCLI", "Reporting", "Registry", "Correlation", "DubboWire", "InspectorCore"]
+            dependencies: [
+                "AnalysisPipeline", "LatencyReports", "RecordFormats", "RegistryJoin", "TestSupport", "Registry", "Correlation", "DubboWire", "InspectorCore",
+            ]
         ),
     ]
 )

@@ -53,7 +53,8 @@ The fuzz package needs two library products in the main Package.swift (products:
              targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire"]),
     .library(name: "DubboInspectorKit",
              targets: ["InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
-                       "Correlation", "Registry", "Reporting", "InspectorCLI"]),
+                       "Correlation", "AnalysisPipeline", "Registry", "RegistryJoin", "RecordFormats",
+                       "LatencyReports"]),
 MISSING
     exit 2
 fi

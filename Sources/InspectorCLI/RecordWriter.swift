@@ -1,6 +1,8 @@
 import Correlation
 import InspectorCore
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 
 /// The formats a record stream can be written in.
 enum RecordFormat: String, CaseIterable, Sendable {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Registry
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 
 /// `--registry`, `--registry-snapshot`, `--registry-required`: where service and application names come from.
 /// Shared by `read` and `live` (docs/REGISTRY.md).

@@ -59,10 +59,10 @@ public struct ExportedCall: Sendable, Equatable {
         client = record.client
         server = record.server
         requestID = record.requestID
-        service = record.request?.service
-        method = record.request?.method
+        service = record.serviceName
+        method = record.methodName
         serviceVersion = record.request?.version
-        group = record.request?.attachment("group")
+        group = record.group
         status = record.status
         requestTime = requestFrame.firstByteTime
         responseTime = record.responseFrame?.firstByteTime
@@ -70,11 +70,7 @@ public struct ExportedCall: Sendable, Equatable {
         errorMessage = record.response?.errorMessage
         if record.outcome == .exception, let response = record.response {
             exceptionSummary = response.exceptionSummary
-            if case .object(let object)? = response.exception {
-                exceptionType = object.className
-            } else {
-                exceptionType = nil
-            }
+            exceptionType = record.exceptionClassName
         } else {
             exceptionSummary = nil
             exceptionType = nil

@@ -1,5 +1,5 @@
 import Foundation
-import InspectorCLI
+import AnalysisPipeline
 import Testing
 
 /// The generated fixtures (`Fixtures/README.md`): each case's inputs must give exactly its expected JSON lines,

@@ -1,7 +1,9 @@
 import Foundation
 import DubboWire
-import InspectorCLI
-import Reporting
+import AnalysisPipeline
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Testing
 
 /// `pyclients-loopback`: real traffic between independent Python Dubbo stacks, with a reference decode of every

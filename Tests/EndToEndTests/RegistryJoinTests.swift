@@ -1,10 +1,12 @@
 import Foundation
 import Glibc
-import InspectorCLI
+import AnalysisPipeline
 import InspectorCore
 import NetworkLayers
 import Registry
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Testing
 
 /// The registry join end to end: fixture captures read against a real `redis-server` filled exactly as Dubbo's

@@ -1,3 +1,4 @@
+import AnalysisPipeline
 import ArgumentParser
 import Dispatch
 import DubboWire
@@ -6,7 +7,9 @@ import InspectorCore
 import LiveMonitoring
 import PacketCapture
 import Registry
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Synchronization
 import TCPReassembly
 import TelemetryExport
@@ -118,7 +121,7 @@ struct Live: AsyncParsableCommand {
         configuration.user = user
         limits.apply(to: &configuration.limits)
         configuration.limits.requestTimeoutSeconds = limits.timeout ?? Self.defaultTimeoutSeconds
-        configuration.depth = payload.noPayload ? .metadata : .full
+        configuration.plan = DecodePlan(includePayload: !payload.noPayload, showsRecords: true, keepsSlowestCalls: false)
         configuration.renderOptions = payload.renderOptions
         if let format {
             configuration.output = .stream(format.value)
@@ -187,7 +190,7 @@ struct LiveRunner {
         }
         defer { watcher?.stop() }
 
-        let metrics = LiveMetrics(limits: config.metricLimits, start: wallClockNow())
+        let metrics = LiveMetrics(limits: config.metricLimits, start: SystemClock.wallCaptureTime)
         var server: MetricsServer?
         if let host = config.metricsHost {
             do {
@@ -287,19 +290,19 @@ struct LiveRunner {
 
     /// Polls for the end (signal, duration, count, failure) and redraws the live view about once a second.
     private func waitForStop(session: LiveSession, metrics: LiveMetrics, screen: TerminalScreen?) async {
-        let started = monotonicSeconds()
+        let started = SystemClock.monotonicSeconds
         let deadline = configuration.duration.map { started + $0 }
         var dashboard = LiveDashboard(
             title: "dubbo-inspect live · \(configuration.interface) · '\(configuration.filter ?? "")'")
         var nextDraw = started
         // Bounded by --duration when given; otherwise by a signal, --count or a capture failure.
         while !session.shared.stopRequested.load(ordering: .acquiring) {
-            let now = monotonicSeconds()
+            let now = SystemClock.monotonicSeconds
             if let deadline, now >= deadline { break }
             session.publishHealth()
             if let screen, now >= nextDraw {
                 let (columns, rows) = screen.size()
-                screen.draw(dashboard.render(metrics.snapshot(now: wallClockNow()), width: columns, height: rows))
+                screen.draw(dashboard.render(metrics.snapshot(now: SystemClock.wallCaptureTime), width: columns, height: rows))
                 nextDraw = now + 1
             }
             try? await Task.sleep(for: .milliseconds(50))

@@ -1,3 +1,4 @@
+import InspectorCore
 import ArgumentParser
 import Registry
 
@@ -62,7 +63,7 @@ struct RegistryCommand: AsyncParsableCommand {
             } else {
                 out = .standardOutput()
             }
-            let now = RegistryClock.nowMilliseconds()
+            let now = SystemClock.wallMilliseconds
             switch format {
             case .json: out.write(RegistrySnapshot.json(result.directory, nowMilliseconds: now))
             case .text: out.write(result.directory.textListing(nowMilliseconds: now))
