@@ -5,6 +5,10 @@ Traffic: --connections client connections to two providers, --calls Hessian2 cal
 several in flight per connection and answered out of order; requests 100 B - 1 KB, responses 100 B - 20 KB
 (75 % under 1 KB, 22 % 1-8 KB, 3 % 8-20 KB); segmented at MSS 1448; pure ACKs; about 2 % of data segments
 retransmitted later and 1 % swapped with their successor. Heartbeats every few hundred calls per connection.
+
+Other traffic shapes (the defaults above stay byte-identical): --small-bodies gives requests and responses of
+100-400 bytes, an ACK after 70 % of messages (about 3.4 packets per call) and 1 % of messages sent as two segments in
+swapped order, besides the 2 % retransmissions.
 """
 import argparse
 import random
@@ -50,6 +54,7 @@ def frame(flags: int, status: int, rid: int, body: bytes) -> bytes:
 
 
 def request_body(rng: random.Random, service: str, method: str, size: int) -> bytes:
+    """A request whose string argument is `size` characters (the fixed part is about 220 bytes)."""
     payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(16)) * (size // 16 + 1)
     body = hstr("2.0.2") + hstr(service) + hstr("1.0.0") + hstr(method)
     body += hstr("Ljava/lang/String;IJ") + hstr(payload[:size]) + hint(rng.randrange(1 << 20))
@@ -64,7 +69,9 @@ def response_body(rng: random.Random, size: int) -> bytes:
     return b"\x94" + hstr(text[:size]) + hmap([("dubbo", "2.0.2")])
 
 
-def response_size(rng: random.Random) -> int:
+def response_size(rng: random.Random, small: bool = False) -> int:
+    if small:
+        return rng.randrange(100, 400)
     draw = rng.random()
     if draw < 0.75:
         return rng.randrange(100, 1024)
@@ -121,6 +128,8 @@ def main():
                              "nothing, --unanswered requests never answered (memory per idle flow / pending request)")
     parser.add_argument("--idle-connections", type=int, default=0)
     parser.add_argument("--unanswered", type=int, default=0)
+    parser.add_argument("--small-bodies", action="store_true",
+                        help="100-400-byte bodies, ACKs after 70 %% of messages, 1 %% of messages split and swapped")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     out = Writer(args.output)
@@ -146,14 +155,30 @@ def main():
                 conn.cseq += len(chunk)
             else:
                 conn.sseq += len(chunk)
-        if len(segments) > 1 and rng.random() < 0.01:
+        if args.small_bodies and len(data) > 1 and rng.random() < 0.01:
+            # A small message sent as two segments that arrive in swapped order.
+            cut = rng.randrange(1, len(data))
+            if from_client:
+                conn.cseq -= len(data)
+            else:
+                conn.sseq -= len(data)
+            segments = []
+            for chunk in (data[:cut], data[cut:]):
+                segments.append(conn.tcp(from_client, 0x18, chunk))
+                if from_client:
+                    conn.cseq += len(chunk)
+                else:
+                    conn.sseq += len(chunk)
+            segments.reverse()
+        elif len(segments) > 1 and rng.random() < 0.01:
             segments[0], segments[1] = segments[1], segments[0]
         for segment in segments:
             out.packet(t, segment)
             if rng.random() < 0.02:
                 delayed.append((t + 200, segment))
             t += rng.randrange(2, 12)
-        out.packet(t, conn.tcp(not from_client, 0x10))
+        if not args.small_bodies or rng.random() < 0.7:
+            out.packet(t, conn.tcp(not from_client, 0x10))
         t += 3
 
     for call in range(args.calls):
@@ -162,13 +187,14 @@ def main():
         method = METHODS[rng.randrange(len(METHODS))]
         rid = conn.next_id
         conn.next_id += 1
-        send(conn, True, frame(0xC2, 0, rid, request_body(rng, service, method, rng.randrange(100, 700))))
+        payload = rng.randrange(0, 180) if args.small_bodies else rng.randrange(100, 700)
+        send(conn, True, frame(0xC2, 0, rid, request_body(rng, service, method, payload)))
         conn.pending.append(rid)
         # Answer some pending calls, not always in order.
         while conn.pending and (len(conn.pending) > 3 or rng.random() < 0.6):
             answer = conn.pending.pop(rng.randrange(len(conn.pending)))
             t += rng.randrange(50, 400)
-            send(conn, False, frame(0x02, 20, answer, response_body(rng, response_size(rng))))
+            send(conn, False, frame(0x02, 20, answer, response_body(rng, response_size(rng, args.small_bodies))))
         if call % 400 == 399:
             hb = conn.next_id
             conn.next_id += 1
