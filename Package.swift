@@ -38,6 +38,11 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // Debian's libzookeeper-mt-dev has no pkg-config file; the module map links zookeeper_mt itself.
+        .systemLibrary(
+            name: "CZooKeeper",
+            providers: [.apt(["libzookeeper-mt-dev"])]
+        ),
         .target(name: "InspectorCore"),
         .target(name: "PacketCapture", dependencies: ["CPcap", "InspectorCore"]),
         .target(name: "NetworkLayers", dependencies: ["InspectorCore"]),
@@ -45,7 +50,7 @@ let package = Package(
         .target(name: "Hessian2", dependencies: ["InspectorCore"]),
         .target(name: "DubboWire", dependencies: ["Hessian2", "InspectorCore"]),
         .target(name: "Correlation", dependencies: ["DubboWire", "NetworkLayers", "InspectorCore"]),
-        .target(name: "Registry", dependencies: ["CHiredis", "NetworkLayers", "InspectorCore"]),
+        .target(name: "Registry", dependencies: ["CHiredis", "CZooKeeper", "NetworkLayers", "InspectorCore"]),
         .target(
             name: "Reporting",
             dependencies: [
