@@ -196,8 +196,9 @@ final class ZooKeeperSession: @unchecked Sendable {
     }
 
     /// The client logs to stderr by default (every refused connection); our own messages say what matters.
+    /// `DUBBO_INSPECT_ZOOKEEPER_LOG=1` brings its debug log back, for diagnosing a cluster.
     private static let silenceClientLog: Void = {
-        zoo_set_debug_level(ZooLogLevel(rawValue: 0))
+        zoo_set_debug_level(getenv("DUBBO_INSPECT_ZOOKEEPER_LOG") != nil ? ZOO_LOG_LEVEL_DEBUG : ZooLogLevel(rawValue: 0))
     }()
 }
 

@@ -165,7 +165,18 @@ public final class ZooKeeperWatcher: ServiceDirectorySource {
         var needFullRead = true
         var disconnected = false
         var dirty = Set<String>()
+        var disconnectedSince: Int64?
         while !isStopping {
+            // The client keeps trying the servers for a session only the ensemble can expire; a server outside it
+            // (or one behind the session's last zxid) refuses it forever. Past the session timeout, start over.
+            if disconnected, let since = disconnectedSince,
+                RegistryClock.monotonicMilliseconds() - since > Int64(address.sessionTimeoutMilliseconds)
+            {
+                throw .connectionLost(
+                    node: previousServer ?? address.connectString,
+                    reason: "no server took the session back within \(address.sessionTimeoutMilliseconds) ms")
+            }
+            disconnectedSince = disconnected ? (disconnectedSince ?? RegistryClock.monotonicMilliseconds()) : nil
             if needFullRead, !disconnected {
                 do {
                     let fresh = try ZooKeeperReader.readDirectory(session, address: address, limits: limits, watch: true)
