@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh libpcap-dev libhiredis-dev pkg-config redis-server chromium tcpreplay prometheus \
-    libzookeeper-mt-dev zookeeper
+    libzookeeper-mt-dev zookeeper libhessian-java default-jdk-headless
 # Independent Python Dubbo stacks that the live-capture tests run on loopback (Tests/Support/dubbo_loopback.py).
 python3 -c "import dubbo.server, dubbo_ssl.client" 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
