@@ -159,6 +159,40 @@ struct ZooKeeperRegistryTests {
         #expect(offline.standardOutput == live.standardOutput)
     }
 
+    @Test("--registry twice: Redis and ZooKeeper each reported, their names merged")
+    func cliTwoRegistries() throws {
+        let redis = try JoinRedis()
+        try Join.fillBasic(redis)
+        let server = try TestZooKeeper()
+        let registration = try ZooKeeperRegistration(server, spec: Self.applicationLevel)
+        defer { registration.close() }
+        let basic = try Captures.required(Captures.fixtures.appendingPathComponent("basic.pcap"))
+        let run = try ToolRun([
+            "read", basic, "--registry", redis.address, "--registry", server.address, "--format", "jsonl",
+        ])
+        #expect(run.status == 0)
+        #expect(run.standardError.contains("registry redis://127.0.0.1:\(redis.port): 2 keys"))
+        #expect(run.standardError.contains("registry \(server.address): 0 keys, 0 providers at 0 endpoints, 0 consumers, 1 application instance"))
+        let records = run.jsonLines
+        #expect(records.count == 17)
+        // The interface level names the provider; the application level makes the interface Redis lacks at that
+        // endpoint no better (the mapping lists only DemoService), so the statuses are Redis's.
+        #expect(records.allSatisfy { $0["provider_application"] as? String == "demo-provider" })
+        #expect(
+            run.standardError.contains(
+                "registry: 17 records, provider named for 17; registered 14, not_registered 1, stale 0, "
+                    + "method_not_registered 1, version_mismatch 1; services inferred 0"))
+        // One registry down: the other still names the calls.
+        server.stop()
+        let half = try ToolRun([
+            "read", basic, "--registry", redis.address, "--registry", server.address + "?timeout=300",
+            "--format", "jsonl",
+        ])
+        #expect(half.status == 0)
+        #expect(half.standardError.contains("going on with the other registries"))
+        #expect(half.jsonLines.allSatisfy { $0["provider_application"] as? String == "demo-provider" })
+    }
+
     @Test("ZooKeeper unreachable: a one-line warning and no_registry; --registry-required makes it an error")
     func cliUnreachable() throws {
         let port = try TestZooKeeper.freePort()
