@@ -38,6 +38,11 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // Debian's libzookeeper-mt-dev has no pkg-config file; the module map links zookeeper_mt itself.
+        .systemLibrary(
+            name: "CZooKeeper",
+            providers: [.apt(["libzookeeper-mt-dev"])]
+        ),
         .target(name: "InspectorCore"),
         .target(name: "PacketCapture", dependencies: ["CPcap", "InspectorCore"]),
         .target(name: "NetworkLayers", dependencies: ["InspectorCore"]),
@@ -52,7 +57,7 @@ let package = Package(
                 "PacketCapture", "NetworkLayers", "TCPReassembly", "DubboWire", "Correlation", "InspectorCore",
             ]
         ),
-        .target(name: "Registry", dependencies: ["CHiredis", "NetworkLayers", "InspectorCore"]),
+        .target(name: "Registry", dependencies: ["CHiredis", "CZooKeeper", "NetworkLayers", "InspectorCore"]),
         // The registry join: which application provides and calls each call, and whether it was registered.
         .target(name: "RegistryJoin", dependencies: ["Registry", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
         // Call records as JSON lines, CSV and aligned text, and the terminal-text rules every text output shares.

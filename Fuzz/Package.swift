@@ -18,6 +18,7 @@ let targets: [(String, Target.Dependency)] = [
     ("FuzzReassembly", decoders),
     ("FuzzPipeline", kit),
     ("FuzzRegistryURL", kit),
+    ("FuzzZooKeeper", kit),
 ]
 
 let package = Package(

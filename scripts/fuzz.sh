@@ -39,6 +39,10 @@ if [[ -d Fuzz/Corpus/registry-url && -d Fuzz/Sources/FuzzRegistryURL ]]; then
     executables[registry-url]=FuzzRegistryURL
     order+=(registry-url)
 fi
+if [[ -d Fuzz/Corpus/zookeeper && -d Fuzz/Sources/FuzzZooKeeper ]]; then
+    executables[zookeeper]=FuzzZooKeeper
+    order+=(zookeeper)
+fi
 selected=("$@")
 if [[ ${#selected[@]} -eq 0 ]]; then selected=("${order[@]}"); fi
 for name in "${selected[@]}"; do

@@ -181,6 +181,35 @@ def registry_seeds():
             handle.write(bytes([mode, 0]) + b"Secret" + text)
 
 
+def zookeeper_seeds():
+    """zookeeper: mode byte (0 instance JSON, 1 node name, 2 mapping, 3 address, 4 snapshot), then the text."""
+    target = os.path.join(CORPUS, "zookeeper")
+    clear(target)
+    instance = (b'{"name":"demo-provider","id":"10.0.0.2:20880","address":"10.0.0.2","port":20880,"sslPort":null,'
+                b'"payload":{"@class":"org.apache.dubbo.registry.zookeeper.ZookeeperInstance","id":"10.0.0.2:20880",'
+                b'"name":"demo-provider","metadata":{"dubbo.endpoints":"[{\\"port\\":20880,\\"protocol\\":'
+                b'\\"dubbo\\"},{\\"port\\":50051,\\"protocol\\":\\"tri\\"}]",'
+                b'"dubbo.metadata.revision":"7f3c2a"}},"registrationTimeUTC":1700000000000,"serviceType":"DYNAMIC"}')
+    seeds = [
+        (0, instance),
+        (0, b'{"name":"a","address":"[::1]","port":null,"payload":{"metadata":{"dubbo.endpoints":"[]"}}}'),
+        (1, b"dubbo%3A%2F%2F10.0.0.2%3A20880%2Forg.apache.dubbo.demo.DemoService%3Fapplication%3Ddemo-provider"
+            b"%26interface%3Dorg.apache.dubbo.demo.DemoService%26methods%3DsayHello%2Cadd%26note%3Da+b"),
+        (1, b"consumer%3A%2F%2F10.0.0.1%2Fcom.foo.Bar%3Fapplication%3Dc%26category%3Dconsumers"),
+        (2, b"app-a,app-b, app-c,,app-a"),
+        (3, b"zookeeper://127.0.0.1:2181?backup=10.0.0.2:2182,[::1]:2183&group=dubbo&rootPath=/services"
+            b"&timeout=500&session=30000"),
+        (3, b"zookeeper://zk1,zk2:2182/org.apache.dubbo.registry.RegistryService?group=/prod/"),
+        (4, b'{"format":"dubbo-inspect-registry-snapshot","version":1,"root":"/dubbo/","keys":[],'
+            b'"instances":[{"path":"/services/demo-provider/10.0.0.2:20880","observed_at_ms":1,"data":"'
+            + instance.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"}],"mappings":{"com.A":"demo-provider"}}'),
+    ]
+    for index, (mode, text) in enumerate(seeds):
+        with open(os.path.join(target, f"seed-{index}"), "wb") as handle:
+            handle.write(bytes([mode]) + text)
+
+
 if __name__ == "__main__":
     registry_seeds()
+    zookeeper_seeds()
     main()

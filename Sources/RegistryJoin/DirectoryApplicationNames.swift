@@ -13,6 +13,7 @@ public struct DirectoryApplicationNames: ApplicationNameLookup {
 
     public func provider(at endpoint: Endpoint, service: String?) -> String? {
         Self.name(in: directory.providers(at: endpoint), service: service)
+            ?? directory.instances(at: endpoint).first?.application
     }
 
     public func consumer(at address: IPAddress, service: String?) -> String? {

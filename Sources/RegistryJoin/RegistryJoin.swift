@@ -14,7 +14,7 @@ import NetworkLayers
 public struct RegistryJoin: Sendable {
     private enum Source: Sendable {
         case directory(ServiceDirectory)
-        case watcher(RegistryWatcher)
+        case watcher(any ServiceDirectorySource)
         case unavailable
     }
 
@@ -24,7 +24,7 @@ public struct RegistryJoin: Sendable {
     public init(directory: ServiceDirectory) { source = .directory(directory) }
 
     /// Whatever the watcher last published; records get `no_registry` until its first read succeeds.
-    public init(watcher: RegistryWatcher) { source = .watcher(watcher) }
+    public init(watcher: any ServiceDirectorySource) { source = .watcher(watcher) }
 
     /// A registry was asked for but could not be read: every record gets `no_registry`.
     public static let unavailable = RegistryJoin(source: .unavailable)
@@ -78,7 +78,9 @@ public struct RegistryJoin: Sendable {
                 consumerSide = record.server
             }
         }
-        let endpointApplication = singleApplication(providers)
+        // Dubbo 3 application-level instances at the endpoint name its application too (ZooKeeper `/services`).
+        let instanceApplication = singleName(directory.instances(at: providerSide).map(\.application))
+        let endpointApplication = singleApplication(providers) ?? instanceApplication
 
         var service = record.request?.service
         var inferred: String?
@@ -94,7 +96,8 @@ public struct RegistryJoin: Sendable {
         guard let service else {
             let status: RegistryStatus =
                 providers.isEmpty
-                ? .notRegistered : providers.contains { !$0.isStale(atMilliseconds: time) } ? .registered : .stale
+                ? (instanceApplication != nil ? .registered : .notRegistered)
+                : providers.contains { !$0.isStale(atMilliseconds: time) } ? .registered : .stale
             return RegistryAnnotation(
                 providerApplication: endpointApplication, consumerApplication: consumer, status: status
             )
@@ -102,8 +105,12 @@ public struct RegistryJoin: Sendable {
 
         let candidates = providers.filter { $0.interface == service }
         guard !candidates.isEmpty else {
+            // Application-level only: registered when the mapping lists the instance's application for the
+            // interface (no version, group or methods to check: those live in the provider's MetadataInfo).
+            let mapped = instanceApplication.map { directory.applications(mappedTo: service).contains($0) } ?? false
             return RegistryAnnotation(
-                providerApplication: endpointApplication, consumerApplication: consumer, status: .notRegistered
+                providerApplication: endpointApplication, consumerApplication: consumer,
+                status: mapped ? .registered : .notRegistered
             )
         }
         func annotation(_ status: RegistryStatus, _ entry: RegistryEntry) -> RegistryAnnotation {
@@ -134,8 +141,12 @@ public struct RegistryJoin: Sendable {
 
     /// The one application all `entries` name, or nil.
     private static func singleApplication(_ entries: [RegistryEntry]) -> String? {
-        let names = Set(entries.compactMap(\.url.application))
-        return names.count == 1 ? names.first : nil
+        singleName(entries.compactMap(\.url.application))
+    }
+
+    private static func singleName(_ names: [String]) -> String? {
+        let distinct = Set(names)
+        return distinct.count == 1 ? distinct.first : nil
     }
 
     private static func consumerApplication(

@@ -12,4 +12,6 @@ public enum RegistryStatus: String, Sendable, Hashable, CaseIterable {
     case versionMismatch = "version_mismatch"
     /// No registry was given, or it could not be read.
     case noRegistry = "no_registry"
+    /// No registry, but the capture named the provider: a `MetadataService.getMetadataInfo` answer seen earlier.
+    case namedFromCapture = "named_from_capture"
 }

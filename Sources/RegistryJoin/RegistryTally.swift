@@ -20,10 +20,11 @@ public struct RegistryTally: Sendable, Equatable {
 
     /// `  registry: 12 records, provider named for 10; registered 9, not_registered 1, … services inferred 1`
     public var text: String {
-        let statuses = RegistryStatus.allCases.filter { $0 != .noRegistry }
+        let statuses = RegistryStatus.allCases.filter { $0 != .noRegistry && $0 != .namedFromCapture }
             .map { "\($0.rawValue) \(self[$0])" }.joined(separator: ", ")
         return "  registry: \(records) records, provider named for \(namedProviders); \(statuses)"
             + (self[.noRegistry] > 0 ? ", no_registry \(self[.noRegistry])" : "")
+            + (self[.namedFromCapture] > 0 ? ", named_from_capture \(self[.namedFromCapture])" : "")
             + "; services inferred \(inferredServices)\n"
     }
 }

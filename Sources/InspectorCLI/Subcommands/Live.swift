@@ -181,7 +181,7 @@ struct LiveRunner {
             }
         }
         // The registry, followed for the whole run: records get names as soon as the first read succeeds.
-        var watcher: RegistryWatcher?
+        var watcher: RegistryFollower?
         do {
             (config.registry, watcher) = try openRegistry()
         } catch {
@@ -259,33 +259,30 @@ struct LiveRunner {
 
     /// `--registry-snapshot`: a fixed directory. `--registry`: a watcher that follows the registry for the whole run
     /// (its first read is awaited up to five seconds; `--registry-required` makes a failure fatal).
-    private func openRegistry() throws -> (RegistryJoin?, RegistryWatcher?) {
+    private func openRegistry() throws -> (RegistryJoin?, RegistryFollower?) {
         let warn = { (line: String) in errors.write("dubbo-inspect: \(line)\n") }
-        guard let text = registry.registry else {
+        guard !registry.registry.isEmpty else {
             return (try registry.makeJoin(warn: warn), nil)
         }
-        let address: RegistryAddress
-        do {
-            address = try RegistryAddress(parsing: text)
-        } catch {
-            throw RegistryFailure(message: error.description)
-        }
-        let watcher = RegistryWatcher(address: address) { line in
+        let locations = try registry.locations()
+        let follower = RegistryFollower(locations: locations) { line in
             let bytes = Array("dubbo-inspect: registry: \(line)\n".utf8)
             _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
         }
-        watcher.start()
-        switch watcher.waitForFirstRead(timeoutMilliseconds: 5_000) {
-        case .success(let directory):
-            warn("registry \(directory.source): \(directory.keys.count) keys, \(directory.summary); following changes")
-        case .failure(let error):
-            if registry.registryRequired || RegistryOptions.isConfigurationError(error) {
-                watcher.stop()
-                throw RegistryFailure(message: error.description)
+        follower.start()
+        for outcome in follower.waitForFirstReads(timeoutMilliseconds: 5_000) {
+            switch outcome {
+            case .success(let directory):
+                warn("registry \(directory.source): \(directory.keys.count) keys, \(directory.summary); following changes")
+            case .failure(let error):
+                if registry.registryRequired || RegistryOptions.isConfigurationError(error) {
+                    follower.stop()
+                    throw RegistryFailure(message: error.description)
+                }
+                warn("\(error); going on, records get registry names once it can be read")
             }
-            warn("\(error); going on, records get registry names once it can be read")
         }
-        return (RegistryJoin(watcher: watcher), watcher)
+        return (RegistryJoin(watcher: follower), follower)
     }
 
     /// Polls for the end (signal, duration, count, failure) and redraws the live view about once a second.
