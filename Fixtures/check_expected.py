@@ -37,7 +37,7 @@ KINDS = {"call", "oneway", "heartbeat", "event", "orphan_response"}
 OUTCOMES = {"ok", "error", "exception", "no_response", "oneway"}
 RESULTS = {"value", "null", "exception"}
 QUALITY = ["request_gap", "response_gap", "midstream", "truncated", "request_undecoded", "response_undecoded",
-           "request_too_large", "response_too_large", "evicted"]
+           "request_too_large", "response_too_large", "evicted", "partial_body"]
 STATUS_NAMES = {
     20: "OK", 25: "SERIALIZATION_ERROR", 30: "CLIENT_TIMEOUT", 31: "SERVER_TIMEOUT", 35: "CHANNEL_INACTIVE",
     40: "BAD_REQUEST", 50: "BAD_RESPONSE", 60: "SERVICE_NOT_FOUND", 70: "SERVICE_ERROR", 80: "SERVER_ERROR",
@@ -214,11 +214,12 @@ def check_record(line: str, where: str, p: Problems) -> dict | None:
         # `truncated` does not say which frame was cut; a cut request has no request_end_ts (README.md)
         body_missing = any(x in q for x in ("request_gap", "request_undecoded", "request_too_large")) or (
             "truncated" in q and rec["request_end_ts"] is None)
-        if body_missing:
+        # `partial_body`: the captured head of a cut body gave the fields that were whole in it.
+        if body_missing and "partial_body" not in q:
             for k in REQUEST_BODY_KEYS + ["arguments", "method", "group"]:
                 if rec[k] is not None:
                     p.add(where, f"request body not decoded but {k} is set")
-        else:
+        elif not body_missing:
             for k in REQUEST_BODY_KEYS + ["arguments", "method"]:
                 if rec[k] is None:
                     p.add(where, f"decoded request without {k}")

@@ -37,6 +37,7 @@ import subprocess
 T0_NS = 1_700_000_000 * 1_000_000_000  # capture start for every fixture (2023-11-14T22:13:20Z)
 DEFAULT_SEED = 20880
 MAX_BODY = 8 << 20
+PARTIAL_HEAD = 4096  # DubboStreamDecoder.partialHeadLength
 
 # =====================================================================================================
 # JSON output, byte-compatible with Sources/InspectorCore/JSONWriter.swift
@@ -135,7 +136,7 @@ RECORD_KEYS = [
 
 QUALITY_ORDER = [
     "request_gap", "response_gap", "midstream", "truncated", "request_undecoded", "response_undecoded",
-    "request_too_large", "response_too_large", "evicted",
+    "request_too_large", "response_too_large", "evicted", "partial_body",
 ]
 
 STATUS_NAMES = {
@@ -1303,7 +1304,14 @@ class Frame:
         self.midstream = midstream
         self.body = bytearray()
         self.gap = False
+        self.first_gap = None        # index in body of the first byte lost in a gap
         self.truncated = False
+
+    @property
+    def head(self) -> bytes:
+        """What the decoder keeps of a body that will not complete: the bytes before the first gap, at most 4 KiB."""
+        end = len(self.body) if self.first_gap is None else self.first_gap
+        return bytes(self.body[:min(end, PARTIAL_HEAD)])
 
     @property
     def is_request(self):
@@ -1338,6 +1346,8 @@ class FrameParser:
             f = self.frame
             f.body.append(0 if b is GAP else b)
             if b is GAP:
+                if not f.gap:
+                    f.first_gap = len(f.body) - 1
                 f.gap = True
             f.t_last = t
             if len(f.body) == f.blen:
@@ -1589,6 +1599,58 @@ class RefInspector:
             assert jdump(out["attachments"]) == jdump(intent["attachments"]), (out, intent)
         return out
 
+    @staticmethod
+    def decode_request_head(head: bytes) -> tuple[dict, bool]:
+        """Names from the captured head of a cut-off request body: every field whole in it, nothing past the cut.
+        Returns the fields and whether a malformed (not merely cut) value was met."""
+        r = HessianReader(head)
+        out = {k: None for k in ("dubbo_version", "service", "version", "method", "parameter_types", "arguments",
+                                 "attachments", "group")}
+        args = []
+        try:
+            out["dubbo_version"] = r.read_string_or_null()
+            out["service"] = r.read_string_or_null()
+            out["version"] = r.read_string_or_null() or ""
+            out["method"] = r.read_string_or_null()
+            desc = r.read_string_or_null() or ""
+            out["parameter_types"] = java_type_names(desc)
+            if not out["parameter_types"]:
+                out["arguments"] = []
+            for _ in out["parameter_types"]:
+                args.append(r.read())
+                out["arguments"] = args
+            out["attachments"] = r.read()
+        except HessianError as e:
+            return out, str(e) != "end of body"
+        return out, False
+
+    @staticmethod
+    def decode_response_head(head: bytes, status: int) -> tuple[dict, bool]:
+        """The result flag, and the exception's class when its definition is whole in the head."""
+        r = HessianReader(head)
+        out = {"flag": None, "value": None, "attachments": None, "error_message": None, "exception_class": None}
+        try:
+            if status != 20:
+                out["error_message"] = r.read()
+                return out, False
+            out["flag"] = r.read()
+            if out["flag"] in (0, 1, 3, 4):
+                start = r.p
+                try:
+                    out["value"] = r.read()
+                except HessianError:
+                    if out["flag"] in (0, 3) and start < len(head) and head[start] == 0x43:
+                        try:
+                            out["exception_class"] = HessianReader(head[start + 1:]).read_string_or_null()
+                        except HessianError:
+                            pass
+                    raise
+            if out["flag"] in (3, 4, 5):
+                out["attachments"] = r.read()
+        except HessianError as e:
+            return out, str(e) != "end of body"
+        return out, False
+
     def record(self, req: Frame | None, resp: Frame | None) -> dict:
         rec = {k: None for k in RECORD_KEYS}
         quality = set()
@@ -1617,6 +1679,14 @@ class RefInspector:
             if kind == "event" and decodable:
                 r = HessianReader(req.body)
                 rec["arguments"] = [r.read()]
+            if kind in ("call", "oneway") and not decodable and req.head:
+                d, malformed = self.decode_request_head(req.head)
+                for k in ("dubbo_version", "service", "version", "method", "parameter_types", "arguments",
+                          "attachments", "group"):
+                    rec[k] = d[k]
+                quality.add("partial_body")
+                if malformed:
+                    quality.add("request_undecoded")
         else:
             rec["kind"] = "orphan_response"
             rec["client"], rec["server"] = resp.dst, resp.src
@@ -1635,7 +1705,31 @@ class RefInspector:
             if resp.truncated:
                 quality.add("truncated")
             heartbeat = resp.is_event and bytes(resp.body) == b"N"
-            if not resp.gap and not resp.truncated and not heartbeat:
+            cut = resp.gap or resp.truncated
+            if cut and not resp.is_event and resp.head:
+                d, malformed = self.decode_response_head(resp.head, resp.status)
+                quality.add("partial_body")
+                if malformed:
+                    quality.add("response_undecoded")
+                if resp.status != 20:
+                    rec["error_message"] = d["error_message"]
+                elif d["flag"] is not None:
+                    flag = d["flag"]
+                    if flag in (1, 4):
+                        rec["result"], rec["return_value"] = "value", d["value"]
+                    elif flag in (2, 5):
+                        rec["result"] = "null"
+                    else:
+                        rec["result"] = "exception"
+                        exc = d["value"]
+                        if isinstance(exc, dict):
+                            msg = exc.get("detailMessage")
+                            rec["exception"] = f"{exc.get('$class')}: {msg}" if msg is not None else exc.get("$class")
+                        else:
+                            rec["exception"] = d["exception_class"]
+                    if flag in (3, 4, 5):
+                        rec["response_attachments"] = d["attachments"]
+            if not cut and not heartbeat:
                 d = self.decode_response(resp)
                 if resp.status != 20:
                     rec["error_message"] = d["error_message"]
@@ -1985,7 +2079,7 @@ def fx_gaps(seed):
     c.queue("s", response(2, 1, 240), "resp id=2")
     c.send("s")
     c.ack("c")
-    expect(fx, "call", 2, "ok", "request_gap")
+    expect(fx, "call", 2, "ok", "request_gap", "partial_body")
     c.call(sh(3, "after the request gap"), response(3, 1, "Hello after the request gap"), "id=3")
     expect(fx, "call", 3, "ok")
     # 4 and 5: the segment with the whole header of response 4 is lost
@@ -2315,7 +2409,7 @@ def fx_snaplen(seed):
     c.queue("s", response(1, 1, "ok"), "resp id=1")
     c.send("s")
     c.ack("c")
-    expect(fx, "call", 1, "ok", "request_gap")
+    expect(fx, "call", 1, "ok", "request_gap", "partial_body")
     tiny = request(2, "x.Y", None, "ping", "", [], HMap([]))
     assert 14 + 20 + 20 + len(tiny) <= 96
     c.call(tiny, response(2, 2), "id=2 (fits in the snap length)")
@@ -2369,8 +2463,8 @@ def fx_truncated(seed):
     fx.wait(2)
     c1.queue("s", response(2, 1, "d" * 300), "resp id=2")
     c1.send("s", 16 + 50, note="(the capture ends inside this response)")
-    expect(fx, "call", 2, "ok", "truncated")
-    expect(fx, "call", 1, "no_response", "truncated")
+    expect(fx, "call", 2, "ok", "truncated", "partial_body")
+    expect(fx, "call", 1, "no_response", "truncated", "partial_body")
     return fx
 
 

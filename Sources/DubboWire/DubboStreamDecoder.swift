@@ -211,7 +211,10 @@ public struct DubboStreamDecoder: Sendable {
         guard case .header = mode, !buffer.isEmpty else { return 0 }
         let released = bufferedBytes
         stats.framesEvicted += 1
-        if buffer.count >= DubboFrameHeader.size, let pending = pendingFromBufferedHeader(state: .evicted) {
+        if buffer.count >= DubboFrameHeader.size, var pending = pendingFromBufferedHeader(state: .evicted) {
+            // Given up for memory: nothing of it is kept.
+            pending.head = []
+            pending.headContinues = false
             let frameLength = Int64(DubboFrameHeader.size) + Int64(pending.info.header.bodyLength)
             mode = .skipping(pending, remaining: max(0, frameLength - Int64(buffer.count)))
         } else {
