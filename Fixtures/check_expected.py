@@ -69,13 +69,20 @@ def check_value(v, where, p: Problems, depth=0):
     if isinstance(v, dict):
         special = [k for k in v if k.startswith("$")]
         if "$date" in v:
-            if list(v) != ["$date"] or not re.fullmatch(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", v["$date"]):
+            # A UTC instant (milliseconds, or nanoseconds for java.time), or a local date, time or date-time
+            # (no zone), or a date-time with a zone offset or [zone id] (docs/RECORDS.md).
+            date = r"-?\d{4,}-\d\d-\d\d"
+            time = r"\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?"
+            zone = r"(Z|[+-]\d\d:\d\d|\[[^\]]+\])?"
+            if list(v) != ["$date"] or not re.fullmatch(rf"{date}(T{time}{zone})?|{time}", v["$date"]):
                 p.add(where, f"bad $date {v}")
         elif "$binary" in v:
             if list(v) != ["$binary"] or not re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", v["$binary"]):
                 p.add(where, f"bad $binary {v}")
         elif "$ref" in v:
-            if list(v) != ["$ref"] or not is_int(v["$ref"]) or v["$ref"] < 0:
+            # Hessian: a reference index; fastjson2: a path (`$`, `..`, `$.a[0]`).
+            ref = v.get("$ref")
+            if list(v) != ["$ref"] or not ((is_int(ref) and ref >= 0) or (isinstance(ref, str) and (ref == ".." or ref.startswith("$")))):
                 p.add(where, f"bad $ref {v}")
         elif "$truncated" in v:
             if set(v) != {"$truncated", "preview"}:
