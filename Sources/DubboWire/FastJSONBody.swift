@@ -23,9 +23,16 @@ enum FastJSONBody {
         for line in lines {
             var parser = MiniJSONParser(bytes: line, maxDepth: limits.maxHessianDepth)
             guard let value = parser.parseDocument() else {
-                return header.isRequest
-                    ? .request(partialRequest(parts, error: "malformed JSON line \(parts.count + 1)"))
-                    : .undecoded("malformed fastjson line \(parts.count + 1)")
+                if header.isRequest {
+                    var request = partialRequest(parts, error: "malformed JSON line \(parts.count + 1)")
+                    request.isPartial = partial
+                    return .request(request)
+                }
+                guard partial else { return .undecoded("malformed fastjson line \(parts.count + 1)") }
+                var response = DubboResponseBody()
+                response.isPartial = true
+                response.decodeError = "malformed fastjson line \(parts.count + 1)"
+                return .response(response)
             }
             parts.append(value)
         }
