@@ -10,13 +10,14 @@ let package = Package(
         // For the libFuzzer package in Fuzz/ (it links the stages it fuzzes; nothing else uses these).
         .library(
             name: "DubboInspectorDecoders",
-            targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire"]
+            targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "FastJSON2", "DubboWire"]
         ),
         .library(
             name: "DubboInspectorKit",
             targets: [
-                "InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
-                "Correlation", "AnalysisPipeline", "Registry", "RegistryJoin", "RecordFormats", "LatencyReports",
+                "InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "FastJSON2",
+                "DubboWire", "Correlation", "AnalysisPipeline", "Registry", "RegistryJoin", "RecordFormats",
+                "LatencyReports",
             ]
         ),
     ],
@@ -48,7 +49,9 @@ let package = Package(
         .target(name: "NetworkLayers", dependencies: ["InspectorCore"]),
         .target(name: "TCPReassembly", dependencies: ["NetworkLayers", "InspectorCore"]),
         .target(name: "Hessian2", dependencies: ["InspectorCore"]),
-        .target(name: "DubboWire", dependencies: ["Hessian2", "InspectorCore"]),
+        // fastjson2 JSONB values, decoded into Hessian2's value model (so every serializer renders alike).
+        .target(name: "FastJSON2", dependencies: ["Hessian2", "InspectorCore"]),
+        .target(name: "DubboWire", dependencies: ["FastJSON2", "Hessian2", "InspectorCore"]),
         .target(name: "Correlation", dependencies: ["DubboWire", "NetworkLayers", "InspectorCore"]),
         // The stages glued into one pipeline: packets in, call records out, the run summary (offline and live).
         .target(
@@ -115,6 +118,7 @@ let package = Package(
         .testTarget(name: "NetworkLayersTests", dependencies: ["NetworkLayers", "InspectorCore"]),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "NetworkLayers", "InspectorCore"]),
         .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore"]),
+        .testTarget(name: "FastJSON2Tests", dependencies: ["FastJSON2", "Hessian2", "InspectorCore"]),
         .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore"]),
         .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
         .testTarget(

@@ -9,10 +9,17 @@ retransmitted later and 1 % swapped with their successor. Heartbeats every few h
 Other traffic shapes (the defaults above stay byte-identical): --small-bodies gives requests and responses of
 100-400 bytes, an ACK after 70 % of messages (about 3.4 packets per call) and 1 % of messages sent as two segments in
 swapped order, besides the 2 % retransmissions.
+--serialization fastjson2 writes the same traffic (same calls, sizes, timing and segmentation from the same seed)
+with fastjson2 (id 23) bodies, written by Fixtures/jsonb.py, so the two captures compare the body decoders alone.
 """
 import argparse
+import os
 import random
 import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures"))
+import jsonb  # noqa: E402
 
 MSS = 1448
 SERVICES = [f"com.example.bench.Service{i}" for i in range(12)]
@@ -62,6 +69,21 @@ def request_body(rng: random.Random, service: str, method: str, size: int) -> by
     body += hmap([("path", service), ("interface", service), ("version", "1.0.0"),
                   ("remote.application", "bench-consumer"), ("timeout", "3000")])
     return body
+
+
+def request_body_fastjson2(rng: random.Random, service: str, method: str, size: int) -> bytes:
+    """The same request as `request_body` (same random draws), in fastjson2 parts."""
+    payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(16)) * (size // 16 + 1)
+    values = ["2.0.2", service, "1.0.0", method, "Ljava/lang/String;IJ", payload[:size], rng.randrange(1 << 20),
+              jsonb.JLong(rng.randrange(16))]  # the Hessian body's one-byte long 0xE0 + n is the long n
+    attachments = {"path": service, "interface": service, "version": "1.0.0",
+                   "remote.application": "bench-consumer", "timeout": "3000"}
+    return jsonb.parts(values + [attachments])[0]
+
+
+def response_body_fastjson2(rng: random.Random, size: int) -> bytes:
+    text = ("result-" + "x" * 57) * (size // 64 + 1)
+    return jsonb.parts([jsonb.JByte(4), text[:size], {"dubbo": "2.0.2"}])[0]
 
 
 def response_body(rng: random.Random, size: int) -> bytes:
@@ -130,7 +152,13 @@ def main():
     parser.add_argument("--unanswered", type=int, default=0)
     parser.add_argument("--small-bodies", action="store_true",
                         help="100-400-byte bodies, ACKs after 70 %% of messages, 1 %% of messages split and swapped")
+    parser.add_argument("--serialization", choices=["hessian2", "fastjson2"], default="hessian2",
+                        help="body format of the calls (same traffic either way)")
     args = parser.parse_args()
+    serialization, requests, responses, null = {
+        "hessian2": (2, request_body, response_body, b"N"),
+        "fastjson2": (23, request_body_fastjson2, response_body_fastjson2, b"\x00\x00\x00\x01\xaf"),
+    }[args.serialization]
     rng = random.Random(args.seed)
     out = Writer(args.output)
     t = 1_700_000_000_000_000
@@ -188,24 +216,24 @@ def main():
         rid = conn.next_id
         conn.next_id += 1
         payload = rng.randrange(0, 180) if args.small_bodies else rng.randrange(100, 700)
-        send(conn, True, frame(0xC2, 0, rid, request_body(rng, service, method, payload)))
+        send(conn, True, frame(0xC0 | serialization, 0, rid, requests(rng, service, method, payload)))
         conn.pending.append(rid)
         # Answer some pending calls, not always in order.
         while conn.pending and (len(conn.pending) > 3 or rng.random() < 0.6):
             answer = conn.pending.pop(rng.randrange(len(conn.pending)))
             t += rng.randrange(50, 400)
-            send(conn, False, frame(0x02, 20, answer, response_body(rng, response_size(rng, args.small_bodies))))
+            send(conn, False, frame(serialization, 20, answer, responses(rng, response_size(rng, args.small_bodies))))
         if call % 400 == 399:
             hb = conn.next_id
             conn.next_id += 1
-            send(conn, True, frame(0xE2, 0, hb, b"N"))
-            send(conn, False, frame(0x22, 20, hb, b"N"))
+            send(conn, True, frame(0xE0 | serialization, 0, hb, null))
+            send(conn, False, frame(0x20 | serialization, 20, hb, null))
         while delayed and delayed[0][0] <= t:
             out.packet(t, delayed.pop(0)[1])
             t += 2
     for conn in conns:
         for answer in conn.pending:
-            send(conn, False, frame(0x02, 20, answer, response_body(rng, 200)))
+            send(conn, False, frame(serialization, 20, answer, responses(rng, 200)))
         conn.pending = []
         out.packet(t, conn.tcp(True, 0x11)); conn.cseq += 1; t += 20
         out.packet(t, conn.tcp(False, 0x11)); conn.sseq += 1; t += 20

@@ -13,6 +13,7 @@ let decoders = Target.Dependency.product(name: "DubboInspectorDecoders", package
 let kit = Target.Dependency.product(name: "DubboInspectorKit", package: "DubboInspector")
 let targets: [(String, Target.Dependency)] = [
     ("FuzzHessian", decoders),
+    ("FuzzJSONB", decoders),
     ("FuzzDubboStream", decoders),
     ("FuzzDissector", decoders),
     ("FuzzReassembly", decoders),

@@ -29,12 +29,13 @@ export SWIFT_BACKTRACE=enable=no
 # corpus name → executable
 declare -A executables=(
     [hessian]=FuzzHessian
+    [jsonb]=FuzzJSONB
     [dubbo-stream]=FuzzDubboStream
     [dissector]=FuzzDissector
     [reassembly]=FuzzReassembly
     [pipeline]=FuzzPipeline
 )
-order=(hessian dubbo-stream dissector reassembly pipeline)
+order=(hessian jsonb dubbo-stream dissector reassembly pipeline)
 if [[ -d Fuzz/Corpus/registry-url && -d Fuzz/Sources/FuzzRegistryURL ]]; then
     executables[registry-url]=FuzzRegistryURL
     order+=(registry-url)
@@ -54,7 +55,7 @@ if ! grep -q '"DubboInspectorKit"' "$DUBBO_INSPECTOR_ROOT/Package.swift" \
     cat >&2 <<'MISSING'
 The fuzz package needs two library products in the main Package.swift (products: [...]):
     .library(name: "DubboInspectorDecoders",
-             targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire"]),
+             targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "FastJSON2", "DubboWire"]),
     .library(name: "DubboInspectorKit",
              targets: ["InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
                        "Correlation", "AnalysisPipeline", "Registry", "RegistryJoin", "RecordFormats",

@@ -97,7 +97,7 @@ def clear(directory):
 
 
 def main():
-    targets = ["hessian", "dubbo-stream", "dissector", "reassembly", "pipeline"]
+    targets = ["hessian", "jsonb", "dubbo-stream", "dissector", "reassembly", "pipeline"]
     for target in targets:
         clear(os.path.join(CORPUS, target))
     seen = {target: set() for target in targets}
@@ -123,9 +123,19 @@ def main():
             port, payload = located
             streams.setdefault(port, bytearray()).extend(payload)
             for flags, status, body in frames(payload):
+                if flags & 0x1F == 23 and len(body) <= 3_000:
+                    # jsonb, document mode: each fastjson2 part alone (default limits, budget 2 KB).
+                    offset = 0
+                    while offset + 4 <= len(body):
+                        length = struct.unpack_from(">I", body, offset)[0]
+                        write("jsonb", stem + "-part", bytes([0x00, 0x80]) + body[offset + 4:offset + 4 + length],
+                              seen["jsonb"])
+                        offset += 4 + length
                 if len(body) > 3_000 or bodies >= 6:
                     continue
                 bodies += 1
+                # jsonb, cut-body mode: the body and a head of 40 bytes (any serializer: the partial-body path).
+                write("jsonb", stem + "-cut", bytes([0x80, 0x80, flags, status, 10]) + body, seen["jsonb"])
                 # hessian, body mode: mode 0x80, limits byte (default limits, budget 2 KB), flags, status, body.
                 write("hessian", stem + "-body", bytes([0x80, 0x80, flags, status]) + body, seen["hessian"])
                 # hessian, value mode: the whole body as a run of values, small limits.
