@@ -1,3 +1,5 @@
+import InspectorCore
+
 /// Reads a Dubbo ZooKeeper registry once, both layouts (PROTOCOL.md §6.6), into a `ServiceDirectory`:
 ///
 /// * interface-level: `<root>/<interface>/<category>/<URL-encoded URL>` — each category becomes the directory key
@@ -96,7 +98,7 @@ public struct ZooKeeperReader: Sendable {
         }
         return RegistryKeyContents(
             key: path, root: directoryRoot(address), fields: fields,
-            observedAtMilliseconds: RegistryClock.nowMilliseconds(), limits: budget.limits)
+            observedAtMilliseconds: SystemClock.wallMilliseconds, limits: budget.limits)
     }
 
     /// Every instance of one application; unusable instance znodes become problems.
@@ -114,7 +116,7 @@ public struct ZooKeeperReader: Sendable {
                 do {
                     instances.append(
                         try ServiceInstance(
-                            path: path, data: bytes, observedAtMilliseconds: RegistryClock.nowMilliseconds()))
+                            path: path, data: bytes, observedAtMilliseconds: SystemClock.wallMilliseconds))
                 } catch {
                     problems.append(RegistryProblem(key: path, field: nil, reason: error.reason))
                 }
@@ -158,7 +160,7 @@ struct ReadBudget {
     init(limits: RegistryLimits, server: String) {
         self.limits = limits
         self.server = server
-        deadline = RegistryClock.monotonicMilliseconds() + limits.maxZooKeeperReadMilliseconds
+        deadline = SystemClock.monotonicMilliseconds + limits.maxZooKeeperReadMilliseconds
     }
 
     private mutating func spend(_ count: Int, _ path: String) throws(RegistryError) {
@@ -166,7 +168,7 @@ struct ReadBudget {
         guard visited <= limits.maxZooKeeperNodes else {
             throw .limitExceeded(node: server, what: "znodes in one read", limit: limits.maxZooKeeperNodes)
         }
-        guard RegistryClock.monotonicMilliseconds() < deadline else {
+        guard SystemClock.monotonicMilliseconds < deadline else {
             throw .timedOut(node: server, command: "read of \(path) (whole read over \(limits.maxZooKeeperReadMilliseconds) ms)")
         }
     }

@@ -79,18 +79,18 @@ final class ZooKeeperSession: @unchecked Sendable {
         }
         handle = created
         events = context
-        let deadline = RegistryClock.monotonicMilliseconds() + Int64(connectTimeoutMilliseconds)
+        let deadline = SystemClock.monotonicMilliseconds + Int64(connectTimeoutMilliseconds)
         while zoo_state(handle) != ZOO_CONNECTED_STATE {
             let state = zoo_state(handle)
             if state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE {
                 close()
                 throw .connectionFailed(node: hosts, reason: "session refused")
             }
-            guard RegistryClock.monotonicMilliseconds() < deadline else {
+            guard SystemClock.monotonicMilliseconds < deadline else {
                 close()
                 throw .connectionFailed(node: hosts, reason: "no ZooKeeper session within \(connectTimeoutMilliseconds) ms")
             }
-            RegistryClock.sleep(milliseconds: 10, unless: { false })
+            SystemClock.sleep(milliseconds: 10, unless: { false })
         }
     }
 
@@ -227,14 +227,14 @@ private final class EventQueue: @unchecked Sendable {
     }
 
     func take(waitMilliseconds: Int64) -> [ZooKeeperSession.Event] {
-        let deadline = RegistryClock.monotonicMilliseconds() + waitMilliseconds
+        let deadline = SystemClock.monotonicMilliseconds + waitMilliseconds
         while true {
             let taken = state.withLock { queue -> [ZooKeeperSession.Event] in
                 defer { queue.removeAll(keepingCapacity: true) }
                 return queue
             }
-            if !taken.isEmpty || RegistryClock.monotonicMilliseconds() >= deadline { return taken }
-            RegistryClock.sleep(milliseconds: 10, unless: { false })
+            if !taken.isEmpty || SystemClock.monotonicMilliseconds >= deadline { return taken }
+            SystemClock.sleep(milliseconds: 10, unless: { false })
         }
     }
 }

@@ -62,23 +62,23 @@ public final class ZooKeeperWatcher: ServiceDirectorySource {
 
     /// Waits until the first attempt is over: the directory, or the error that kept it from being read.
     public func waitForFirstRead(timeoutMilliseconds: Int64) -> Result<ServiceDirectory, RegistryError> {
-        let deadline = RegistryClock.monotonicMilliseconds() + timeoutMilliseconds
+        let deadline = SystemClock.monotonicMilliseconds + timeoutMilliseconds
         while true {
             let (directory, done, error) = state.withLock { ($0.directory, $0.firstAttemptDone, $0.statistics.lastError) }
             if let directory { return .success(directory) }
             if done { return .failure(error ?? .allNodesFailed([])) }
-            guard RegistryClock.monotonicMilliseconds() < deadline else {
+            guard SystemClock.monotonicMilliseconds < deadline else {
                 return .failure(.timedOut(node: address.connectString, command: "first read"))
             }
-            RegistryClock.sleep(milliseconds: 10, unless: { false })
+            SystemClock.sleep(milliseconds: 10, unless: { false })
         }
     }
 
     /// Waits until a directory newer than `version` is published (or the timeout passes); returns the version.
     public func waitForUpdate(after version: Int, timeoutMilliseconds: Int64) -> Int {
-        let deadline = RegistryClock.monotonicMilliseconds() + timeoutMilliseconds
-        while self.version <= version, RegistryClock.monotonicMilliseconds() < deadline {
-            RegistryClock.sleep(milliseconds: 10, unless: { false })
+        let deadline = SystemClock.monotonicMilliseconds + timeoutMilliseconds
+        while self.version <= version, SystemClock.monotonicMilliseconds < deadline {
+            SystemClock.sleep(milliseconds: 10, unless: { false })
         }
         return self.version
     }
@@ -137,7 +137,7 @@ public final class ZooKeeperWatcher: ServiceDirectorySource {
                     $0.statistics.connected = false
                     $0.firstAttemptDone = true
                 }
-                RegistryClock.sleep(milliseconds: backoff) { isStopping }
+                SystemClock.sleep(milliseconds: backoff) { isStopping }
                 backoff = min(backoff * 2, 5_000)
                 continue
             }
@@ -155,7 +155,7 @@ public final class ZooKeeperWatcher: ServiceDirectorySource {
                     $0.firstAttemptDone = true
                 }
             }
-            RegistryClock.sleep(milliseconds: backoff) { isStopping }
+            SystemClock.sleep(milliseconds: backoff) { isStopping }
             backoff = min(backoff * 2, 5_000)
         }
     }
@@ -170,13 +170,13 @@ public final class ZooKeeperWatcher: ServiceDirectorySource {
             // The client keeps trying the servers for a session only the ensemble can expire; a server outside it
             // (or one behind the session's last zxid) refuses it forever. Past the session timeout, start over.
             if disconnected, let since = disconnectedSince,
-                RegistryClock.monotonicMilliseconds() - since > Int64(address.sessionTimeoutMilliseconds)
+                SystemClock.monotonicMilliseconds - since > Int64(address.sessionTimeoutMilliseconds)
             {
                 throw .connectionLost(
                     node: previousServer ?? address.connectString,
                     reason: "no server took the session back within \(address.sessionTimeoutMilliseconds) ms")
             }
-            disconnectedSince = disconnected ? (disconnectedSince ?? RegistryClock.monotonicMilliseconds()) : nil
+            disconnectedSince = disconnected ? (disconnectedSince ?? SystemClock.monotonicMilliseconds) : nil
             if needFullRead, !disconnected {
                 do {
                     let fresh = try ZooKeeperReader.readDirectory(session, address: address, limits: limits, watch: true)

@@ -3,7 +3,8 @@ import Glibc
 import InspectorCore
 import NetworkLayers
 import Registry
-import Reporting
+import RegistryJoin
+import RecordFormats
 import Testing
 
 /// The ZooKeeper registry against a real server (Debian's `zookeeper`), filled by kazoo exactly as Dubbo's
