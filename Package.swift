@@ -1,6 +1,12 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// The commit `dubbo-inspect --version` names: scripts/package.sh passes it in the environment, so stamping it leaves
+// the tree clean; a plain `swift build` says "unknown commit". Only ASCII letters, digits, `-` and `+` pass.
+let buildCommit = Context.environment["DUBBO_INSPECT_COMMIT"].map { text in
+    text.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "+") }
+}
+
 // One target per pipeline stage; dependencies point one way:
 // capture → network layers → reassembly → Hessian2 → Dubbo wire → correlation → reporting → CLI.
 let package = Package(
@@ -39,6 +45,10 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"])]
         ),
         .target(name: "InspectorCore"),
+        .target(
+            name: "CBuildInfo",
+            cSettings: buildCommit.map { [.define("DUBBO_INSPECT_COMMIT", to: "\"\($0)\"")] } ?? []
+        ),
         .target(name: "PacketCapture", dependencies: ["CPcap", "InspectorCore"]),
         .target(name: "NetworkLayers", dependencies: ["InspectorCore"]),
         .target(name: "TCPReassembly", dependencies: ["NetworkLayers", "InspectorCore"]),
@@ -77,6 +87,7 @@ let package = Package(
             dependencies: [
                 "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
                 "Correlation", "Registry", "Reporting", "LiveMonitoring", "TelemetryExport", "InspectorCore",
+                "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
