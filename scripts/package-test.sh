@@ -28,6 +28,7 @@ deb=$repo/$(tail -n 1 "$package_log")
 echo "package-test: scripts/package.sh took $(( $(date +%s) - started )) s"
 
 work=$(mktemp -d /tmp/dubbo-inspect-package-test.XXXXXX)
+chmod 755 "$work" # the service check runs the binary as nobody
 metrics_pid=
 cleanup() {
     [[ -n $metrics_pid ]] && kill "$metrics_pid" 2>/dev/null || true
@@ -78,17 +79,20 @@ ldd "$binary" >"$work/ldd"
 check "ldd lists no Swift runtime library (libswift*, Foundation, libdispatch, BlocksRuntime)" \
     bash -c '! grep -E "libswift|Foundation|libdispatch|BlocksRuntime" "$1"' _ "$work/ldd"
 check "ldd resolves every library (nothing 'not found')" bash -c '! grep -q "not found" "$1"' _ "$work/ldd"
-check "no RUNPATH/RPATH pointing into a toolchain" \
-    bash -c '! readelf -d "$1" | grep -E "RUNPATH|RPATH"' _ "$binary"
+check "no RUNPATH/RPATH pointing into the build machine (only \$ORIGIN may appear)" \
+    bash -c '! readelf -d "$1" | grep -E "R(UN)?PATH" | grep -v -F "[\$ORIGIN]"' _ "$binary"
 # Every library the binary needs directly comes from a package named in Depends.
+depends_names=" $(sed 's/ *([^)]*)//g; s/ *| */ /g; s/, */ /g' <<<"$depends") "
 for needed in $(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-    path=$(awk -v lib="$needed" '$1 == lib { print $3 }' "$work/ldd")
-    owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n 1 | cut -d: -f1)
-    check "$needed comes from $owner, which Depends names" \
-        bash -c '[[ -n $1 ]] && grep -q -E "(^|, )$1( |,|$)" <<<"$2"' _ "$owner" "$depends"
+    # `name => path (address)`, or for the loader `path (address)`.
+    path=$(awk -v lib="$needed" '$1 == lib { print $3 } $1 ~ ("/" lib "$") { print $1 }' "$work/ldd" | head -n 1)
+    # dpkg knows a library by the path its package ships (/lib/… or /usr/lib/… on a merged /usr).
+    owner=$( { dpkg -S "$path" || dpkg -S "$(readlink -f "$path")"; } 2>/dev/null | head -n 1 | cut -d: -f1 || true)
+    check "$needed ($path) comes from ${owner:-no package}, which Depends names" \
+        bash -c '[[ -n $1 && $2 == *" $1 "* ]]' _ "$owner" "$depends_names"
 done
-for package in adduser 'libpcap0\.8' 'libhiredis'; do
-    check "Depends names $package ($depends)" grep -q -E "(^|, )$package" <<<"$depends"
+for package in adduser libpcap0.8 libhiredis0.14; do
+    check "Depends names $package ($depends)" bash -c '[[ $2 == *" $1 "* ]]' _ "$package" "$depends_names"
 done
 
 commit=$(git rev-parse --short=12 HEAD)
@@ -156,7 +160,8 @@ done
 check "RestrictAddressFamilies allows AF_PACKET (the capture socket)" \
     bash -c '[[ " $1 " == *" AF_PACKET "* ]]' _ "$(setting RestrictAddressFamilies)"
 check "postinst creates the dubbo-inspect system user" \
-    bash -c 'dpkg-deb --ctrl-tarfile "$1" | tar -xO ./postinst | grep -q "adduser --system --group.* dubbo-inspect"' _ "$deb"
+    bash -c 'dpkg-deb --ctrl-tarfile "$1" | tar -xO ./postinst | sed -z "s/\\\\\n//g" \
+        | grep -q -E "adduser --system --group .* dubbo-inspect"' _ "$deb"
 
 # The unit's command line, with the settings file's values, run as the service would be: an unprivileged user
 # holding only CAP_NET_RAW/CAP_NET_ADMIN as ambient capabilities, no new privileges, no --user. Traffic is the
@@ -166,6 +171,7 @@ exec_line=$(setting ExecStart)
 settings_file=$root/etc/default/dubbo-inspect
 # Expanded as systemd does: Environment= defaults, the settings file over them, `$NAME` split into words.
 command_line=$(
+    set +u
     eval "$(setting Environment)"
     eval "$(grep -E '^[A-Z_]+=' "$settings_file")"
     METRICS_LISTEN=127.0.0.1:$metrics_port
