@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-source scripts/setup.sh dpkg-dev systemd binutils man-db tcpreplay curl
+source scripts/setup.sh dpkg-dev systemd binutils man-db tcpreplay curl strace
 
 passed=0
 failed=0
@@ -181,7 +181,7 @@ check "the unit's command runs live with --metrics-listen and no --user ($comman
     bash -c '[[ $1 == "/usr/bin/dubbo-inspect live --interface lo --metrics-listen "* && $1 != *--user* ]]' _ "$command_line"
 read -r -a service_argv <<<"${command_line/#\/usr\/bin\/dubbo-inspect/$binary}"
 nobody_group=$(id -gn nobody)
-setpriv --reuid=nobody --regid="$nobody_group" --clear-groups --no-new-privs \
+strace -f -qq -o "$work/trace" setpriv --reuid=nobody --regid="$nobody_group" --clear-groups --no-new-privs \
     --inh-caps=-all,+net_raw,+net_admin --ambient-caps=-all,+net_raw,+net_admin \
     --bounding-set=-all,+net_raw,+net_admin \
     "${clean_env[@]}" "${service_argv[@]}" --duration 8 >"$work/service.out" 2>"$work/service.err" &
@@ -205,6 +205,62 @@ metrics_pid=
 check "as nobody with only ambient CAP_NET_RAW/CAP_NET_ADMIN the service's command captures on lo and exits 0 \
 (status $service_status: $(tr '\n' ' ' <"$work/service.err" | cut -c1-300))" test "$service_status" = 0
 check "its Prometheus endpoint counted the replayed fixture's calls (dubbo_calls_total = $calls)" test "$calls" -gt 0
+
+# Every system call that run made (after exec of the binary) must pass the unit's SystemCallFilter lines.
+denied_calls=$(python3 - "$work/trace" "$binary" "$unit" <<'PYTHON'
+import re, subprocess, sys
+trace, binary, unit = sys.argv[1:]
+
+def expand(group, seen=None):
+    """The system calls of a systemd group (`@name`), nested groups included; a plain name is itself."""
+    if not group.startswith("@"):
+        return {group}
+    seen = seen or set()
+    if group in seen:
+        return set()
+    seen.add(group)
+    listing = subprocess.run(["systemd-analyze", "syscall-filter", group], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[1:]
+    calls = set()
+    for line in listing:
+        item = line.strip()
+        if not item or item.startswith("#"):
+            continue
+        calls |= expand(item, seen)
+    return calls
+
+allowed = None
+for line in open(unit):
+    if not line.startswith("SystemCallFilter="):
+        continue
+    value = line.split("=", 1)[1].strip()
+    deny = value.startswith("~")
+    names = set().union(*(expand(item) for item in value.lstrip("~").split()))
+    if allowed is None:
+        allowed = set() if deny else names
+        if deny:
+            sys.exit("the unit's first SystemCallFilter is a deny list; this check expects an allow list")
+    elif deny:
+        allowed -= names
+    else:
+        allowed |= names
+
+used, started = set(), False
+for line in open(trace):
+    match = re.match(r"\d+\s+([a-z0-9_]+)\(", line)
+    if not match:
+        continue
+    if line.split(None, 1)[1].startswith(f'execve("{binary}"'):
+        started = True
+    elif started:
+        used.add(match.group(1))
+if not used:
+    sys.exit("no system calls traced after exec of the binary")
+print(" ".join(sorted(used - allowed)))
+PYTHON
+) && filter_status=0 || filter_status=$?
+check "every system call of the live run is allowed by the unit's SystemCallFilter${denied_calls:+ (denied: $denied_calls)}" \
+    test "$filter_status" = 0 -a -z "$denied_calls"
 
 echo "package-test: $(( $(date +%s) - started )) s in all"
 echo "package: $passed passed, $failed failed"
