@@ -193,18 +193,20 @@ for _ in $(seq 1 50); do # bounded: 5 s for the endpoint to come up
     sleep 0.1
 done
 tcpreplay --quiet --intf1=lo --pps=200 "$repo/Fixtures/basic.pcap" >/dev/null 2>&1 || true
+expected_calls=$(grep -c '"kind":"call"' Fixtures/basic.expected.jsonl)
 calls=0
 for _ in $(seq 1 30); do # bounded: 3 s for the calls to be counted
     metrics=$(curl -s --max-time 1 "http://127.0.0.1:$metrics_port/metrics" || true)
     calls=$(awk '/^dubbo_calls_total/ { sum += $NF } END { print sum + 0 }' <<<"$metrics")
-    (( calls > 0 )) && break
+    (( calls >= expected_calls )) && break
     sleep 0.1
 done
 wait "$metrics_pid" && service_status=0 || service_status=$?
 metrics_pid=
 check "as nobody with only ambient CAP_NET_RAW/CAP_NET_ADMIN the service's command captures on lo and exits 0 \
 (status $service_status: $(tr '\n' ' ' <"$work/service.err" | cut -c1-300))" test "$service_status" = 0
-check "its Prometheus endpoint counted the replayed fixture's calls (dubbo_calls_total = $calls)" test "$calls" -gt 0
+check "its Prometheus endpoint counted the replayed fixture's $expected_calls calls (dubbo_calls_total = $calls)" \
+    test "$calls" = "$expected_calls"
 
 # Every system call that run made (after exec of the binary) must pass the unit's SystemCallFilter lines.
 denied_calls=$(python3 - "$work/trace" "$binary" "$unit" <<'PYTHON'
