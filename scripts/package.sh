@@ -61,6 +61,8 @@ gzip -9n "$root"/usr/share/man/man1/*.1
 
 "$root/usr/bin/dubbo-inspect" --generate-completion-script bash \
     >"$root/usr/share/bash-completion/completions/dubbo-inspect"
+# bash-completion sources the file: no #! line (Debian policy).
+sed -i '1{/^#!/d}' "$root/usr/share/bash-completion/completions/dubbo-inspect"
 "$root/usr/bin/dubbo-inspect" --generate-completion-script zsh >"$root/usr/share/zsh/vendor-completions/_dubbo-inspect"
 "$root/usr/bin/dubbo-inspect" --generate-completion-script fish \
     >"$root/usr/share/fish/vendor_completions.d/dubbo-inspect.fish"
@@ -90,6 +92,7 @@ sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" -e "s|@MAINTAINER@|$maintain
     packaging/debian/control.in >"$root/DEBIAN/control"
 install -m 644 packaging/debian/conffiles "$root/DEBIAN/"
 install -m 755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$root/DEBIAN/"
+install -D -m 644 packaging/debian/lintian-overrides "$root/usr/share/lintian/overrides/dubbo-inspect"
 
 mkdir -p dist
 deb=dist/dubbo-inspect_${version}_${arch}.deb
