@@ -16,7 +16,7 @@ swift test --skip-build
 
 # The Debian package (scripts/package-test.sh): static release build, the .deb's contents and Depends, the extracted
 # binary run outside the checkout without the toolchain, man pages, completions, the systemd unit. About 4 min from
-# a clean checkout (the release build), 30 s when it is up to date. DUBBO_PACKAGE_TEST=0 skips it (a quick local run).
+# a clean checkout (the release build), 1-2 min when it is up to date. DUBBO_PACKAGE_TEST=0 skips it (a quick local run).
 if [[ ${DUBBO_PACKAGE_TEST:-1} == 0 ]]; then
     echo "test.sh: package checks skipped (DUBBO_PACKAGE_TEST=0)"
 else
