@@ -207,8 +207,9 @@ check "as nobody with only ambient CAP_NET_RAW/CAP_NET_ADMIN the service's comma
 check "its Prometheus endpoint counted the replayed fixture's $expected_calls calls (dubbo_calls_total = $calls)" \
     test "$calls" = "$expected_calls"
 
-# Every system call that run made (after exec of the binary) must pass the unit's SystemCallFilter lines.
-denied_calls=$(python3 - "$work/trace" "$binary" "$unit" <<'PYTHON'
+# What that run did must pass the unit's sandbox: every system call its SystemCallFilter lines, every socket family
+# its RestrictAddressFamilies, and no writable+executable memory (MemoryDenyWriteExecute).
+sandbox_problems=$(python3 - "$work/trace" "$binary" "$unit" <<'PYTHON'
 import re, subprocess, sys
 trace, binary, unit = sys.argv[1:]
 
@@ -230,38 +231,51 @@ def expand(group, seen=None):
         calls |= expand(item, seen)
     return calls
 
-allowed = None
+allowed, families = None, set()
 for line in open(unit):
-    if not line.startswith("SystemCallFilter="):
+    key, _, value = line.strip().partition("=")
+    if key == "RestrictAddressFamilies":
+        families |= set(value.split())
+    if key != "SystemCallFilter":
         continue
-    value = line.split("=", 1)[1].strip()
     deny = value.startswith("~")
     names = set().union(*(expand(item) for item in value.lstrip("~").split()))
     if allowed is None:
-        allowed = set() if deny else names
         if deny:
             sys.exit("the unit's first SystemCallFilter is a deny list; this check expects an allow list")
+        allowed = names
     elif deny:
         allowed -= names
     else:
         allowed |= names
 
-used, started = set(), False
+used, problems, started = set(), [], False
 for line in open(trace):
-    match = re.match(r"\d+\s+([a-z0-9_]+)\(", line)
+    match = re.match(r"\d+\s+([a-z0-9_]+)\((.*)", line)
     if not match:
         continue
-    if line.split(None, 1)[1].startswith(f'execve("{binary}"'):
+    call, arguments = match.groups()
+    if arguments.startswith(f'"{binary}"') and call == "execve":
         started = True
-    elif started:
-        used.add(match.group(1))
+        continue
+    if not started:
+        continue
+    used.add(call)
+    if call == "socket":
+        family = arguments.split(",", 1)[0]
+        if family not in families:
+            problems.append(f"socket family {family}")
+    if call in ("mmap", "mprotect", "pkey_mprotect") and "PROT_EXEC" in arguments and (
+            "PROT_WRITE" in arguments or call != "mmap"):
+        problems.append(f"{call} making memory executable")
 if not used:
     sys.exit("no system calls traced after exec of the binary")
-print(" ".join(sorted(used - allowed)))
+problems += [f"system call {call}" for call in sorted(used - allowed)]
+print(", ".join(sorted(set(problems))))
 PYTHON
-) && filter_status=0 || filter_status=$?
-check "every system call of the live run is allowed by the unit's SystemCallFilter${denied_calls:+ (denied: $denied_calls)}" \
-    test "$filter_status" = 0 -a -z "$denied_calls"
+) && sandbox_status=0 || sandbox_status=$?
+check "the live run stays inside the unit's system call filter, address families and W^X${sandbox_problems:+ (outside: $sandbox_problems)}" \
+    test "$sandbox_status" = 0 -a -z "$sandbox_problems"
 
 echo "package-test: $(( $(date +%s) - started )) s in all"
 echo "package: $passed passed, $failed failed"
