@@ -139,6 +139,8 @@ sysroot=$work/sysroot
 mkdir -p "$sysroot/usr/lib/systemd/system"
 cp -a /usr/lib/systemd/system/. "$sysroot/usr/lib/systemd/system/"
 cp -a "$root/." "$sysroot/"
+mkdir -p "$sysroot/bin"
+cp -L /bin/sh "$sysroot/bin/sh"
 verify_output=$(MANPATH=$sysroot/usr/share/man systemd-analyze verify --root="$sysroot" dubbo-inspect-live@eth0.service 2>&1) \
     && verify_status=0 || verify_status=$?
 check "systemd-analyze verify dubbo-inspect-live@eth0.service passes with no warning${verify_output:+: $verify_output}" \
@@ -162,28 +164,35 @@ check "postinst creates the dubbo-inspect system user" \
     bash -c 'dpkg-deb --ctrl-tarfile "$1" | tar -xO ./postinst | sed -z "s/\\\\\n//g" \
         | grep -q -E "adduser --system --group .* dubbo-inspect"' _ "$deb"
 
-# The unit's command line, with the settings file's values, run as the service would be: an unprivileged user
-# holding only CAP_NET_RAW/CAP_NET_ADMIN as ambient capabilities, no new privileges, no --user. Traffic is the
-# basic fixture replayed onto loopback; its calls must show in the Prometheus endpoint.
+# The unit's command, with the settings file's values, run as the service would be: an unprivileged user holding
+# only CAP_NET_RAW/CAP_NET_ADMIN as ambient capabilities, no new privileges, no --user, the environment systemd
+# gives it. Traffic is the basic fixture replayed onto loopback; its calls must show in the Prometheus endpoint.
 metrics_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 exec_line=$(setting ExecStart)
-settings_file=$root/etc/default/dubbo-inspect
-# Expanded as systemd does: Environment= defaults, the settings file over them, `$NAME` split into words.
-command_line=$(
-    set +u
-    eval "$(setting Environment)"
-    eval "$(grep -E '^[A-Z_]+=' "$settings_file")"
-    METRICS_LISTEN=127.0.0.1:$metrics_port
-    eval "echo ${exec_line//%i/lo}"
-)
-check "the unit's command runs live with --metrics-listen and no --user ($command_line)" \
-    bash -c '[[ $1 == "/usr/bin/dubbo-inspect live --interface lo --metrics-listen "* && $1 != *--user* ]]' _ "$command_line"
-read -r -a service_argv <<<"${command_line/#\/usr\/bin\/dubbo-inspect/$binary}"
+check "ExecStart is /bin/sh -c 'SCRIPT' dubbo-inspect-live %i (the interface reaches the shell as \$1, not as code)" \
+    bash -c '[[ $1 == "/bin/sh -c '"'"'"*"'"'"' dubbo-inspect-live %i" ]]' _ "$exec_line"
+# The script as the shell gets it: systemd turns `$$` into `$`.
+script=${exec_line#*\'}
+script=${script%\'*}
+script=${script//\$\$/\$}
+check "the script execs dubbo-inspect live --interface \$1 with --metrics-listen, and never --user" \
+    bash -c '[[ $1 == *"exec /usr/bin/dubbo-inspect live --interface \"\$1\" --metrics-listen "* && $1 != *--user* ]]' \
+    _ "$script"
+# The settings file as systemd reads it (NAME=value, surrounding double quotes removed), then the test's own values.
+service_env=("PATH=/usr/sbin:/usr/bin:/sbin:/bin" "LANG=C.UTF-8")
+while IFS= read -r line; do
+    value=${line#*=}
+    value=${value#\"}
+    service_env+=("${line%%=*}=${value%\"}")
+done < <(grep -E '^[A-Z_]+=' "$root/etc/default/dubbo-inspect")
+# FILTER has spaces (it must reach --filter as one word) and keeps other loopback traffic out of the count.
+service_env+=("METRICS_LISTEN=127.0.0.1:$metrics_port" "FILTER=net 10.0.0.0/24" "EXTRA_OPTIONS=--duration 8")
 nobody_group=$(id -gn nobody)
 strace -f -qq -o "$work/trace" setpriv --reuid=nobody --regid="$nobody_group" --clear-groups --no-new-privs \
     --inh-caps=-all,+net_raw,+net_admin --ambient-caps=-all,+net_raw,+net_admin \
     --bounding-set=-all,+net_raw,+net_admin \
-    "${clean_env[@]}" "${service_argv[@]}" --duration 8 >"$work/service.out" 2>"$work/service.err" &
+    env -i "${service_env[@]}" /bin/sh -c "${script//\/usr\/bin\/dubbo-inspect/$binary}" dubbo-inspect-live lo \
+    >"$work/service.out" 2>"$work/service.err" &
 metrics_pid=$!
 metrics=
 for _ in $(seq 1 50); do # bounded: 5 s for the endpoint to come up
@@ -204,6 +213,8 @@ wait "$metrics_pid" && service_status=0 || service_status=$?
 metrics_pid=
 check "as nobody with only ambient CAP_NET_RAW/CAP_NET_ADMIN the service's command captures on lo and exits 0 \
 (status $service_status: $(tr '\n' ' ' <"$work/service.err" | cut -c1-300))" test "$service_status" = 0
+check "PORTS and FILTER from the settings reached the capture filter whole" \
+    grep -q -F "filter '(tcp and (port 20880)) and (net 10.0.0.0/24)'" "$work/service.err"
 check "its Prometheus endpoint counted the replayed fixture's $expected_calls calls (dubbo_calls_total = $calls)" \
     test "$calls" = "$expected_calls"
 

@@ -70,7 +70,7 @@ sed -i '1{/^#!/d}' "$root/usr/share/bash-completion/completions/dubbo-inspect"
     >"$root/usr/share/fish/vendor_completions.d/dubbo-inspect.fish"
 
 install -m 644 packaging/systemd/dubbo-inspect-live@.service "$root/usr/lib/systemd/system/"
-# Root only: it may hold a Redis password (REGISTRY_OPTIONS); systemd reads it as root.
+# Root only: it may hold a Redis password (REGISTRY); systemd reads it as root.
 install -m 600 packaging/default/dubbo-inspect "$root/etc/default/dubbo-inspect"
 
 doc=$root/usr/share/doc/dubbo-inspect
