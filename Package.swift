@@ -1,6 +1,12 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// The commit `dubbo-inspect --version` names: scripts/package.sh passes it in the environment, so stamping it leaves
+// the tree clean; a plain `swift build` says "unknown commit". Only ASCII letters, digits, `-` and `+` pass.
+let buildCommit = Context.environment["DUBBO_INSPECT_COMMIT"].map { text in
+    text.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "+") }
+}
+
 // One target per pipeline stage; dependencies point one way:
 // capture → network layers → reassembly → Hessian2 → Dubbo wire → correlation → analysis pipeline → outputs → CLI.
 let package = Package(
@@ -45,6 +51,10 @@ let package = Package(
             providers: [.apt(["libzookeeper-mt-dev"])]
         ),
         .target(name: "InspectorCore"),
+        .target(
+            name: "CBuildInfo",
+            cSettings: buildCommit.map { [.define("DUBBO_INSPECT_COMMIT", to: "\"\($0)\"")] } ?? []
+        ),
         .target(name: "PacketCapture", dependencies: ["CPcap", "InspectorCore"]),
         .target(name: "NetworkLayers", dependencies: ["InspectorCore"]),
         .target(name: "TCPReassembly", dependencies: ["NetworkLayers", "InspectorCore"]),
@@ -101,7 +111,7 @@ let package = Package(
             dependencies: [
                 "AnalysisPipeline", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
                 "Correlation", "Registry", "RegistryJoin", "RecordFormats", "LatencyReports", "LiveMonitoring", "TelemetryExport",
-                "InspectorCore",
+                "InspectorCore", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

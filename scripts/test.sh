@@ -18,6 +18,15 @@ python3 -c "import opentelemetry.proto.collector.trace.v1.trace_service_pb2" 2>/
 swift build --build-tests
 swift test --skip-build
 
+# The Debian package (scripts/package-test.sh): static release build, the .deb's contents and Depends, the extracted
+# binary run outside the checkout without the toolchain, man pages, completions, the systemd unit. About 4 min from
+# a clean checkout (the release build), 1-2 min when it is up to date. DUBBO_PACKAGE_TEST=0 skips it (a quick local run).
+if [[ ${DUBBO_PACKAGE_TEST:-1} == 0 ]]; then
+    echo "test.sh: package checks skipped (DUBBO_PACKAGE_TEST=0)"
+else
+    bash scripts/package-test.sh
+fi
+
 # Hostile-input passes (docs/LIMITS.md, Fuzz/README.md): the suite again under the address sanitizer, then a short
 # fuzzing pass over every libFuzzer target. DUBBO_HOSTILE_PASSES=0 skips both (a quick local run); CI runs them.
 if [[ ${DUBBO_HOSTILE_PASSES:-1} == 0 ]]; then
