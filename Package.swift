@@ -110,7 +110,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["InspectorCLI", "Reporting", "Registry", "Correlation", "DubboWire", "InspectorCore"]
+            dependencies: [
+                "InspectorCLI", "Reporting", "Registry", "Correlation", "DubboWire", "InspectorCore",
+                "LiveMonitoring", "TelemetryExport",
+            ]
         ),
     ]
 )

@@ -57,32 +57,37 @@ def frame(flags: int, status: int, rid: int, body: bytes) -> bytes:
     return struct.pack(">HBBqi", 0xDABB, flags, status, rid, len(body)) + body
 
 
-def request_body(rng: random.Random, service: str, method: str, size: int) -> bytes:
+def draw_arguments(rng: random.Random, size: int) -> tuple[str, int, int]:
+    """A request's random arguments: a string of `size` characters, an int and a small long."""
     payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(16)) * (size // 16 + 1)
+    return payload[:size], rng.randrange(1 << 20), rng.randrange(16)
+
+
+def request_body(service: str, method: str, arguments: tuple[str, int, int]) -> bytes:
+    text, number, small = arguments
     body = hstr("2.0.2") + hstr(service) + hstr("1.0.0") + hstr(method)
-    body += hstr("Ljava/lang/String;IJ") + hstr(payload[:size]) + hint(rng.randrange(1 << 20))
-    body += bytes([0xE0 + rng.randrange(16)])  # a long in its one-byte form
+    body += hstr("Ljava/lang/String;IJ") + hstr(text) + hint(number)
+    body += bytes([0xE0 + small])  # a long in its one-byte form
     body += hmap([("path", service), ("interface", service), ("version", "1.0.0"),
                   ("remote.application", "bench-consumer"), ("timeout", "3000")])
     return body
 
 
-def request_body_fastjson2(rng: random.Random, service: str, method: str, size: int) -> bytes:
-    """The same request as `request_body` (same random draws), in fastjson2 parts."""
-    payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(16)) * (size // 16 + 1)
-    values = ["2.0.2", service, "1.0.0", method, "Ljava/lang/String;IJ", payload[:size], rng.randrange(1 << 20),
-              jsonb.JLong(rng.randrange(16))]  # the Hessian body's one-byte long 0xE0 + n is the long n
+def request_body_fastjson2(service: str, method: str, arguments: tuple[str, int, int]) -> bytes:
+    """The same request as `request_body`, in fastjson2 parts."""
+    text, number, small = arguments
+    values = ["2.0.2", service, "1.0.0", method, "Ljava/lang/String;IJ", text, number, jsonb.JLong(small)]
     attachments = {"path": service, "interface": service, "version": "1.0.0",
                    "remote.application": "bench-consumer", "timeout": "3000"}
     return jsonb.parts(values + [attachments])[0]
 
 
-def response_body_fastjson2(rng: random.Random, size: int) -> bytes:
+def response_body_fastjson2(size: int) -> bytes:
     text = ("result-" + "x" * 57) * (size // 64 + 1)
     return jsonb.parts([jsonb.JByte(4), text[:size], {"dubbo": "2.0.2"}])[0]
 
 
-def response_body(rng: random.Random, size: int) -> bytes:
+def response_body(size: int) -> bytes:
     text = ("result-" + "x" * 57) * (size // 64 + 1)
     return b"\x94" + hstr(text[:size]) + hmap([("dubbo", "2.0.2")])
 
@@ -165,8 +170,14 @@ def main():
 
     delayed = []  # (time, packet) retransmissions to emit later
 
-    def send(conn: Conn, from_client: bool, data: bytes):
+    def send(conn: Conn, from_client: bool, data: bytes, shape: int | None = None):
+        """Segments `data`. The random draws (a swap, a retransmission and a gap per segment) are made for a frame
+        of `shape` bytes — the Hessian2 frame of the same call — so the traffic that follows is the same whatever
+        the body format; segments beyond the shape's get no retransmission and a fixed gap."""
         nonlocal t
+        shape_segments = max(1, -(-(shape if shape is not None else len(data)) // MSS))
+        swap = shape_segments > 1 and rng.random() < 0.01
+        draws = [(rng.random() < 0.02, rng.randrange(2, 12)) for _ in range(shape_segments)]
         segments = []
         for start in range(0, len(data), MSS):
             chunk = data[start:start + MSS]
@@ -175,13 +186,14 @@ def main():
                 conn.cseq += len(chunk)
             else:
                 conn.sseq += len(chunk)
-        if len(segments) > 1 and rng.random() < 0.01:
+        if len(segments) > 1 and swap:
             segments[0], segments[1] = segments[1], segments[0]
-        for segment in segments:
+        for index, segment in enumerate(segments):
             out.packet(t, segment)
-            if rng.random() < 0.02:
+            retransmit, gap = draws[index] if index < len(draws) else (False, 7)
+            if retransmit:
                 delayed.append((t + 200, segment))
-            t += rng.randrange(2, 12)
+            t += gap
         out.packet(t, conn.tcp(not from_client, 0x10))
         t += 3
 
@@ -191,13 +203,16 @@ def main():
         method = METHODS[rng.randrange(len(METHODS))]
         rid = conn.next_id
         conn.next_id += 1
-        send(conn, True, frame(0xC0 | serialization, 0, rid, requests(rng, service, method, rng.randrange(100, 700))))
+        arguments = draw_arguments(rng, rng.randrange(100, 700))
+        send(conn, True, frame(0xC0 | serialization, 0, rid, requests(service, method, arguments)),
+             16 + len(request_body(service, method, arguments)))
         conn.pending.append(rid)
         # Answer some pending calls, not always in order.
         while conn.pending and (len(conn.pending) > 3 or rng.random() < 0.6):
             answer = conn.pending.pop(rng.randrange(len(conn.pending)))
             t += rng.randrange(50, 400)
-            send(conn, False, frame(serialization, 20, answer, responses(rng, response_size(rng))))
+            size = response_size(rng)
+            send(conn, False, frame(serialization, 20, answer, responses(size)), 16 + len(response_body(size)))
         if call % 400 == 399:
             hb = conn.next_id
             conn.next_id += 1
@@ -208,7 +223,7 @@ def main():
             t += 2
     for conn in conns:
         for answer in conn.pending:
-            send(conn, False, frame(serialization, 20, answer, responses(rng, 200)))
+            send(conn, False, frame(serialization, 20, answer, responses(200)), 16 + len(response_body(200)))
         conn.pending = []
         out.packet(t, conn.tcp(True, 0x11)); conn.cseq += 1; t += 20
         out.packet(t, conn.tcp(False, 0x11)); conn.sseq += 1; t += 20
@@ -235,7 +250,7 @@ def write_memory_probe(out: Writer, rng: random.Random, args, t: int):
         t += 5
     for number in range(args.unanswered):
         conn = conns[number % len(conns)]
-        body = request_body(rng, SERVICES[number % len(SERVICES)], METHODS[number % len(METHODS)], 200)
+        body = request_body(SERVICES[number % len(SERVICES)], METHODS[number % len(METHODS)], draw_arguments(rng, 200))
         data = frame(0xC2, 0, conn.next_id, body)
         conn.next_id += 1
         out.packet(t, conn.tcp(True, 0x18, data)); conn.cseq += len(data)
