@@ -1,4 +1,5 @@
 import Correlation
+import DubboWire
 import InspectorCore
 import Reporting
 
@@ -42,7 +43,7 @@ final class RecordWriter {
         var annotation = RegistryAnnotation.noRegistry
         if let registry {
             annotation = registry.annotate(record)
-            registryTally.add(annotation)
+            registryTally.add(annotation, serialization: record.serialization.name)
         }
         switch format {
         case .jsonl:

@@ -72,6 +72,17 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("provider_url"); writer.optionalString(registry.providerURL)
         writer.comma(); writer.key("registry_status"); writer.string(registry.status.rawValue)
         writer.comma(); writer.key("service_inferred"); writer.bool(registry.serviceInferred)
+        writer.comma(); writer.key("registered_serializations")
+        if let names = registry.registeredSerializations {
+            writer.beginArray()
+            for (index, name) in names.enumerated() {
+                if index > 0 { writer.comma() }
+                writer.string(name)
+            }
+            writer.endArray()
+        } else {
+            writer.null()
+        }
         writer.endObject()
         writer.raw("\n")
     }
