@@ -363,6 +363,19 @@ struct RegistryJoinTests {
         }
         #expect(tally.serializationNotRegistered == 6, "the DemoService calls and one-way request, all fastjson2")
         #expect(tally.text.contains("; serialization not registered 6"))
+        // The report counts them per group.
+        var configuration = ReportConfiguration()
+        configuration.names = DirectoryApplicationNames(directory: try #require(join.currentDirectory))
+        let report = OfflineReport(configuration: configuration).run(paths: [path]).report
+        let unlisted = report.groups.filter { $0.serializationNotRegistered > 0 }
+        #expect(unlisted.allSatisfy { $0.service == Self.demo && $0.serializationNotRegistered == $0.calls })
+        #expect(unlisted.map(\.serializationNotRegistered).reduce(0, +) == 6)
+        #expect(report.rendered(as: .text).contains("serialization not registered by the provider: "))
+        // A provider that lists fastjson2 has none.
+        let listing = try snapshot("&prefer.serialization=fastjson2,hessian2")
+        configuration.names = DirectoryApplicationNames(directory: try #require(listing.currentDirectory))
+        let listed = OfflineReport(configuration: configuration).run(paths: [path]).report
+        #expect(listed.groups.allSatisfy { $0.serializationNotRegistered == 0 })
     }
 
     @Test("the README demo: the bundled snapshot names the basic capture's applications with no Redis running")
