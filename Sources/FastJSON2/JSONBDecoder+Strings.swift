@@ -12,8 +12,7 @@ extension JSONBDecoder {
     /// A string in any encoding, or a symbol (`0x7F`): a definition (string, then its number) or a reference.
     mutating func readString(_ bytes: Span<UInt8>) throws(JSONBError) -> String {
         let start = offset
-        guard start < bytes.count else { throw .truncated(at: start) }
-        let type = bytes[start]
+        let type = try typeByte(bytes)
         switch type {
         case 0x49...0x78:
             offset += 1

@@ -63,8 +63,7 @@ public struct JSONBDecoder: Sendable {
 
     mutating func readValue(_ bytes: Span<UInt8>, depth: Int, segment: PathSegment?) throws(JSONBError) -> HessianValue {
         let start = offset
-        guard start < bytes.count else { throw .truncated(at: start) }
-        let type = bytes[start]
+        let type = try typeByte(bytes)
         try countValues(1, at: start)
         switch type {
         case 0xF0...0xFF, 0x00...0x2F:
@@ -247,8 +246,7 @@ public struct JSONBDecoder: Sendable {
     /// Any of the int32 forms (`0xF0`–`0x48`).
     mutating func readInt32(_ bytes: Span<UInt8>) throws(JSONBError) -> Int32 {
         let start = offset
-        guard start < bytes.count else { throw .truncated(at: start) }
-        let type = bytes[start]
+        let type = try typeByte(bytes)
         offset += 1
         switch type {
         case 0xF0...0xFF, 0x00...0x2F:
@@ -268,8 +266,7 @@ public struct JSONBDecoder: Sendable {
     /// Any of the int64 forms (`0xBE`–`0xEF`), or an int32 form.
     mutating func readInt64(_ bytes: Span<UInt8>) throws(JSONBError) -> Int64 {
         let start = offset
-        guard start < bytes.count else { throw .truncated(at: start) }
-        let type = bytes[start]
+        let type = try typeByte(bytes)
         switch type {
         case 0xD8...0xEF:
             offset += 1
@@ -289,6 +286,12 @@ public struct JSONBDecoder: Sendable {
         default:
             return Int64(try readInt32(bytes))
         }
+    }
+
+    /// The type byte at `offset`, not consumed.
+    func typeByte(_ bytes: Span<UInt8>) throws(JSONBError) -> UInt8 {
+        guard offset < bytes.count else { throw .truncated(at: offset) }
+        return bytes[offset]
     }
 
     /// A length or count: an int32 form, not negative.
