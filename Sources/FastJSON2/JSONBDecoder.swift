@@ -162,7 +162,7 @@ public struct JSONBDecoder: Sendable {
         for index in 0..<count {
             let before = valueCount
             let element = try readValue(bytes, depth: depth + 1, segment: .index(index))
-            open[open.count - 1].append(key: nil, element, valueCount: valueCount - before)
+            open[open.count - 1].append(element, valueCount: valueCount - before)
         }
         let container = open.removeLast()
         return .list(HessianList(type: nil, elements: container.values))
@@ -179,18 +179,17 @@ public struct JSONBDecoder: Sendable {
                 offset += 1
                 break
             }
-            guard open[open.count - 1].values.count < limits.maxCollectionCount else {
+            guard open[open.count - 1].entries.count < limits.maxCollectionCount else {
                 throw .collectionTooLarge(count: limits.maxCollectionCount + 1, at: start)
             }
             // Keys are strings or symbols in practice; anything else is kept, and cannot be a path segment.
             let key = try readValue(bytes, depth: depth + 1, segment: nil)
             let before = valueCount
             let value = try readValue(bytes, depth: depth + 1, segment: key.stringValue.map(PathSegment.name))
-            open[open.count - 1].append(key: key, value, valueCount: valueCount - before)
+            open[open.count - 1].append(HessianMapEntry(key: key, value: value), valueCount: valueCount - before)
         }
         let container = open.removeLast()
-        let entries = zip(container.keys, container.values).map { HessianMapEntry(key: $0, value: $1) }
-        return .map(HessianMap(type: nil, entries: entries))
+        return .map(HessianMap(type: nil, entries: container.entries))
     }
 
     /// `0x92`: a type name (defined as a symbol, or a symbol defined earlier) and the value it types.
@@ -327,14 +326,16 @@ enum PathSegment: Sendable, Equatable {
     case index(Int)
 }
 
-/// An array or object being decoded: the elements (and keys) so far, each with its value count, so a reference to
-/// one of them can be resolved and counted.
+/// An array or object being decoded: the elements (or entries) so far, each with its value count, so a reference
+/// to one of them can be resolved and counted. They become the finished value as they are, without a copy.
 struct OpenContainer: Sendable {
     /// Where the container sits in its parent; nil for the root and for a container used as a key.
     var segment: PathSegment?
     var isObject: Bool
-    var keys: [HessianValue] = []
+    /// An array's elements.
     var values: [HessianValue] = []
+    /// An object's entries.
+    var entries: [HessianMapEntry] = []
     var valueCounts: [Int] = []
 
     init(segment: PathSegment?, isObject: Bool, capacity: Int) {
@@ -344,9 +345,16 @@ struct OpenContainer: Sendable {
         valueCounts.reserveCapacity(capacity)
     }
 
-    mutating func append(key: HessianValue?, _ value: HessianValue, valueCount: Int) {
-        if let key { keys.append(key) }
-        values.append(value)
+    mutating func append(_ element: HessianValue, valueCount: Int) {
+        values.append(element)
         valueCounts.append(valueCount)
     }
+
+    mutating func append(_ entry: HessianMapEntry, valueCount: Int) {
+        entries.append(entry)
+        valueCounts.append(valueCount)
+    }
+
+    /// The finished element or entry value at `index`.
+    func child(_ index: Int) -> HessianValue { isObject ? entries[index].value : values[index] }
 }
