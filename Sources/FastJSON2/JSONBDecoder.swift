@@ -26,6 +26,9 @@ public struct JSONBDecoder: Sendable {
     var open: [OpenContainer] = []
     /// The path of the previous reference, which the writer abbreviates as `#-1` when it repeats.
     var lastReferencePath: String?
+    /// Repeated names (service, method, descriptor, attachment keys and values) reused across bodies, as Hessian2
+    /// does; kept by `reset()`.
+    var interner = StringInterner()
 
     public init(limits: Limits = .default) {
         self.limits = limits
