@@ -162,6 +162,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "AnalysisPipeline", "LatencyReports", "RecordFormats", "RegistryJoin", "TestSupport", "Registry", "Correlation", "DubboWire", "InspectorCore",
+                "LiveMonitoring", "TelemetryExport",
             ]
         ),
     ]

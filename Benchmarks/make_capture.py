@@ -60,33 +60,37 @@ def frame(flags: int, status: int, rid: int, body: bytes) -> bytes:
     return struct.pack(">HBBqi", 0xDABB, flags, status, rid, len(body)) + body
 
 
-def request_body(rng: random.Random, service: str, method: str, size: int) -> bytes:
-    """A request whose string argument is `size` characters (the fixed part is about 220 bytes)."""
+def draw_arguments(rng: random.Random, size: int) -> tuple[str, int, int]:
+    """A request's random arguments: a string of `size` characters, an int and a small long."""
     payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(16)) * (size // 16 + 1)
+    return payload[:size], rng.randrange(1 << 20), rng.randrange(16)
+
+
+def request_body(service: str, method: str, arguments: tuple[str, int, int]) -> bytes:
+    text, number, small = arguments
     body = hstr("2.0.2") + hstr(service) + hstr("1.0.0") + hstr(method)
-    body += hstr("Ljava/lang/String;IJ") + hstr(payload[:size]) + hint(rng.randrange(1 << 20))
-    body += bytes([0xE0 + rng.randrange(16)])  # a long in its one-byte form
+    body += hstr("Ljava/lang/String;IJ") + hstr(text) + hint(number)
+    body += bytes([0xE0 + small])  # a long in its one-byte form
     body += hmap([("path", service), ("interface", service), ("version", "1.0.0"),
                   ("remote.application", "bench-consumer"), ("timeout", "3000")])
     return body
 
 
-def request_body_fastjson2(rng: random.Random, service: str, method: str, size: int) -> bytes:
-    """The same request as `request_body` (same random draws), in fastjson2 parts."""
-    payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(16)) * (size // 16 + 1)
-    values = ["2.0.2", service, "1.0.0", method, "Ljava/lang/String;IJ", payload[:size], rng.randrange(1 << 20),
-              jsonb.JLong(rng.randrange(16))]  # the Hessian body's one-byte long 0xE0 + n is the long n
+def request_body_fastjson2(service: str, method: str, arguments: tuple[str, int, int]) -> bytes:
+    """The same request as `request_body`, in fastjson2 parts."""
+    text, number, small = arguments
+    values = ["2.0.2", service, "1.0.0", method, "Ljava/lang/String;IJ", text, number, jsonb.JLong(small)]
     attachments = {"path": service, "interface": service, "version": "1.0.0",
                    "remote.application": "bench-consumer", "timeout": "3000"}
     return jsonb.parts(values + [attachments])[0]
 
 
-def response_body_fastjson2(rng: random.Random, size: int) -> bytes:
+def response_body_fastjson2(size: int) -> bytes:
     text = ("result-" + "x" * 57) * (size // 64 + 1)
     return jsonb.parts([jsonb.JByte(4), text[:size], {"dubbo": "2.0.2"}])[0]
 
 
-def response_body(rng: random.Random, size: int) -> bytes:
+def response_body(size: int) -> bytes:
     text = ("result-" + "x" * 57) * (size // 64 + 1)
     return b"\x94" + hstr(text[:size]) + hmap([("dubbo", "2.0.2")])
 
@@ -150,10 +154,10 @@ def main():
                              "nothing, --unanswered requests never answered (memory per idle flow / pending request)")
     parser.add_argument("--idle-connections", type=int, default=0)
     parser.add_argument("--unanswered", type=int, default=0)
-    parser.add_argument("--small-bodies", action="store_true",
-                        help="100-400-byte bodies, ACKs after 70 %% of messages, 1 %% of messages split and swapped")
     parser.add_argument("--serialization", choices=["hessian2", "fastjson2"], default="hessian2",
                         help="body format of the calls (same traffic either way)")
+    parser.add_argument("--small-bodies", action="store_true",
+                        help="100-400-byte bodies, ACKs after 70 %% of messages, 1 %% of messages split and swapped")
     args = parser.parse_args()
     serialization, requests, responses, null = {
         "hessian2": (2, request_body, response_body, b"N"),
@@ -173,8 +177,19 @@ def main():
 
     delayed = []  # (time, packet) retransmissions to emit later
 
-    def send(conn: Conn, from_client: bool, data: bytes):
+    def send(conn: Conn, from_client: bool, data: bytes, shape: int | None = None):
+        """Segments `data`. The random draws (a swap, a retransmission and a gap per segment) are made for a frame
+        of `shape` bytes — the Hessian2 frame of the same call — so the traffic that follows is the same whatever
+        the body format; segments beyond the shape's get no retransmission and a fixed gap."""
         nonlocal t
+        shape_segments = max(1, -(-(shape if shape is not None else len(data)) // MSS))
+        swap = shape_segments > 1 and rng.random() < 0.01
+        draws = [(rng.random() < 0.02, rng.randrange(2, 12)) for _ in range(shape_segments)]
+        # Small-body shape only (no draw otherwise, so the default captures stay as they were): a one-segment
+        # message split in two that arrive in swapped order, and an ACK after most messages, not every one.
+        split = args.small_bodies and shape_segments == 1 and rng.random() < 0.01
+        split_at = rng.random() if split else 0.0
+        acked = not args.small_bodies or rng.random() < 0.7
         segments = []
         for start in range(0, len(data), MSS):
             chunk = data[start:start + MSS]
@@ -183,9 +198,8 @@ def main():
                 conn.cseq += len(chunk)
             else:
                 conn.sseq += len(chunk)
-        if args.small_bodies and len(data) > 1 and rng.random() < 0.01:
-            # A small message sent as two segments that arrive in swapped order.
-            cut = rng.randrange(1, len(data))
+        if split and len(data) > 1:
+            cut = min(len(data) - 1, max(1, int(len(data) * split_at)))
             if from_client:
                 conn.cseq -= len(data)
             else:
@@ -198,14 +212,15 @@ def main():
                 else:
                     conn.sseq += len(chunk)
             segments.reverse()
-        elif len(segments) > 1 and rng.random() < 0.01:
+        elif len(segments) > 1 and swap:
             segments[0], segments[1] = segments[1], segments[0]
-        for segment in segments:
+        for index, segment in enumerate(segments):
             out.packet(t, segment)
-            if rng.random() < 0.02:
+            retransmit, gap = draws[index] if index < len(draws) else (False, 7)
+            if retransmit:
                 delayed.append((t + 200, segment))
-            t += rng.randrange(2, 12)
-        if not args.small_bodies or rng.random() < 0.7:
+            t += gap
+        if acked:
             out.packet(t, conn.tcp(not from_client, 0x10))
         t += 3
 
@@ -215,14 +230,16 @@ def main():
         method = METHODS[rng.randrange(len(METHODS))]
         rid = conn.next_id
         conn.next_id += 1
-        payload = rng.randrange(0, 180) if args.small_bodies else rng.randrange(100, 700)
-        send(conn, True, frame(0xC0 | serialization, 0, rid, requests(rng, service, method, payload)))
+        arguments = draw_arguments(rng, rng.randrange(0, 180) if args.small_bodies else rng.randrange(100, 700))
+        send(conn, True, frame(0xC0 | serialization, 0, rid, requests(service, method, arguments)),
+             16 + len(request_body(service, method, arguments)))
         conn.pending.append(rid)
         # Answer some pending calls, not always in order.
         while conn.pending and (len(conn.pending) > 3 or rng.random() < 0.6):
             answer = conn.pending.pop(rng.randrange(len(conn.pending)))
             t += rng.randrange(50, 400)
-            send(conn, False, frame(serialization, 20, answer, responses(rng, response_size(rng, args.small_bodies))))
+            size = response_size(rng, args.small_bodies)
+            send(conn, False, frame(serialization, 20, answer, responses(size)), 16 + len(response_body(size)))
         if call % 400 == 399:
             hb = conn.next_id
             conn.next_id += 1
@@ -233,7 +250,7 @@ def main():
             t += 2
     for conn in conns:
         for answer in conn.pending:
-            send(conn, False, frame(serialization, 20, answer, responses(rng, 200)))
+            send(conn, False, frame(serialization, 20, answer, responses(200)), 16 + len(response_body(200)))
         conn.pending = []
         out.packet(t, conn.tcp(True, 0x11)); conn.cseq += 1; t += 20
         out.packet(t, conn.tcp(False, 0x11)); conn.sseq += 1; t += 20
@@ -260,7 +277,7 @@ def write_memory_probe(out: Writer, rng: random.Random, args, t: int):
         t += 5
     for number in range(args.unanswered):
         conn = conns[number % len(conns)]
-        body = request_body(rng, SERVICES[number % len(SERVICES)], METHODS[number % len(METHODS)], 200)
+        body = request_body(SERVICES[number % len(SERVICES)], METHODS[number % len(METHODS)], draw_arguments(rng, 200))
         data = frame(0xC2, 0, conn.next_id, body)
         conn.next_id += 1
         out.packet(t, conn.tcp(True, 0x18, data)); conn.cseq += len(data)

@@ -30,6 +30,7 @@ KEYS = [
     "request_end_ts", "response_end_ts", "latency_us", "outcome", "request_bytes", "response_bytes",
     "quality",
     "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
+    "registered_serializations",
 ]
 REGISTRY_STATUSES = {"registered", "not_registered", "stale", "method_not_registered", "version_mismatch",
                      "no_registry"}
@@ -160,6 +161,8 @@ def check_record(line: str, where: str, p: Problems) -> dict | None:
         typ(k, lambda v: isinstance(v, str), "a string")
     typ("registry_status", lambda v: v in REGISTRY_STATUSES, f"one of {sorted(REGISTRY_STATUSES)}", False)
     typ("service_inferred", lambda v: isinstance(v, bool), "true or false", False)
+    typ("registered_serializations", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        "a list of serialization names")
     for k in ("arguments", "attachments", "return_value", "response_attachments"):
         check_value(rec[k], f"{where} {k}", p)
     if type_errors:

@@ -138,6 +138,7 @@ RECORD_KEYS = [
     "quality",
     # Registry join (docs/REGISTRY.md): the fixtures are read without a registry.
     "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
+    "registered_serializations",
 ]
 
 QUALITY_ORDER = [
@@ -1890,6 +1891,7 @@ class RefInspector:
             rec["outcome"] = "ok"
         rec["quality"] = [q for q in QUALITY_ORDER if q in quality]
         rec["registry_status"], rec["service_inferred"] = "no_registry", False
+        rec["registered_serializations"] = None
         return rec
 
 

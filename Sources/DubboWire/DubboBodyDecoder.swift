@@ -65,24 +65,26 @@ public struct DubboBodyDecoder: Sendable {
         return decoded
     }
 
-    /// The arguments of `request`: those decoded with it, or at `.argumentsOnDemand` depth those of its kept body,
-    /// decoded now. Nil when there are none to give (not kept, or they do not decode).
+    /// The arguments of `request`: those decoded with it, or at `.argumentsOnDemand` depth those of its kept body
+    /// (for a cut-off body, its head: the whole arguments in it), decoded now. Nil when there are none to give
+    /// (not kept, or they do not decode).
     public mutating func arguments(of request: DubboRequestBody) -> [HessianValue]? {
         if request.argumentsDecoded { return request.arguments }
         guard let body = request.keptBody else { return nil }
         let decoded = body.withUnsafeBufferPointer { pointer in
             request.keptBodySerialization == .fastjson2
-                ? fastJSON2.request(pointer.span, decodesArguments: true, partial: false)
-                : decodeHessianRequest(pointer.span, decodesArguments: true)
+                ? fastJSON2.request(pointer.span, decodesArguments: true, partial: request.isPartial)
+                : decodeHessianRequest(pointer.span, decodesArguments: true, partial: request.isPartial)
         }
         return decoded.argumentsDecoded ? decoded.arguments : nil
     }
 
     /// At `.argumentsOnDemand` depth a request that declares parameters keeps its body for `arguments(of:)`; one
     /// whose descriptor is empty already has all its arguments (none), as full decoding would say.
-    /// A cut-off body decodes what arguments it has at once (its head is small), and is not kept.
+    /// A cut-off body keeps its captured head (at most `DubboStreamDecoder.partialHeadLength` bytes), whose whole
+    /// arguments are decoded the same way later.
     private func prepareForArgumentsOnDemand(_ decoded: inout DubboBody, _ header: DubboFrameHeader, body: () -> [UInt8]) {
-        guard depth == .argumentsOnDemand, case .request(var request) = decoded, !request.isPartial,
+        guard depth == .argumentsOnDemand, case .request(var request) = decoded,
               let descriptor = request.parameterDescriptor else { return }
         if descriptor.isEmpty {
             request.argumentsDecoded = true
@@ -113,11 +115,11 @@ public struct DubboBodyDecoder: Sendable {
         switch header.serialization {
         case .hessian2, Serialization(id: 10):
             return header.isRequest
-                ? .request(decodeHessianRequest(body, decodesArguments: depth.decodesArguments || partial, partial: partial))
+                ? .request(decodeHessianRequest(body, decodesArguments: depth.decodesArguments, partial: partial))
                 : .response(decodeHessianResponse(header, body, partial: partial))
         case .fastjson2:
             return header.isRequest
-                ? .request(fastJSON2.request(body, decodesArguments: depth.decodesArguments || partial, partial: partial))
+                ? .request(fastJSON2.request(body, decodesArguments: depth.decodesArguments, partial: partial))
                 : .response(fastJSON2.response(
                     header, body, decodesValue: depth.decodesReturnValues, readsWhole: depth.readsWholeResponse,
                     partial: partial))

@@ -48,11 +48,7 @@ struct FastJSON2Body {
             }
             request.argumentsDecoded = decodesArguments
             if let range = try parts.next(body) {
-                switch try document(body, range) {
-                case .map(let map): request.attachments = map
-                case .null: request.attachments = HessianMap()
-                default: throw .malformed("attachments are not an object")
-                }
+                request.attachments = try attachments(body, range, what: "attachments")
             }
             if parts.offset != body.count { throw .malformed("\(body.count - parts.offset) bytes after the attachments") }
         } catch {
@@ -112,11 +108,7 @@ struct FastJSON2Body {
             guard readsWhole else { return response }
             if flag.hasAttachments {
                 guard let range = try parts.next(body) else { throw .malformed("no response attachments") }
-                switch try document(body, range) {
-                case .map(let map): response.attachments = map
-                case .null: response.attachments = HessianMap()
-                default: throw .malformed("response attachments are not an object")
-                }
+                response.attachments = try attachments(body, range, what: "response attachments")
             }
             if parts.offset != body.count { throw .malformed("\(body.count - parts.offset) bytes after the result") }
         } catch {
@@ -162,6 +154,15 @@ struct FastJSON2Body {
             return try decoder.decodeDocument(body.extracting(range))
         } catch {
             throw .malformed("part at offset \(range.lowerBound - 4): \(error)")
+        }
+    }
+
+    /// Attachments: an object (a null counts as none).
+    private mutating func attachments(_ body: Span<UInt8>, _ range: Range<Int>, what: String) throws(FastJSON2BodyError) -> HessianMap {
+        switch try document(body, range) {
+        case .map(let map): return map
+        case .null: return HessianMap()
+        default: throw .malformed("\(what) are not an object")
         }
     }
 

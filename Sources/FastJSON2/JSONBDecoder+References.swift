@@ -32,7 +32,7 @@ extension JSONBDecoder {
         if matched == segments.count { return .referencePath(path) }
         // The next step names a finished child of that container; the rest walks inside finished values.
         guard let child = finishedChild(of: frame, segments[matched]) else { throw .unresolvedReference(path, at: start) }
-        var value = open[frame].values[child]
+        var value = open[frame].child(child)
         try countValues(open[frame].valueCounts[child], at: start)
         for segment in segments[(matched + 1)...] {
             guard let next = Self.child(of: value, segment) else { throw .unresolvedReference(path, at: start) }
@@ -48,7 +48,7 @@ extension JSONBDecoder {
             return !container.isObject && index < container.values.count ? index : nil
         case .name(let name):
             guard container.isObject else { return nil }
-            return container.keys.firstIndex { $0.stringValue == name }
+            return container.entries.firstIndex { $0.key.stringValue == name }
         }
     }
 

@@ -1,3 +1,4 @@
+import Hessian2
 import InspectorCore
 
 #if canImport(Glibc)
@@ -12,12 +13,11 @@ extension JSONBDecoder {
     /// A string in any encoding, or a symbol (`0x7F`): a definition (string, then its number) or a reference.
     mutating func readString(_ bytes: Span<UInt8>) throws(JSONBError) -> String {
         let start = offset
-        guard start < bytes.count else { throw .truncated(at: start) }
-        let type = bytes[start]
+        let type = try typeByte(bytes)
         switch type {
         case 0x49...0x78:
             offset += 1
-            return try take(Int(type - 0x49), from: bytes, at: start, Self.latin1)
+            return try byteString(bytes, length: Int(type - 0x49), at: start, utf8: false)
         case 0x79...0x7E:
             offset += 1
             let lengthAt = offset
@@ -27,8 +27,8 @@ extension JSONBDecoder {
             guard length <= limits.maxStringLength else { throw .stringTooLong(length: length, at: start) }
             guard length <= bytes.count - offset else { throw .truncated(at: start) }
             switch type {
-            case 0x79: return try take(length, from: bytes, at: start, Self.latin1)
-            case 0x7A: return try take(length, from: bytes, at: start) { String(decoding: $0, as: UTF8.self) }
+            case 0x79: return try byteString(bytes, length: length, at: start, utf8: false)
+            case 0x7A: return try byteString(bytes, length: length, at: start, utf8: true)
             case 0x7B: return try take(length, from: bytes, at: start) { Self.utf16(detectingByteOrderOf: $0) }
             case 0x7C: return try take(length, from: bytes, at: start) { Self.utf16($0, bigEndian: false) }
             case 0x7D: return try take(length, from: bytes, at: start) { Self.utf16($0, bigEndian: true) }
@@ -72,6 +72,20 @@ extension JSONBDecoder {
     }
 
     // MARK: Encodings
+
+    /// A Latin-1 or UTF-8 string of `length` bytes; a repeated ASCII one comes from the interner.
+    private mutating func byteString(_ bytes: Span<UInt8>, length: Int, at start: Int, utf8: Bool) throws(JSONBError) -> String {
+        guard length <= bytes.count - offset else { throw .truncated(at: start) }
+        let text = bytes.extracting(offset..<(offset + length)).withUnsafeBufferPointer { buffer -> String in
+            if buffer.count >= StringInterner.minLength, buffer.count <= StringInterner.maxLength,
+               buffer.allSatisfy({ $0 < 0x80 }) {
+                return interner.string(for: buffer)
+            }
+            return utf8 ? String(decoding: buffer, as: UTF8.self) : Self.latin1(buffer)
+        }
+        offset += length
+        return text
+    }
 
     /// ISO-8859-1: every byte is the code point of the same value.
     static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String {

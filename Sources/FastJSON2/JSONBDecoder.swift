@@ -26,6 +26,9 @@ public struct JSONBDecoder: Sendable {
     var open: [OpenContainer] = []
     /// The path of the previous reference, which the writer abbreviates as `#-1` when it repeats.
     var lastReferencePath: String?
+    /// Repeated names (service, method, descriptor, attachment keys and values) reused across bodies, as Hessian2
+    /// does; kept by `reset()`.
+    var interner = StringInterner()
 
     public init(limits: Limits = .default) {
         self.limits = limits
@@ -63,8 +66,7 @@ public struct JSONBDecoder: Sendable {
 
     mutating func readValue(_ bytes: Span<UInt8>, depth: Int, segment: PathSegment?) throws(JSONBError) -> HessianValue {
         let start = offset
-        guard start < bytes.count else { throw .truncated(at: start) }
-        let type = bytes[start]
+        let type = try typeByte(bytes)
         try countValues(1, at: start)
         switch type {
         case 0xF0...0xFF, 0x00...0x2F:
@@ -163,7 +165,7 @@ public struct JSONBDecoder: Sendable {
         for index in 0..<count {
             let before = valueCount
             let element = try readValue(bytes, depth: depth + 1, segment: .index(index))
-            open[open.count - 1].append(key: nil, element, valueCount: valueCount - before)
+            open[open.count - 1].append(element, valueCount: valueCount - before)
         }
         let container = open.removeLast()
         return .list(HessianList(type: nil, elements: container.values))
@@ -180,18 +182,17 @@ public struct JSONBDecoder: Sendable {
                 offset += 1
                 break
             }
-            guard open[open.count - 1].values.count < limits.maxCollectionCount else {
+            guard open[open.count - 1].entries.count < limits.maxCollectionCount else {
                 throw .collectionTooLarge(count: limits.maxCollectionCount + 1, at: start)
             }
             // Keys are strings or symbols in practice; anything else is kept, and cannot be a path segment.
             let key = try readValue(bytes, depth: depth + 1, segment: nil)
             let before = valueCount
             let value = try readValue(bytes, depth: depth + 1, segment: key.stringValue.map(PathSegment.name))
-            open[open.count - 1].append(key: key, value, valueCount: valueCount - before)
+            open[open.count - 1].append(HessianMapEntry(key: key, value: value), valueCount: valueCount - before)
         }
         let container = open.removeLast()
-        let entries = zip(container.keys, container.values).map { HessianMapEntry(key: $0, value: $1) }
-        return .map(HessianMap(type: nil, entries: entries))
+        return .map(HessianMap(type: nil, entries: container.entries))
     }
 
     /// `0x92`: a type name (defined as a symbol, or a symbol defined earlier) and the value it types.
@@ -247,8 +248,7 @@ public struct JSONBDecoder: Sendable {
     /// Any of the int32 forms (`0xF0`–`0x48`).
     mutating func readInt32(_ bytes: Span<UInt8>) throws(JSONBError) -> Int32 {
         let start = offset
-        guard start < bytes.count else { throw .truncated(at: start) }
-        let type = bytes[start]
+        let type = try typeByte(bytes)
         offset += 1
         switch type {
         case 0xF0...0xFF, 0x00...0x2F:
@@ -268,8 +268,7 @@ public struct JSONBDecoder: Sendable {
     /// Any of the int64 forms (`0xBE`–`0xEF`), or an int32 form.
     mutating func readInt64(_ bytes: Span<UInt8>) throws(JSONBError) -> Int64 {
         let start = offset
-        guard start < bytes.count else { throw .truncated(at: start) }
-        let type = bytes[start]
+        let type = try typeByte(bytes)
         switch type {
         case 0xD8...0xEF:
             offset += 1
@@ -289,6 +288,12 @@ public struct JSONBDecoder: Sendable {
         default:
             return Int64(try readInt32(bytes))
         }
+    }
+
+    /// The type byte at `offset`, not consumed.
+    func typeByte(_ bytes: Span<UInt8>) throws(JSONBError) -> UInt8 {
+        guard offset < bytes.count else { throw .truncated(at: offset) }
+        return bytes[offset]
     }
 
     /// A length or count: an int32 form, not negative.
@@ -324,14 +329,16 @@ enum PathSegment: Sendable, Equatable {
     case index(Int)
 }
 
-/// An array or object being decoded: the elements (and keys) so far, each with its value count, so a reference to
-/// one of them can be resolved and counted.
+/// An array or object being decoded: the elements (or entries) so far, each with its value count, so a reference
+/// to one of them can be resolved and counted. They become the finished value as they are, without a copy.
 struct OpenContainer: Sendable {
     /// Where the container sits in its parent; nil for the root and for a container used as a key.
     var segment: PathSegment?
     var isObject: Bool
-    var keys: [HessianValue] = []
+    /// An array's elements.
     var values: [HessianValue] = []
+    /// An object's entries.
+    var entries: [HessianMapEntry] = []
     var valueCounts: [Int] = []
 
     init(segment: PathSegment?, isObject: Bool, capacity: Int) {
@@ -341,9 +348,16 @@ struct OpenContainer: Sendable {
         valueCounts.reserveCapacity(capacity)
     }
 
-    mutating func append(key: HessianValue?, _ value: HessianValue, valueCount: Int) {
-        if let key { keys.append(key) }
-        values.append(value)
+    mutating func append(_ element: HessianValue, valueCount: Int) {
+        values.append(element)
         valueCounts.append(valueCount)
     }
+
+    mutating func append(_ entry: HessianMapEntry, valueCount: Int) {
+        entries.append(entry)
+        valueCounts.append(valueCount)
+    }
+
+    /// The finished element or entry value at `index`.
+    func child(_ index: Int) -> HessianValue { isObject ? entries[index].value : values[index] }
 }

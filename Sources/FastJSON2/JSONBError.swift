@@ -72,11 +72,16 @@ extension JSONBError: CustomStringConvertible {
         case .undefinedSymbol(let symbol, let at): "jsonb: undefined symbol \(symbol) at offset \(at)"
         case .valueLimitExceeded(let at): "jsonb: too many values in body at offset \(at)"
         case .badReferencePath(let at): "jsonb: bad reference path at offset \(at)"
-        case .unresolvedReference(let path, let at): "jsonb: reference \"\(path.prefix(64))\" to nothing at offset \(at)"
+        case .unresolvedReference(let path, let at): "jsonb: reference \"\(Self.printable(path))\" to nothing at offset \(at)"
         case .invalidDate(let at): "jsonb: invalid date or time at offset \(at)"
         case .unconvertibleString(let encoding, let at): "jsonb: \(encoding) string not convertible at offset \(at)"
         case .trailingBytes(let count, let at): "jsonb: \(count) bytes after the value at offset \(at)"
         }
+    }
+
+    /// At most 64 characters of wire text, control characters as `?`: a message stays one line.
+    private static func printable(_ text: String) -> String {
+        String(text.prefix(64).map { $0.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && !$0.properties.isWhitespace || $0 == " " } ? $0 : "?" })
     }
 
     private static func hex(_ byte: UInt8) -> String {

@@ -1,4 +1,5 @@
 import Correlation
+import DubboWire
 import InspectorCore
 import LatencyReports
 import RecordFormats
@@ -46,7 +47,7 @@ final class RecordWriter {
         var annotation = RegistryAnnotation.noRegistry
         if let registry { annotation = registry.annotate(record) }
         annotation = captureNames.annotate(record, over: annotation)
-        if registry != nil { registryTally.add(annotation) }
+        if registry != nil { registryTally.add(annotation, serialization: record.serialization.name) }
         switch format {
         case .jsonl:
             json.write(record, registry: annotation, to: &lines)

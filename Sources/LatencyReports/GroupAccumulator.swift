@@ -101,6 +101,8 @@ struct GroupAccumulator {
     var noResponse = 0
     var orphanResponses = 0
     var recordsWithQualityFlags = 0
+    /// Calls whose wire serialization their registered provider does not list (a registry was given).
+    var serializationNotRegistered = 0
     var errorsByStatus: [String: Int] = [:]
     var exceptionsByClass: [String: Int] = [:]
     var latency = ValueDistribution()

@@ -114,6 +114,7 @@ extension GroupReport {
         writer.comma(); writer.key("no_response"); writer.integer(noResponse)
         writer.comma(); writer.key("orphan_responses"); writer.integer(orphanResponses)
         writer.comma(); writer.key("records_with_quality_flags"); writer.integer(recordsWithQualityFlags)
+        writer.comma(); writer.key("serialization_not_registered"); writer.integer(serializationNotRegistered)
         writer.comma(); writer.key("failure_rate"); writer.number(failureRate.map { ReportNumbers.rounded($0, 6) })
         writer.comma(); writer.key("latency_us"); latency.writeJSON(to: &writer)
         writer.comma(); writer.key("server_us"); server.writeJSON(to: &writer)

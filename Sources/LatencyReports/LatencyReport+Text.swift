@@ -160,6 +160,11 @@ extension LatencyReport {
             text += "  incomplete: " + concerns.map { "\($0.label) \(ReportNumbers.grouped($0.value))" }
                 .joined(separator: ", ") + "\n"
         }
+        let unlisted = groups.filter { $0.serializationNotRegistered > 0 }
+        if !unlisted.isEmpty {
+            text += "  serialization not registered by the provider: "
+                + unlisted.map { "\(TerminalText.sanitize($0.label)) \($0.serializationNotRegistered)" }.joined(separator: ", ") + "\n"
+        }
         if totals.recordsWithQualityFlags > 0 {
             let flags = totals.qualityFlags.keys.sorted().map { "\($0) \(totals.qualityFlags[$0] ?? 0)" }
             text += "  records with quality flags: \(totals.recordsWithQualityFlags) (\(flags.joined(separator: ", ")))\n"

@@ -99,6 +99,9 @@ public struct GroupReport: Sendable {
     public var noResponse = 0
     public var orphanResponses = 0
     public var recordsWithQualityFlags = 0
+    /// Calls whose serialization on the wire the registered provider does not list in its `prefer.serialization`
+    /// or `serialization` (only with a registry): "configured fastjson2, but Hessian2 is used" and the reverse.
+    public var serializationNotRegistered = 0
     /// (errors + exceptions + no_response) / two-way calls; nil without two-way calls.
     public var failureRate: Double?
 

@@ -119,6 +119,11 @@ public struct ReportAggregator {
             record, latency: latency, server: server, slot: slot,
             nearLimit: configuration.nearLimitBytes, limit: configuration.payloadLimitBytes)
         seriesBytes += seriesGrowth
+        if let names = configuration.names,
+           let listed = names.registeredSerializations(at: record.server, service: record.request?.service),
+           !listed.contains(record.serialization.name) {
+            groups[index].serializationNotRegistered += 1
+        }
         if let latency {
             // Built once, and only for a call slow enough to be kept: it may decode the call's arguments.
             var entry: SlowCallEntry?
@@ -342,6 +347,7 @@ public struct ReportAggregator {
             report.noResponse = group.noResponse
             report.orphanResponses = group.orphanResponses
             report.recordsWithQualityFlags = group.recordsWithQualityFlags
+            report.serializationNotRegistered = group.serializationNotRegistered
             let twoWay = group.calls - group.oneway
             if twoWay > 0 {
                 report.failureRate = Double(group.errors + group.exceptions + group.noResponse) / Double(twoWay)

@@ -29,16 +29,7 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("group"); writer.optionalString(record.group)
         writer.comma(); writer.key("method"); writer.optionalString(request?.method)
         writer.comma(); writer.key("parameter_types")
-        if let names = record.parameterTypeNames {
-            writer.beginArray()
-            for (index, name) in names.enumerated() {
-                if index > 0 { writer.comma() }
-                writer.string(name)
-            }
-            writer.endArray()
-        } else {
-            writer.null()
-        }
+        Self.writeStrings(record.parameterTypeNames, to: &writer)
         writer.comma(); writer.key("arguments"); writeArguments(record, to: &writer)
         writer.comma(); writer.key("attachments"); writePayload(request?.attachments.map(HessianValue.map), to: &writer)
         writer.comma(); writer.key("status")
@@ -73,8 +64,21 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("provider_url"); writer.optionalString(registry.providerURL)
         writer.comma(); writer.key("registry_status"); writer.string(registry.status.rawValue)
         writer.comma(); writer.key("service_inferred"); writer.bool(registry.serviceInferred)
+        writer.comma(); writer.key("registered_serializations")
+        Self.writeStrings(registry.registeredSerializations, to: &writer)
         writer.endObject()
         writer.raw("\n")
+    }
+
+    /// An array of strings, or null.
+    private static func writeStrings(_ strings: [String]?, to writer: inout JSONWriter) {
+        guard let strings else { return writer.null() }
+        writer.beginArray()
+        for (index, string) in strings.enumerated() {
+            if index > 0 { writer.comma() }
+            writer.string(string)
+        }
+        writer.endArray()
     }
 
     private func writeArguments(_ record: CallRecord, to writer: inout JSONWriter) {

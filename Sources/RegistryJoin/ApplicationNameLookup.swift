@@ -7,4 +7,10 @@ public protocol ApplicationNameLookup: Sendable {
     func provider(at endpoint: Endpoint, service: String?) -> String?
     /// The application calling `service` from `address`.
     func consumer(at address: IPAddress, service: String?) -> String?
+    /// The serializations the provider of `service` at `endpoint` registered (nil when unknown).
+    func registeredSerializations(at endpoint: Endpoint, service: String?) -> [String]?
+}
+
+extension ApplicationNameLookup {
+    public func registeredSerializations(at endpoint: Endpoint, service: String?) -> [String]? { nil }
 }

@@ -20,6 +20,13 @@ public struct DirectoryApplicationNames: ApplicationNameLookup {
         Self.name(in: directory.consumers(on: address), service: service)
     }
 
+    /// The first provider of `service` at `endpoint` that names its serializations (`DubboURL.registeredSerializations`).
+    public func registeredSerializations(at endpoint: Endpoint, service: String?) -> [String]? {
+        guard let service else { return nil }
+        return directory.providers(at: endpoint).lazy
+            .filter { $0.interface == service }.compactMap(\.url.registeredSerializations).first
+    }
+
     private static func name(in entries: [RegistryEntry], service: String?) -> String? {
         if let service, let match = entries.first(where: { $0.interface == service && $0.url.application != nil }) {
             return match.url.application

@@ -114,10 +114,12 @@ public struct RegistryJoin: Sendable {
             )
         }
         func annotation(_ status: RegistryStatus, _ entry: RegistryEntry) -> RegistryAnnotation {
-            RegistryAnnotation(
+            var annotation = RegistryAnnotation(
                 providerApplication: entry.url.application ?? endpointApplication, consumerApplication: consumer,
                 providerURL: entry.urlText, status: status, inferredService: inferred
             )
+            annotation.registeredSerializations = entry.url.registeredSerializations
+            return annotation
         }
         if inferred != nil {
             let entry = candidates.first { !$0.isStale(atMilliseconds: time) }

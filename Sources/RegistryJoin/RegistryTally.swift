@@ -6,11 +6,14 @@ public struct RegistryTally: Sendable, Equatable {
     /// Records that got a provider application.
     public private(set) var namedProviders = 0
     public private(set) var records = 0
+    /// Records whose wire serialization the matched provider does not list (`registered_serializations`).
+    public private(set) var serializationNotRegistered = 0
 
     public init() {}
 
-    public mutating func add(_ annotation: RegistryAnnotation) {
+    public mutating func add(_ annotation: RegistryAnnotation, serialization: String? = nil) {
         records += 1
+        if let serialization, annotation.doesNotList(serialization) { serializationNotRegistered += 1 }
         counts[annotation.status, default: 0] += 1
         if annotation.serviceInferred { inferredServices += 1 }
         if annotation.providerApplication != nil { namedProviders += 1 }
@@ -25,6 +28,7 @@ public struct RegistryTally: Sendable, Equatable {
         return "  registry: \(records) records, provider named for \(namedProviders); \(statuses)"
             + (self[.noRegistry] > 0 ? ", no_registry \(self[.noRegistry])" : "")
             + (self[.namedFromCapture] > 0 ? ", named_from_capture \(self[.namedFromCapture])" : "")
-            + "; services inferred \(inferredServices)\n"
+            + "; services inferred \(inferredServices)"
+            + (serializationNotRegistered > 0 ? "; serialization not registered \(serializationNotRegistered)" : "") + "\n"
     }
 }

@@ -42,8 +42,16 @@ import Testing
                 #expect(cut.method == nil || cut.method == full.method)
                 #expect(cut.parameterDescriptor == nil || cut.parameterDescriptor == full.parameterDescriptor)
                 #expect(cut.attachments == nil || cut.attachments == full.attachments)
-                #expect(cut.keptBody == nil, "a cut body is never kept for later")
-                if cut.argumentsDecoded { #expect(Array(full.arguments.prefix(cut.arguments.count)) == cut.arguments) }
+                // At argumentsOnDemand the head is kept (at most 4 KiB) and gives the same arguments later.
+                var later = DubboBodyDecoder(depth: depth)
+                let arguments = cut.argumentsDecoded ? cut.arguments : later.arguments(of: cut)
+                if depth == .argumentsOnDemand, cut.parameterDescriptor != nil, cut.parameterDescriptor != "" {
+                    #expect(cut.keptBody == Array(frame[16...].prefix(length)))
+                } else {
+                    #expect(cut.keptBody == nil)
+                }
+                if let arguments { #expect(Array(full.arguments.prefix(arguments.count)) == arguments) }
+                if depth == .metadata { #expect(!cut.argumentsDecoded || cut.parameterDescriptor == "") }
                 if depth == .full, cut.method != nil { fieldsSeen += 1 }
             }
         }

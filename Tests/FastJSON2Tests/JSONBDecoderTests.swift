@@ -155,6 +155,14 @@ func json(_ bytes: [UInt8]) throws -> String {
         #expect(throws: expected) { try decode(bytes) }
     }
 
+    @Test func anErrorNamingWireTextStaysOneLine() {
+        // Found by FuzzJSONB (Fuzz/Corpus/jsonb/regression-multiline-reference-error): a reference path with a newline
+        // made a two-line error message.
+        let error = JSONBError.unresolvedReference("$.a\nb\u{2028}c", at: 3)
+        #expect(error.description == "jsonb: reference \"$.a?b?c\" to nothing at offset 3")
+        #expect(throws: JSONBError.unresolvedReference("$.x\ny", at: 1)) { try decode([0x95, 0x93] + s("$.x\ny")) }
+    }
+
     @Test func limitsAreCheckedBeforeAllocating() {
         var limits = Limits()
         limits.maxHessianDepth = 8
