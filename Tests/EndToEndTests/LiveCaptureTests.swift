@@ -7,17 +7,17 @@ import InspectorCore
 import LatencyReports
 import RecordFormats
 import RegistryJoin
+import TestSupport
 import Testing
 
 /// `dubbo-inspect live` on the loopback interface, run as the built executable, against real Dubbo traffic from
 /// independent Python stacks (`Tests/Support/dubbo_loopback.py`: the `dubbo-py` provider on 127.0.0.1, the
 /// `dubbo-py` and `dubbo-ssl-python` clients). Needs root (CI runs tests as root) and the PyPI stacks
 /// (`scripts/test.sh` installs them); without either, the tests fail saying so. Nothing leaves loopback.
-@Suite("live capture on lo", .serialized)
+@Suite("live capture on lo", .serialized, .tags(.root))
 struct LiveCaptureTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let driver = repositoryRoot.appendingPathComponent("Tests/Support/dubbo_loopback.py").path
+    static let repositoryRoot = RepositoryPaths.root
+    static let driver = RepositoryPaths.testScripts.appendingPathComponent("dubbo_loopback.py").path
     static let calc = "com.example.live.Calculator"
     static let echo = "com.example.live.Echo"
 
@@ -118,7 +118,7 @@ struct LiveCaptureTests {
         #expect(live.standardError.contains("timed out 1"))
     }
 
-    @Test("--registry names the provider application in the metrics labels", .timeLimit(.minutes(2)))
+    @Test("--registry names the provider application in the metrics labels", .tags(.redis), .timeLimit(.minutes(2)))
     func registryNamesApplications() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// `dubbo-inspect read … --otlp-endpoint` against a real OTLP/HTTP receiver on loopback
@@ -8,10 +9,9 @@ import Testing
 /// test saying why. Everything stays on 127.0.0.1; every wait is bounded.
 @Suite("OTLP export to a real receiver", .serialized)
 struct OTLPExportTests {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("Fixtures")
-    static let support = root.appendingPathComponent("Tests/Support/otlp")
+    static let root = RepositoryPaths.root
+    static let fixtures = RepositoryPaths.fixtures
+    static let support = RepositoryPaths.testScripts.appendingPathComponent("otlp")
 
     // MARK: Spans and metrics of the fixtures
 

@@ -2,9 +2,10 @@ import Foundation
 import Glibc
 import InspectorCore
 import PacketCapture
+import TestSupport
 import Testing
 
-@Suite("LiveCapture", .serialized)
+@Suite("LiveCapture", .serialized, .tags(.root))
 struct LiveCaptureTests {
     @Test("the interface list includes loopback")
     func listsLoopback() throws {

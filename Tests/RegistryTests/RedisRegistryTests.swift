@@ -1,12 +1,13 @@
 import Foundation
 import NetworkLayers
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Registry
 
 /// Against real `redis-server`s on loopback, filled exactly as Dubbo's RedisRegistry fills them.
-@Suite("Redis registry", .timeLimit(.minutes(2)))
+@Suite("Redis registry", .tags(.redis), .timeLimit(.minutes(2)))
 struct RedisRegistryTests {
     static let demo = "org.apache.dubbo.demo.DemoService"
     static let providers = "/dubbo/\(demo)/providers"
