@@ -28,7 +28,7 @@ struct LiveCaptureTests {
     func decodesEveryCallLive() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.unused()
         let pcapng = directory.path + "/live.pcapng"
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--ports", "\(port)", "--format", "jsonl", "--metrics-listen", "127.0.0.1:0",
@@ -92,7 +92,7 @@ struct LiveCaptureTests {
     func timeoutExpiresDuringTheRun() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.unused()
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--ports", "\(port)", "--format", "csv", "--timeout", "1", "--duration", "15",
             "--metrics-listen", "127.0.0.1:0", "--no-payload",
@@ -122,8 +122,8 @@ struct LiveCaptureTests {
     func registryNamesApplications() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
-        let redisPort = try freeLoopbackPort()
+        let port = try LoopbackPort.unused()
+        let redisPort = try LoopbackPort.unused()
         let redis = try LiveProcess(
             executable: "/usr/bin/redis-server",
             arguments: ["--port", "\(redisPort)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
@@ -162,7 +162,7 @@ struct LiveCaptureTests {
     func kernelDropsAreCounted() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort(type: SOCK_DGRAM)
+        let port = try LoopbackPort.unused(type: SOCK_DGRAM)
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--filter", "udp and dst port \(port)", "--buffer-size", "1", "--format", "none",
             "--metrics-listen", "127.0.0.1:0",
@@ -187,8 +187,8 @@ struct LiveCaptureTests {
     func stalledOutputDropsAtTheQueue() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let dubboPort = try freeLoopbackPort()
-        let udpPort = try freeLoopbackPort(type: SOCK_DGRAM)
+        let dubboPort = try LoopbackPort.unused()
+        let udpPort = try LoopbackPort.unused(type: SOCK_DGRAM)
         // Standard output is a pipe nobody reads until the end: once the ~64 KiB pipe is full, the analysis blocks.
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--filter", "(tcp port \(dubboPort)) or (udp and dst port \(udpPort))",
@@ -218,7 +218,7 @@ struct LiveCaptureTests {
     func dropsPrivileges() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.unused()
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--ports", "\(port)", "--format", "jsonl", "--user", "nobody",
             "--metrics-listen", "127.0.0.1:0",
@@ -272,7 +272,7 @@ struct LiveCaptureTests {
     func liveViewRestoresTheTerminal() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.unused()
         let transcript = directory.path + "/view.txt"
         // `script` gives the tool a pseudo-terminal of 90×30; the tool is the only thing drawing on it.
         let command = "stty cols 90 rows 30; exec \(try liveToolPath()) live -i lo --ports \(port) --metrics-listen 127.0.0.1:0"
@@ -346,24 +346,6 @@ fileprivate func liveToolPath() throws -> String {
         directory = directory.deletingLastPathComponent()
     }
     throw LiveTestFailure("dubbo-inspect is not built next to \(bundle.path); run `swift build --build-tests` first")
-}
-
-/// A port nobody uses on 127.0.0.1 right now (bound and released).
-fileprivate func freeLoopbackPort(type: __socket_type = SOCK_STREAM) throws -> Int {
-    let fd = socket(AF_INET, Int32(type.rawValue), 0)
-    guard fd >= 0 else { throw LiveTestFailure("socket failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw LiveTestFailure("cannot bind a port on 127.0.0.1") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Runs the Python driver against a provider it starts on `port`; returns each call as the client saw it.

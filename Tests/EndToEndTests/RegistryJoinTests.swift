@@ -255,7 +255,7 @@ struct RegistryJoinTests {
 
     @Test("Redis down: a one-line warning, the analysis goes on with no_registry; --registry-required stops it")
     func cliRedisDown() throws {
-        let port = try TestRedis.freePort()
+        let port = try LoopbackPort.unused()
         let basic = try Captures.required(Captures.fixtures.appendingPathComponent("basic.pcap"))
         let address = "redis://:topsecret@127.0.0.1:\(port)"
         let run = try ToolRun(["read", basic, "--registry", address, "--format", "jsonl"])

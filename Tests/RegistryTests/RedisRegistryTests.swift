@@ -180,7 +180,7 @@ struct RedisRegistryTests {
 
     @Test("Redis down: a quick error naming the node")
     func redisDown() throws {
-        let port = try TestRedis.freePort()
+        let port = try LoopbackPort.unused()
         let start = Date()
         #expect {
             try RegistryReader(address: try RegistryAddress(parsing: "redis://127.0.0.1:\(port)")).read()
@@ -376,7 +376,7 @@ struct RedisRegistryTests {
 
     @Test("live: Redis down at start is reported once the first attempt fails; the watcher keeps trying")
     func liveRedisDownAtStart() throws {
-        let port = try TestRedis.freePort()
+        let port = try LoopbackPort.unused()
         let lines = LogLines()
         let watcher = RegistryWatcher(address: try RegistryAddress(parsing: "redis://127.0.0.1:\(port)")) {
             lines.add($0)

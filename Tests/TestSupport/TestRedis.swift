@@ -31,7 +31,7 @@ package final class TestRedis: @unchecked Sendable {
     /// Starts a server; `port` reuses a port (to restart a stopped server in place).
     package init(password: String? = nil, port: Int? = nil) throws {
         self.password = password
-        self.port = try port ?? Self.freePort()
+        self.port = try port ?? LoopbackPort.unused()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("test-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         process = Process()
@@ -112,26 +112,6 @@ package final class TestRedis: @unchecked Sendable {
     package func unregister(_ key: String, _ url: String) throws {
         try cli("HDEL", key, url)
         try cli("PUBLISH", key, "unregister")
-    }
-
-    /// A port nothing listens on right now (bound to port 0, then released).
-    package static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw Failure(description: "bind() failed") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
