@@ -21,6 +21,19 @@ struct LiveCaptureTests {
         }
     }
 
+    @Test("settings libpcap cannot take are refused naming the setting, before the interface is opened")
+    func settingsOutOfRange() {
+        // 268435456 MiB: the slip of giving bytes where MiB are meant; it used to be clamped silently.
+        #expect(throws: CaptureError.liveCaptureFailed(
+            interface: "lo", message: "buffer size 268435456 MiB is outside 1...1024 MiB")) {
+            _ = try LiveCapture(interface: "lo", bufferSizeMiB: 268_435_456)
+        }
+        #expect(throws: CaptureError.liveCaptureFailed(
+            interface: "lo", message: "snap length 0 is outside 1...262144 bytes")) {
+            _ = try LiveCapture(interface: "lo", snapLength: 0)
+        }
+    }
+
     @Test("packets on loopback are delivered, and breakLoop ends the capture")
     func capturesAndBreaks() throws {
         let port: UInt16 = 47_999
