@@ -1,4 +1,9 @@
+import AnalysisPipeline
+import DubboWire
 import Foundation
+import PacketCapture
+import TCPReassembly
+import TestSupport
 import Testing
 
 /// What a new user trips over on the command line: runs that read nothing, option values out of range, text
@@ -62,5 +67,23 @@ struct CLIEdgeTests {
         let narrow = try HostileProcess.run(["report", capture, "--width", "60"], in: directory)
         #expect(narrow.status == 0)
         #expect(narrow.standardOutput.split(separator: "\n").dropFirst().contains { $0.contains("…") })
+    }
+}
+
+/// Where the pipeline chooses a connection's protocol, on a capture of a real HTTP/2 stack (grpcio).
+@Suite("protocol choice on real traffic")
+struct ProtocolChoiceTests {
+    @Test("a grpcio HTTP/2 connection is recognised by its preface and counted as non-Dubbo, every byte skipped once")
+    func grpcioConnectionIsNotDubbo() throws {
+        let capture = try Captures.required(RepositoryPaths.testScripts.appendingPathComponent("captures/grpcio-http2.pcap"))
+        let (summary, problems) = OfflineAnalysis().run(paths: [capture]) { _ in }
+        #expect(problems.unreadableFiles.isEmpty && problems.readErrors.isEmpty)
+        #expect(summary.reassembly.connectionsOpened == 1)
+        #expect(summary.dubboConnections == 0)
+        #expect(summary.nonDubboConnections == 1)
+        #expect(summary.records == 0)
+        #expect(summary.streams.frames == 0)
+        // tshark -r grpcio-http2.pcap -T fields -e tcp.len, summed: 953 payload bytes.
+        #expect(summary.streams.skippedBytes == 953)
     }
 }
