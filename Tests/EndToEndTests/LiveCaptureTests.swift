@@ -51,7 +51,7 @@ struct LiveCaptureTests {
             metricSum(values, "dubbo_calls_total") == Double(twoWay.count - 1) && values["dubbo_requests_in_flight"] == 1
         }
         let exposition = try liveHTTPGet(port: metricsPort, path: "/metrics")
-        let check = try livePromtool(exposition)
+        let check = try promtoolCheck(exposition)
         #expect(check.status == 0, "promtool: \(check.output)")
         let consumer = #"provider_application="",consumer_application="live-test-consumer""#
         #expect(values[#"dubbo_calls_total{service="\#(Self.calc)",method="add",status="OK",\#(consumer)}"#] == 12)
@@ -123,23 +123,12 @@ struct LiveCaptureTests {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
         let port = try LoopbackPort.unused()
-        let redisPort = try LoopbackPort.unused()
-        let redis = try LiveProcess(
-            executable: "/usr/bin/redis-server",
-            arguments: ["--port", "\(redisPort)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            directory: directory, outputName: "redis")
-        defer { redis.kill() }
-        let expiry = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
+        let redis = try TestRedis()
+        defer { redis.stop() }
+        let redisPort = redis.port
         let url = "dubbo://127.0.0.1:\(port)/\(Self.calc)?application=calc-app&interface=\(Self.calc)"
             + "&methods=add,slow,reject,crash&side=provider&version=1.0"
-        // Bounded: redis-server listens within a few hundred milliseconds.
-        var stored = LiveToolResult(status: -1, standardOutput: "", standardError: "")
-        for _ in 0..<50 where stored.status != 0 || !stored.standardOutput.hasPrefix("1") {
-            Thread.sleep(forTimeInterval: 0.1)
-            stored = try runLiveTool(
-                "/usr/bin/redis-cli", ["-p", "\(redisPort)", "HSET", "/dubbo/\(Self.calc)/providers", url, "\(expiry)"])
-        }
-        #expect(stored.standardOutput.hasPrefix("1"), "redis-cli: \(stored.standardError)")
+        try redis.register("/dubbo/\(Self.calc)/providers", url, expiry: Expiry.fresh)
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--ports", "\(port)", "--format", "none", "--metrics-listen", "127.0.0.1:0",
             "--registry", "redis://127.0.0.1:\(redisPort)", "--registry-required",
@@ -502,14 +491,6 @@ fileprivate func liveHTTPGet(port: Int, path: String) throws -> String {
         throw LiveTestFailure("bad metrics answer: \(text.prefix(300))")
     }
     return String(text[split.upperBound...])
-}
-
-fileprivate func livePromtool(_ exposition: String) throws -> (status: Int32, output: String) {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") else {
-        throw LiveTestFailure("promtool is missing (Debian package prometheus; scripts/test.sh installs it)")
-    }
-    let result = try runLiveTool("/usr/bin/promtool", ["check", "metrics"], input: exposition)
-    return (result.status, result.standardOutput + result.standardError)
 }
 
 fileprivate struct LiveToolResult {
