@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "LiveMonitoring",
             dependencies: [
-                "RecordFormats", "RegistryJoin", "Correlation", "Registry", "DubboWire", "NetworkLayers", "InspectorCore",
+                "RecordFormats", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
