@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "LiveMonitoring",
             dependencies: [
-                "RecordFormats", "RegistryJoin", "Correlation", "Registry", "DubboWire", "NetworkLayers", "InspectorCore",
+                "RecordFormats", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -124,18 +124,18 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "InspectorCoreTests", dependencies: ["InspectorCore"]),
-        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "InspectorCore"]),
-        .testTarget(name: "NetworkLayersTests", dependencies: ["NetworkLayers", "InspectorCore"]),
-        .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "NetworkLayers", "InspectorCore"]),
-        .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore"]),
-        .testTarget(name: "FastJSON2Tests", dependencies: ["FastJSON2", "Hessian2", "InspectorCore"]),
-        .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore"]),
+        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "InspectorCore", "TestSupport"]),
+        .testTarget(name: "NetworkLayersTests", dependencies: ["NetworkLayers", "InspectorCore", "TestSupport"]),
+        .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "NetworkLayers", "InspectorCore", "TestSupport"]),
+        .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore", "TestSupport"]),
+        .testTarget(name: "FastJSON2Tests", dependencies: ["FastJSON2", "Hessian2", "InspectorCore", "TestSupport"]),
+        .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore", "TestSupport"]),
         .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
         .testTarget(
             name: "AnalysisPipelineTests",
             dependencies: ["AnalysisPipeline", "TCPReassembly", "NetworkLayers", "DubboWire", "Correlation", "InspectorCore"]
         ),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "NetworkLayers", "InspectorCore"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "NetworkLayers", "InspectorCore", "TestSupport"]),
         .testTarget(
             name: "RecordFormatsTests",
             dependencies: ["RecordFormats", "TestSupport", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]

@@ -5,7 +5,7 @@
 #
 #   bash scripts/tsan.sh
 #
-# Locks are pthread mutexes (InspectorCore.Locked, RecordPipe): Synchronization.Mutex locks inside the
+# Locks are pthread mutexes (InspectorCore.Locked, WaitableState): Synchronization.Mutex locks inside the
 # uninstrumented standard library, which ThreadSanitizer cannot see, so every access under one reads as a race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ scratch=.build-tsan
 swift build --build-tests --sanitize=thread --scratch-path "$scratch"
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
-suites="LockedTests|RecordPipeTests|PacketQueueTests|MetricsServerTests|LiveMetricsTests|RedisRegistryTests"
+suites="LockedTests|RecordPipeTests|PacketQueueTests|LiveAgreementTests|MetricsServerTests|LiveMetricsTests|RedisRegistryTests"
 suites+="|LiveCaptureTests|ExporterTests|OTLPExportTests|RegistryJoinTests|ReportTests"
 status=0
 TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1" \

@@ -142,8 +142,8 @@ struct PrefaceSniffer {
 
 /// A connection the pipeline recognised but does not decode (today: Triple): its bytes are counted as skipped
 /// non-Dubbo bytes and the connection as non-Dubbo, exactly as the Dubbo decoder would count bytes it finds no
-/// frame in.
-struct OpaqueConnection {
+/// frame in. A class, made once per such connection, so a Dubbo connection's consumer carries only a reference.
+final class OpaqueConnection {
     let id: UInt64
     let context: AnalysisContext
     private var stats = DubboStreamStats()
@@ -153,15 +153,15 @@ struct OpaqueConnection {
         self.context = context
     }
 
-    mutating func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
+    func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
         stats.skippedBytes += Int64(bytes.count)
     }
 
-    mutating func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
+    func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
         stats.gapBytes += Int64(max(0, length))
     }
 
-    mutating func closed(_ end: StreamEnd, time: CaptureTime) {
+    func closed(_ end: StreamEnd, time: CaptureTime) {
         context.connectionEnded(
             id, stats: stats, sawFrames: false, sawBytes: stats.skippedBytes > 0, atEndOfCapture: end == .endOfCapture)
     }

@@ -54,7 +54,7 @@ extension HessianValue {
         case .date(let milliseconds):
             writer.beginObject()
             writer.key("$date")
-            writer.string(DateText.iso8601(millisecondsSinceEpoch: milliseconds))
+            writer.string(ISO8601.text(millisecondsSinceEpoch: milliseconds))
             writer.endObject()
         case .string(let value):
             writer.string(value)

@@ -49,9 +49,9 @@ struct OTLPOptions: ParsableArguments {
         } catch {
             throw ValidationError("\(error)")
         }
-        guard metricsInterval > 0, flushTimeout >= 0, queueSize > 0 else {
-            throw ValidationError("--otlp-metrics-interval and --otlp-queue-size must be positive, --otlp-flush-timeout not negative")
-        }
+        try OptionRange.checkSeconds(metricsInterval, option: "--otlp-metrics-interval", maximum: 86_400)
+        try OptionRange.checkSeconds(flushTimeout, option: "--otlp-flush-timeout", maximum: 3_600, allowZero: true)
+        try OptionRange.check(queueSize, in: 1...1_000_000, option: "--otlp-queue-size", unit: "calls")
         for header in headers where !header.contains("=") || header.hasPrefix("=") {
             throw ValidationError("--otlp-header expects name=value, got \"\(header)\"")
         }

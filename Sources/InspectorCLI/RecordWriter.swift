@@ -35,6 +35,14 @@ final class RecordWriter {
         self.json = JSONLinesFormatter(options: options)
         self.csv = CSVFormatter(options: options)
         self.text = TextFormatter(options: options)
+    }
+
+    /// The CSV or text header, written before the first record (or by `finish`), so a run that reads nothing
+    /// prints no empty table.
+    private var headerWritten = false
+
+    private func writeHeader() {
+        headerWritten = true
         switch format {
         case .csv: output.write(CSVFormatter.headerLine)
         case .text: output.write(TextFormatter.header + "\n")
@@ -43,6 +51,7 @@ final class RecordWriter {
     }
 
     func write(_ record: CallRecord) {
+        if !headerWritten { writeHeader() }
         written += 1
         var annotation = RegistryAnnotation.noRegistry
         if let registry { annotation = registry.annotate(record) }
@@ -62,7 +71,9 @@ final class RecordWriter {
         }
     }
 
-    func finish() {
+    /// Writes what is buffered (and the header of an empty table); nothing when the run read nothing.
+    func finish(readAnything: Bool = true) {
+        if !headerWritten, readAnything { writeHeader() }
         writeLines()
         output.flush()
     }

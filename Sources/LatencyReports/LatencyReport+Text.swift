@@ -5,8 +5,9 @@ import InspectorCore
 /// The `text` format: aligned tables for a terminal, groups sorted by total time spent. Every string from the wire
 /// goes through `TerminalText`; tables wider than `width` shrink their widest text column first.
 extension LatencyReport {
-    public func text(width: Int = 120) -> String {
-        let width = max(40, width)
+    /// `width` nil: no limit (output to a file or a pipe), nothing is cut.
+    public func text(width: Int? = 120) -> String {
+        let width = width.map { max(40, $0) }
         var out = headline()
         out += "\n" + section("Latency by \(grouping.rawValue), most total time first")
         var latencyTable = TextTable([

@@ -9,7 +9,8 @@ extension ReportComparison {
 
     // MARK: text
 
-    public func text(width: Int = 120) -> String {
+    /// `width` nil: no limit (output to a file or a pipe), nothing is cut.
+    public func text(width: Int? = 120) -> String {
         var out = "Dubbo latency comparison, grouped by \(grouping.rawValue)\n"
         out += "  baseline: \(baselineFiles.count) file\(baselineFiles.count == 1 ? "" : "s"), "
         out += "\(baselineTotals.calls) calls over \(baselineDuration.map { ReportNumbers.fixed($0, 1) } ?? "0") s\n"
@@ -39,7 +40,7 @@ extension ReportComparison {
                 row.findings.joined(separator: "; "),
             ])
         }
-        out += rows.isEmpty ? "  (no calls on either side)\n" : table.render(maxWidth: max(40, width))
+        out += rows.isEmpty ? "  (no calls on either side)\n" : table.render(maxWidth: width.map { max(40, $0) })
         out += "\n" + ReportPrecision.statement + "\n"
         return out
     }

@@ -1,6 +1,6 @@
 import RecordFormats
 public import InspectorCore
-public import NetworkLayers
+import NetworkLayers
 public import RegistryJoin
 
 /// What a report groups by and the bounds that keep its memory fixed.

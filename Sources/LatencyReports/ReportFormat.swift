@@ -18,8 +18,8 @@ public enum ReportFormat: String, CaseIterable, Sendable {
 }
 
 extension LatencyReport {
-    /// The report in `format`; `width` is the terminal width the text tables fit.
-    public func rendered(as format: ReportFormat, width: Int = 120) -> String {
+    /// The report in `format`; `width` is the terminal width the text tables fit (nil: no limit).
+    public func rendered(as format: ReportFormat, width: Int? = 120) -> String {
         switch format {
         case .text: text(width: width)
         case .json: json()
@@ -30,7 +30,7 @@ extension LatencyReport {
 }
 
 extension ReportComparison {
-    public func rendered(as format: ReportFormat, width: Int = 120) -> String {
+    public func rendered(as format: ReportFormat, width: Int? = 120) -> String {
         switch format {
         case .text: text(width: width)
         case .json: json()

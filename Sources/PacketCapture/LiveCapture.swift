@@ -33,6 +33,11 @@ public final class LiveCapture: PacketSource, @unchecked Sendable {
     ///   - promiscuous: also see traffic not addressed to this host (mirror ports).
     /// Throws `.interfaceNotFound` (listing the interfaces), `.missingPrivileges`, `.interfaceNotUp`,
     /// `.badFilter`, or `.liveCaptureFailed`.
+    /// Snap lengths libpcap accepts (MAXIMUM_SNAPLEN is 262144).
+    public static let snapLengths = 1...262_144
+    /// Kernel buffer sizes asked for, in MiB: past 1 GiB the packet ring rarely fits, and `<< 20` must fit an Int32.
+    public static let bufferSizesMiB = 1...1_024
+
     public init(
         interface: String,
         snapLength: Int = 262_144,
@@ -42,22 +47,36 @@ public final class LiveCapture: PacketSource, @unchecked Sendable {
         timeoutMs: Int = 100,
         promiscuous: Bool = true
     ) throws(CaptureError) {
+        guard Self.snapLengths.contains(snapLength) else {
+            throw .liveCaptureFailed(
+                interface: interface,
+                message: "snap length \(snapLength) is outside \(Self.snapLengths.lowerBound)...\(Self.snapLengths.upperBound) bytes")
+        }
+        guard Self.bufferSizesMiB.contains(bufferSizeMiB) else {
+            throw .liveCaptureFailed(
+                interface: interface,
+                message: "buffer size \(bufferSizeMiB) MiB is outside \(Self.bufferSizesMiB.lowerBound)...\(Self.bufferSizesMiB.upperBound) MiB")
+        }
         var handle: PcapHandle
         do {
             handle = try PcapHandle.create(interface: interface)
         } catch {
             throw .liveCaptureFailed(interface: interface, message: error.message)
         }
-        handle.configure(
-            snapLength: Int32(clamping: max(snapLength, 1)),
-            bufferSizeBytes: Int32(clamping: max(bufferSizeMiB, 1) << 20),
+        if let refused = handle.configure(
+            snapLength: Int32(snapLength),
+            bufferSizeBytes: Int32(bufferSizeMiB << 20),
             promiscuous: promiscuous,
             immediate: immediate,
             timeoutMs: Int32(clamping: max(timeoutMs, 1))
-        )
+        ) {
+            throw .liveCaptureFailed(interface: interface, message: refused)
+        }
         let status = handle.activate()
         if status < 0 {
-            throw Self.activationError(status: status, message: handle.lastError, interface: interface)
+            // The kernel refuses a buffer it cannot allocate here (the packet ring): say which settings were asked.
+            let message = "\(handle.lastError) (snap length \(snapLength) bytes, buffer size \(bufferSizeMiB) MiB)"
+            throw Self.activationError(status: status, message: message, interface: interface)
         }
         self.activationWarning = status > 0 ? handle.lastError : nil
         if let filter {

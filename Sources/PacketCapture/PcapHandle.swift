@@ -51,18 +51,24 @@ struct PcapHandle: ~Copyable {
 
     // MARK: Live configuration (before `activate`)
 
-    /// Applies the live-capture settings. libpcap only refuses them on an activated handle, which
-    /// `LiveCapture` never passes, so their results are not inspected except the timestamp precision.
+    /// Applies the live-capture settings; returns the first one libpcap refuses (its name, value and libpcap's
+    /// reason), or nil. The timestamp precision is a wish: not every device gives nanoseconds, and libpcap then
+    /// keeps microseconds, which readPrecision() notices.
     mutating func configure(
         snapLength: Int32, bufferSizeBytes: Int32, promiscuous: Bool, immediate: Bool, timeoutMs: Int32
-    ) {
-        _ = pcap_set_snaplen(raw, snapLength)
-        _ = pcap_set_promisc(raw, promiscuous ? 1 : 0)
-        _ = pcap_set_immediate_mode(raw, immediate ? 1 : 0)
-        _ = pcap_set_timeout(raw, timeoutMs)
-        _ = pcap_set_buffer_size(raw, bufferSizeBytes)
-        // Not every device gives nanoseconds; libpcap then keeps microseconds and readPrecision() notices.
+    ) -> String? {
+        let settings: [(String, Int32)] = [
+            ("snap length \(snapLength)", pcap_set_snaplen(raw, snapLength)),
+            ("promiscuous mode", pcap_set_promisc(raw, promiscuous ? 1 : 0)),
+            ("immediate mode", pcap_set_immediate_mode(raw, immediate ? 1 : 0)),
+            ("read timeout \(timeoutMs) ms", pcap_set_timeout(raw, timeoutMs)),
+            ("buffer size \(bufferSizeBytes) bytes", pcap_set_buffer_size(raw, bufferSizeBytes)),
+        ]
         _ = pcap_set_tstamp_precision(raw, PCAP_TSTAMP_PRECISION_NANO)
+        for (setting, status) in settings where status != 0 {
+            return "libpcap refused the \(setting): \(String(cString: pcap_statustostr(status)))"
+        }
+        return nil
     }
 
     /// Activates a created handle; returns `pcap_activate`'s status (0 ok, > 0 warning, < 0 error).

@@ -1,5 +1,6 @@
 import DubboWire
 import InspectorCore
+import TestSupport
 import Testing
 
 /// A frame as the tests compare it: header fields, where it was found, and a copy of its body.
@@ -237,7 +238,7 @@ struct DubboStreamDecoderTests {
 
     @Test("random bytes in random chunks never trap and never produce a frame it cannot back")
     func randomBytes() {
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededRandom(seed: 42)
         for _ in 0..<2000 {
             let count = Int(generator.next() % 600)
             var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -261,15 +262,3 @@ struct DubboStreamDecoderTests {
     }
 }
 
-/// Deterministic generator for test data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,11 +1,9 @@
 import DubboWire
+import TestSupport
 
 /// Test vectors from PROTOCOL.md §8.2 and a builder for frames with arbitrary bodies.
 enum FrameBytes {
-    static func hex(_ text: String) -> [UInt8] {
-        let digits = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        return digits.compactMap { UInt8($0, radix: 16) }
-    }
+    static func hex(_ text: String) -> [UInt8] { TestSupport.hex(text) }
 
     static func frame(flags: UInt8, status: UInt8 = 0, id: Int64, body: [UInt8]) -> [UInt8] {
         var bytes: [UInt8] = [0xDA, 0xBB, flags, status]

@@ -7,14 +7,14 @@ import InspectorCore
 import LatencyReports
 import RecordFormats
 import RegistryJoin
+import TestSupport
 import Testing
 
 /// Runs captures through the whole pipeline and returns the JSON-lines records, parsed.
 enum Captures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/captures")
-    static let fixtures = repositoryRoot.appendingPathComponent("Fixtures")
+    static let repositoryRoot = RepositoryPaths.root
+    static let shared = RepositoryPaths.sharedCaptures
+    static let fixtures = RepositoryPaths.fixtures
 
     /// A file that must exist for the test to mean anything: a missing one fails loudly, never skips.
     static func required(_ url: URL) throws -> String {

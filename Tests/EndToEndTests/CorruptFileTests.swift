@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// Corrupt and unreadable capture files through the built `dubbo-inspect read`: each gives one `dubbo-inspect:`
@@ -67,7 +68,7 @@ struct CorruptFileTests {
     @Test("a garbage global header is not a capture file: one line, exit 2, no records")
     func garbageGlobalHeader() throws {
         let directory = try HostileDirectory()
-        var garbage = HostileRandom(seed: 0x6A7B)
+        var garbage = SeededRandom(seed: 0x6A7B)
         let bytes = (0..<4_096).map { _ in UInt8(truncatingIfNeeded: garbage.next()) }
         let path = try directory.write("garbage.pcap", bytes)
         let outcome = try Self.read(path, in: directory)

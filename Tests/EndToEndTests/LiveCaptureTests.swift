@@ -7,17 +7,17 @@ import InspectorCore
 import LatencyReports
 import RecordFormats
 import RegistryJoin
+import TestSupport
 import Testing
 
 /// `dubbo-inspect live` on the loopback interface, run as the built executable, against real Dubbo traffic from
 /// independent Python stacks (`Tests/Support/dubbo_loopback.py`: the `dubbo-py` provider on 127.0.0.1, the
 /// `dubbo-py` and `dubbo-ssl-python` clients). Needs root (CI runs tests as root) and the PyPI stacks
 /// (`scripts/test.sh` installs them); without either, the tests fail saying so. Nothing leaves loopback.
-@Suite("live capture on lo", .serialized)
+@Suite("live capture on lo", .serialized, .tags(.root))
 struct LiveCaptureTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let driver = repositoryRoot.appendingPathComponent("Tests/Support/dubbo_loopback.py").path
+    static let repositoryRoot = RepositoryPaths.root
+    static let driver = RepositoryPaths.testScripts.appendingPathComponent("dubbo_loopback.py").path
     static let calc = "com.example.live.Calculator"
     static let echo = "com.example.live.Echo"
 
@@ -28,7 +28,7 @@ struct LiveCaptureTests {
     func decodesEveryCallLive() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.unused()
         let pcapng = directory.path + "/live.pcapng"
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--ports", "\(port)", "--format", "jsonl", "--metrics-listen", "127.0.0.1:0",
@@ -51,7 +51,7 @@ struct LiveCaptureTests {
             metricSum(values, "dubbo_calls_total") == Double(twoWay.count - 1) && values["dubbo_requests_in_flight"] == 1
         }
         let exposition = try liveHTTPGet(port: metricsPort, path: "/metrics")
-        let check = try livePromtool(exposition)
+        let check = try promtoolCheck(exposition)
         #expect(check.status == 0, "promtool: \(check.output)")
         let consumer = #"provider_application="",consumer_application="live-test-consumer""#
         #expect(values[#"dubbo_calls_total{service="\#(Self.calc)",method="add",status="OK",\#(consumer)}"#] == 12)
@@ -92,7 +92,7 @@ struct LiveCaptureTests {
     func timeoutExpiresDuringTheRun() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.unused()
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--ports", "\(port)", "--format", "csv", "--timeout", "1", "--duration", "15",
             "--metrics-listen", "127.0.0.1:0", "--no-payload",
@@ -118,28 +118,17 @@ struct LiveCaptureTests {
         #expect(live.standardError.contains("timed out 1"))
     }
 
-    @Test("--registry names the provider application in the metrics labels", .timeLimit(.minutes(2)))
+    @Test("--registry names the provider application in the metrics labels", .tags(.redis), .timeLimit(.minutes(2)))
     func registryNamesApplications() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
-        let redisPort = try freeLoopbackPort()
-        let redis = try LiveProcess(
-            executable: "/usr/bin/redis-server",
-            arguments: ["--port", "\(redisPort)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            directory: directory, outputName: "redis")
-        defer { redis.kill() }
-        let expiry = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
+        let port = try LoopbackPort.unused()
+        let redis = try TestRedis()
+        defer { redis.stop() }
+        let redisPort = redis.port
         let url = "dubbo://127.0.0.1:\(port)/\(Self.calc)?application=calc-app&interface=\(Self.calc)"
             + "&methods=add,slow,reject,crash&side=provider&version=1.0"
-        // Bounded: redis-server listens within a few hundred milliseconds.
-        var stored = LiveToolResult(status: -1, standardOutput: "", standardError: "")
-        for _ in 0..<50 where stored.status != 0 || !stored.standardOutput.hasPrefix("1") {
-            Thread.sleep(forTimeInterval: 0.1)
-            stored = try runLiveTool(
-                "/usr/bin/redis-cli", ["-p", "\(redisPort)", "HSET", "/dubbo/\(Self.calc)/providers", url, "\(expiry)"])
-        }
-        #expect(stored.standardOutput.hasPrefix("1"), "redis-cli: \(stored.standardError)")
+        try redis.register("/dubbo/\(Self.calc)/providers", url, expiry: Expiry.fresh)
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--ports", "\(port)", "--format", "none", "--metrics-listen", "127.0.0.1:0",
             "--registry", "redis://127.0.0.1:\(redisPort)", "--registry-required",
@@ -162,7 +151,7 @@ struct LiveCaptureTests {
     func kernelDropsAreCounted() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort(type: SOCK_DGRAM)
+        let port = try LoopbackPort.unused(type: SOCK_DGRAM)
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--filter", "udp and dst port \(port)", "--buffer-size", "1", "--format", "none",
             "--metrics-listen", "127.0.0.1:0",
@@ -187,8 +176,8 @@ struct LiveCaptureTests {
     func stalledOutputDropsAtTheQueue() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let dubboPort = try freeLoopbackPort()
-        let udpPort = try freeLoopbackPort(type: SOCK_DGRAM)
+        let dubboPort = try LoopbackPort.unused()
+        let udpPort = try LoopbackPort.unused(type: SOCK_DGRAM)
         // Standard output is a pipe nobody reads until the end: once the ~64 KiB pipe is full, the analysis blocks.
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--filter", "(tcp port \(dubboPort)) or (udp and dst port \(udpPort))",
@@ -218,7 +207,7 @@ struct LiveCaptureTests {
     func dropsPrivileges() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.unused()
         let live = try LiveProcess(arguments: [
             "live", "-i", "lo", "--ports", "\(port)", "--format", "jsonl", "--user", "nobody",
             "--metrics-listen", "127.0.0.1:0",
@@ -272,7 +261,7 @@ struct LiveCaptureTests {
     func liveViewRestoresTheTerminal() throws {
         try requireLiveRoot()
         let directory = try LiveScratchFolder()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.unused()
         let transcript = directory.path + "/view.txt"
         // `script` gives the tool a pseudo-terminal of 90×30; the tool is the only thing drawing on it.
         let command = "stty cols 90 rows 30; exec \(try liveToolPath()) live -i lo --ports \(port) --metrics-listen 127.0.0.1:0"
@@ -346,24 +335,6 @@ fileprivate func liveToolPath() throws -> String {
         directory = directory.deletingLastPathComponent()
     }
     throw LiveTestFailure("dubbo-inspect is not built next to \(bundle.path); run `swift build --build-tests` first")
-}
-
-/// A port nobody uses on 127.0.0.1 right now (bound and released).
-fileprivate func freeLoopbackPort(type: __socket_type = SOCK_STREAM) throws -> Int {
-    let fd = socket(AF_INET, Int32(type.rawValue), 0)
-    guard fd >= 0 else { throw LiveTestFailure("socket failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw LiveTestFailure("cannot bind a port on 127.0.0.1") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Runs the Python driver against a provider it starts on `port`; returns each call as the client saw it.
@@ -520,14 +491,6 @@ fileprivate func liveHTTPGet(port: Int, path: String) throws -> String {
         throw LiveTestFailure("bad metrics answer: \(text.prefix(300))")
     }
     return String(text[split.upperBound...])
-}
-
-fileprivate func livePromtool(_ exposition: String) throws -> (status: Int32, output: String) {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") else {
-        throw LiveTestFailure("promtool is missing (Debian package prometheus; scripts/test.sh installs it)")
-    }
-    let result = try runLiveTool("/usr/bin/promtool", ["check", "metrics"], input: exposition)
-    return (result.status, result.standardOutput + result.standardError)
 }
 
 fileprivate struct LiveToolResult {

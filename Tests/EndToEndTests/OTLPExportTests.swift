@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// `dubbo-inspect read … --otlp-endpoint` against a real OTLP/HTTP receiver on loopback
@@ -8,10 +9,9 @@ import Testing
 /// test saying why. Everything stays on 127.0.0.1; every wait is bounded.
 @Suite("OTLP export to a real receiver", .serialized)
 struct OTLPExportTests {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("Fixtures")
-    static let support = root.appendingPathComponent("Tests/Support/otlp")
+    static let root = RepositoryPaths.root
+    static let fixtures = RepositoryPaths.fixtures
+    static let support = RepositoryPaths.testScripts.appendingPathComponent("otlp")
 
     // MARK: Spans and metrics of the fixtures
 
@@ -244,7 +244,7 @@ struct OTLPExportTests {
           .timeLimit(.minutes(2)))
     func absentReceiverDropsInBoundedTime() throws {
         let scratch = try OTLPScratch()
-        let port = try otlpUnusedPort()
+        let port = try LoopbackPort.unused()
         let run = try OTLPToolRun(
             ["read", Self.fixtures.appendingPathComponent("basic.pcap").path, "--format", "none",
              "--otlp-endpoint", "http://127.0.0.1:\(port)", "--otlp-flush-timeout", "2"], in: scratch)
@@ -460,22 +460,4 @@ func otlpHostName() -> String {
     var buffer = [CChar](repeating: 0, count: 256)
     gethostname(&buffer, 255)
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
-/// A loopback port nothing listens on (bound, read, closed).
-func otlpUnusedPort() throws -> Int {
-    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard socketFD >= 0 else { throw OTLPTestFailure("socket failed") }
-    defer { close(socketFD) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) == 0
-            && getsockname(socketFD, $0, &length) == 0 }
-    }
-    guard bound else { throw OTLPTestFailure("cannot bind a loopback port") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -9,12 +9,13 @@ import Registry
 import LatencyReports
 import RecordFormats
 import RegistryJoin
+import TestSupport
 import Testing
 
 /// The registry join end to end: fixture captures read against a real `redis-server` filled exactly as Dubbo's
 /// RedisRegistry fills it (`HSET key url expiry` + `PUBLISH key register`), through the library and through the
 /// `dubbo-inspect` executable.
-@Suite("Registry join", .timeLimit(.minutes(2)))
+@Suite("Registry join", .tags(.redis), .timeLimit(.minutes(2)))
 struct RegistryJoinTests {
     static let demo = "org.apache.dubbo.demo.DemoService"
     static let demoProviders = "/dubbo/\(demo)/providers"
@@ -32,13 +33,13 @@ struct RegistryJoinTests {
         + "&interface=\(demo)&side=consumer"
 
     /// The registry the basic fixture was "captured" against.
-    static func fillBasic(_ redis: JoinRedis, expiry: Int64 = JoinRedis.freshExpiry) throws {
+    static func fillBasic(_ redis: TestRedis, expiry: Int64 = Expiry.fresh) throws {
         try redis.register(demoProviders, plainProvider, expiry: expiry)
         try redis.register(demoProviders, grayProvider, expiry: expiry)
         try redis.register(demoConsumers, consumer, expiry: expiry)
     }
 
-    static func directory(_ redis: JoinRedis) throws -> ServiceDirectory {
+    static func directory(_ redis: TestRedis) throws -> ServiceDirectory {
         try RegistryReader(address: try RegistryAddress(parsing: redis.address)).read().directory
     }
 
@@ -60,7 +61,7 @@ struct RegistryJoinTests {
 
     @Test("basic capture: every call named; unregistered method, other version/group and unknown interface flagged")
     func basicCapture() throws {
-        let redis = try JoinRedis()
+        let redis = try TestRedis()
         try Self.fillBasic(redis)
         let records = try Self.records("basic.pcap", join: RegistryJoin(directory: try Self.directory(redis)))
         #expect(records.count == 17)
@@ -92,7 +93,7 @@ struct RegistryJoinTests {
 
     @Test("expiry is judged at capture time: lapsed before the capture is stale, dynamic=false never is")
     func staleAtCaptureTime() throws {
-        let redis = try JoinRedis()
+        let redis = try TestRedis()
         // The capture starts at 1700000000.000; this registration lapsed a second earlier.
         try redis.register(Self.demoProviders, Self.plainProvider, expiry: 1_699_999_999_000)
         let stale = try Self.records("linktype-raw.pcap", join: RegistryJoin(directory: try Self.directory(redis)))
@@ -115,8 +116,8 @@ struct RegistryJoinTests {
 
     @Test("an orphan response takes its service from the registry when the endpoint serves one interface")
     func orphanInference() throws {
-        let redis = try JoinRedis()
-        try redis.register(Self.demoProviders, Self.plainProvider, expiry: JoinRedis.freshExpiry)
+        let redis = try TestRedis()
+        try redis.register(Self.demoProviders, Self.plainProvider, expiry: Expiry.fresh)
         let records = try Self.records("midstream.pcap", join: RegistryJoin(directory: try Self.directory(redis)))
         let orphan = try #require(records.first { $0["kind"] as? String == "orphan_response" })
         #expect(orphan["service"] as? String == Self.demo)
@@ -130,7 +131,7 @@ struct RegistryJoinTests {
         try redis.register(
             "/dubbo/com.foo.UserService/providers",
             "dubbo://10.0.0.2:20880/com.foo.UserService?application=demo-provider&interface=com.foo.UserService",
-            expiry: JoinRedis.freshExpiry
+            expiry: Expiry.fresh
         )
         let ambiguous = try Self.records("midstream.pcap", join: RegistryJoin(directory: try Self.directory(redis)))
         let unnamed = try #require(ambiguous.first { $0["kind"] as? String == "orphan_response" })
@@ -142,14 +143,14 @@ struct RegistryJoinTests {
 
     @Test("IPv6 providers written bare by Dubbo join with bracketed captured endpoints")
     func ipv6Join() throws {
-        let redis = try JoinRedis()
+        let redis = try TestRedis()
         try redis.register(
             Self.demoProviders, "dubbo://2001:db8::2:20880/\(Self.demo)?application=v6-provider&interface=\(Self.demo)",
-            expiry: JoinRedis.freshExpiry
+            expiry: Expiry.fresh
         )
         try redis.register(
             Self.demoConsumers, "consumer://2001:db8::1/\(Self.demo)?application=v6-consumer&category=consumers",
-            expiry: JoinRedis.freshExpiry
+            expiry: Expiry.fresh
         )
         let records = try Self.records("ipv6.pcap", join: RegistryJoin(directory: try Self.directory(redis)))
         let v6 = records.filter { ($0["server"] as? String)?.hasPrefix("[") == true }
@@ -166,7 +167,7 @@ struct RegistryJoinTests {
 
     @Test("heartbeats and events are judged by endpoint, whichever side sent them")
     func heartbeatsAndEvents() throws {
-        let redis = try JoinRedis()
+        let redis = try TestRedis()
         try Self.fillBasic(redis)
         let records = try Self.records("events.pcap", join: RegistryJoin(directory: try Self.directory(redis)))
         #expect(records.count == 6)
@@ -179,7 +180,7 @@ struct RegistryJoinTests {
 
     @Test("endpoints with nothing registered are not_registered with null names")
     func unregisteredEndpoints() throws {
-        let redis = try JoinRedis()
+        let redis = try TestRedis()
         try Self.fillBasic(redis)
         let records = try Self.records("vlan.pcap", join: RegistryJoin(directory: try Self.directory(redis)))
         #expect(records.count == 3)
@@ -211,7 +212,7 @@ struct RegistryJoinTests {
 
     @Test("a live directory is joined as it changes: a provider unregistered mid-run is no longer registered")
     func joinFollowsWatcher() throws {
-        let redis = try JoinRedis()
+        let redis = try TestRedis()
         try Self.fillBasic(redis)
         let watcher = RegistryWatcher(address: try RegistryAddress(parsing: redis.address)) { _ in }
         watcher.start()
@@ -237,7 +238,7 @@ struct RegistryJoinTests {
 
     @Test("read --registry names every call whose provider is registered, and counts the statuses")
     func cliRead() throws {
-        let redis = try JoinRedis()
+        let redis = try TestRedis()
         try Self.fillBasic(redis)
         let basic = try Captures.required(Captures.fixtures.appendingPathComponent("basic.pcap"))
         let run = try ToolRun(["read", basic, "--registry", redis.address, "--format", "jsonl"])
@@ -257,7 +258,7 @@ struct RegistryJoinTests {
 
     @Test("Redis down: a one-line warning, the analysis goes on with no_registry; --registry-required stops it")
     func cliRedisDown() throws {
-        let port = try JoinRedis.freePort()
+        let port = try LoopbackPort.unused()
         let basic = try Captures.required(Captures.fixtures.appendingPathComponent("basic.pcap"))
         let address = "redis://:topsecret@127.0.0.1:\(port)"
         let run = try ToolRun(["read", basic, "--registry", address, "--format", "jsonl"])
@@ -278,7 +279,7 @@ struct RegistryJoinTests {
 
     @Test("a wrong password ends the run with an error naming the node, never the password")
     func cliWrongPassword() throws {
-        let redis = try JoinRedis(password: "right-password")
+        let redis = try TestRedis(password: "right-password")
         try Self.fillBasic(redis)
         let basic = try Captures.required(Captures.fixtures.appendingPathComponent("basic.pcap"))
         let run = try ToolRun(["read", basic, "--registry", "redis://:wrong-password@127.0.0.1:\(redis.port)"])
@@ -293,9 +294,9 @@ struct RegistryJoinTests {
 
     @Test("registry dump --format json is a snapshot that read --registry-snapshot uses offline, with the same result")
     func cliDumpAndSnapshot() throws {
-        let redis = try JoinRedis()
+        let redis = try TestRedis()
         try Self.fillBasic(redis)
-        try redis.register(Self.demoProviders, "broken-url", expiry: JoinRedis.freshExpiry)
+        try redis.register(Self.demoProviders, "broken-url", expiry: Expiry.fresh)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("registry-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -391,104 +392,6 @@ struct RegistryJoinTests {
     }
 }
 
-/// A `redis-server` for one test, on a free loopback port (the RegistryTests target has the full-featured one).
-final class JoinRedis {
-    let port: Int
-    let password: String?
-    private let process = Process()
-    private let folder: URL
-
-    static var freshExpiry: Int64 { Int64(Date().timeIntervalSince1970 * 1000) + 60_000 }
-
-    struct Failure: Error, CustomStringConvertible { var description: String }
-
-    static func executable(_ name: String) throws -> String {
-        let path = "/usr/bin/" + name
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw Failure(
-                description: "\(name) is not installed: `apt-get install redis-server` (scripts/test.sh does)")
-        }
-        return path
-    }
-
-    init(password: String? = nil) throws {
-        self.password = password
-        port = try Self.freePort()
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("join-redis-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: try Self.executable("redis-server"))
-        process.arguments =
-            [
-                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", folder.path, "--loglevel", "warning",
-            ]
-            + (password.map { ["--requirepass", $0] } ?? [])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline {
-            if (try? cli("PING")) == "PONG" { return }
-            usleep(20_000)
-        }
-        stop()
-        throw Failure(description: "redis-server did not answer on 127.0.0.1:\(port) within 5 s")
-    }
-
-    deinit {
-        stop()
-        try? FileManager.default.removeItem(at: folder)
-    }
-
-    var address: String { password.map { "redis://:\($0)@127.0.0.1:\(port)" } ?? "redis://127.0.0.1:\(port)" }
-
-    func stop() {
-        guard process.isRunning else { return }
-        // SIGKILL, not terminate(): a child spawned from a test thread inherits its blocked SIGTERM.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    @discardableResult
-    func cli(_ arguments: String...) throws -> String {
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: try Self.executable("redis-cli"))
-        client.arguments =
-            ["-h", "127.0.0.1", "-p", String(port)]
-            + (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + arguments
-        let output = Pipe()
-        client.standardOutput = output
-        client.standardError = FileHandle.nullDevice
-        try client.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        client.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Dubbo's `doRegister`: `HSET key url expiry`, then `PUBLISH key register`.
-    func register(_ key: String, _ url: String, expiry: Int64) throws {
-        try cli("HSET", key, url, String(expiry))
-        try cli("PUBLISH", key, "register")
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw Failure(description: "bind() failed") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
 
 /// One run of the built `dubbo-inspect`, output captured through files (no pipe can fill up and block it).
 struct ToolRun {
@@ -497,7 +400,7 @@ struct ToolRun {
     var standardError: String
 
     init(_ arguments: [String]) throws {
-        guard let path = BuiltTool.dubboInspect else { throw JoinRedis.Failure(description: BuiltTool.missing) }
+        guard let path = BuiltTool.dubboInspect else { throw TestRedis.Failure(description: BuiltTool.missing) }
         let tool = URL(fileURLWithPath: path)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tool-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

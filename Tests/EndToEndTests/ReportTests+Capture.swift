@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 
 /// Writes a realistic capture for the report tests: a few thousand Dubbo calls between three consumers and one
@@ -52,10 +53,10 @@ struct ReportCapture {
     /// `slowFrom`: seconds after the start from which placeOrder is slow (nil: never).
     init(seed: UInt64, slowFrom: Int64? = 180, scale: Int = 1) {
         self.slowFrom = slowFrom
-        var random = ReportRandom(seed: seed)
+        var random = SeededRandom(seed: seed)
         var id: Int64 = 1
-        func add(_ service: String, _ method: String, count: Int, work: (inout ReportRandom, Int64) -> Int64,
-                 configure: (inout Call, inout ReportRandom) -> Void = { _, _ in }) {
+        func add(_ service: String, _ method: String, count: Int, work: (inout SeededRandom, Int64) -> Int64,
+                 configure: (inout Call, inout SeededRandom) -> Void = { _, _ in }) {
             for _ in 0..<(count / scale) {
                 let ready = Int64.random(in: 1_000_000_000..<(Self.duration - 2_000_000_000), using: &random)
                 var call = Call(service: service, method: method, connection: Int.random(in: 0..<3, using: &random),
@@ -209,19 +210,8 @@ struct ReportCapture {
     }
 }
 
-/// A seeded generator (SplitMix64) with a skewed draw for service times.
-struct ReportRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// A seeded generator (SeededRandom) with a skewed draw for service times.
+extension SeededRandom {
 
     /// Around `median`: from half to twice it, with a long tail to eight times for one draw in fifty.
     mutating func around(_ median: Int64) -> Int64 {

@@ -6,6 +6,7 @@ import InspectorCore
 import LatencyReports
 import RecordFormats
 import RegistryJoin
+import TestSupport
 import Testing
 
 /// `dubbo-inspect report` and `read --report` end to end: fixture captures, a generated capture of a few thousand
@@ -240,7 +241,7 @@ struct ReportTests {
 
     // MARK: Compare
 
-    @Test("compare mode puts the method that slowed down first, as a regression")
+    @Test("compare mode puts the method that slowed down first, as a regression", .tags(.browser))
     func compareRegressionFirst() throws {
         let generated = try Self.generated.get()
         let path = Self.output.appendingPathComponent("compare.json").path
@@ -262,7 +263,7 @@ struct ReportTests {
 
     // MARK: Browser
 
-    @Test("the HTML report renders in headless Chromium without script errors, wire strings shown as text")
+    @Test("the HTML report renders in headless Chromium without script errors, wire strings shown as text", .tags(.browser))
     func htmlInChromium() throws {
         let generated = try Self.generated.get()
         let html = Self.output.appendingPathComponent("report-browser.html").path

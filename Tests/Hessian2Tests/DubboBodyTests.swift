@@ -1,5 +1,6 @@
 import Hessian2
 import InspectorCore
+import TestSupport
 import Testing
 
 /// PROTOCOL §8.2: whole Dubbo bodies decoded part by part with one decoder, as DubboWire will.

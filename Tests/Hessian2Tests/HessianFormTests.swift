@@ -1,5 +1,6 @@
 import Hessian2
 import InspectorCore
+import TestSupport
 import Testing
 
 /// Encodings PROTOCOL §5 allows that the §8.1 table does not show.

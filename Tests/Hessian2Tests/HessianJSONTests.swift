@@ -1,5 +1,6 @@
 import Hessian2
 import InspectorCore
+import TestSupport
 import Testing
 
 @Suite("JSON rendering (docs/RECORDS.md)")

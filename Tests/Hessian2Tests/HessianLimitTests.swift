@@ -1,5 +1,6 @@
 import Hessian2
 import InspectorCore
+import TestSupport
 import Testing
 
 @Suite("Hostile input hits a limit, never the allocator or the stack")

@@ -1,5 +1,6 @@
 import Hessian2
 import InspectorCore
+import TestSupport
 import Testing
 
 @Suite("PROTOCOL §8.1 vectors")

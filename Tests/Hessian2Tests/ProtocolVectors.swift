@@ -1,3 +1,4 @@
+import TestSupport
 import Hessian2
 
 /// Every row of PROTOCOL §8.1 (bytes produced by hessian-lite `Hessian2Output.writeObject`, JDK 17).

@@ -1,23 +1,7 @@
 import Hessian2
 import InspectorCore
+import TestSupport
 import Testing
-
-/// Bytes from hex text; spaces and newlines are ignored ("4c 00 01").
-func hex(_ text: String) -> [UInt8] {
-    let digits = Array(text.utf8.filter { !$0.isWhitespace })
-    precondition(digits.count % 2 == 0, "odd hex digit count")
-    var bytes: [UInt8] = []
-    for index in stride(from: 0, to: digits.count, by: 2) {
-        let pair = String(decoding: digits[index...index + 1], as: UTF8.self)
-        guard let byte = UInt8(pair, radix: 16) else { preconditionFailure("bad hex \(pair)") }
-        bytes.append(byte)
-    }
-    return bytes
-}
-
-extension UInt8 {
-    fileprivate var isWhitespace: Bool { self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09 }
-}
 
 /// The shortest Hessian string encoding of ASCII `text` (compact forms only, so fewer than 1024 chars).
 func str(_ text: String) -> [UInt8] {
@@ -87,19 +71,6 @@ func map(_ type: String, _ entries: [(HessianValue, HessianValue)]) -> HessianVa
 
 func object(_ className: String, _ fields: [(String, HessianValue)]) -> HessianValue {
     .object(HessianObject(className: className, fieldNames: fields.map(\.0), fieldValues: fields.map(\.1)))
-}
-
-/// SplitMix64: a tiny seeded generator so random tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// A named byte vector and the value it must decode to.

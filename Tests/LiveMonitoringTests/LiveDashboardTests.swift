@@ -59,14 +59,4 @@ struct LiveDashboardTests {
         #expect(text.contains("MISSED 1"))
         #expect(text.contains("com.example.订单服务.method"))
     }
-
-    @Test("display width: wide characters take two columns, combining marks none")
-    func displayWidth() {
-        #expect(TerminalText.columns(of: "abc") == 3)
-        #expect(TerminalText.columns(of: "订单") == 4)
-        #expect(TerminalText.columns(of: "e\u{301}") == 1)
-        #expect(TerminalText.columns(of: "😀") == 2)
-        #expect(TerminalText.fit("订单服务", columns: 5) == "订单…")
-        #expect(TerminalText.pad("ab", columns: 4, rightAligned: true) == "  ab")
-    }
 }

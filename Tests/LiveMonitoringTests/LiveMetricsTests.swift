@@ -2,6 +2,7 @@ import Correlation
 import InspectorCore
 import LiveMonitoring
 import NetworkLayers
+import TestSupport
 import Testing
 
 @Suite("LiveMetrics")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LiveMonitoring
+import TestSupport
 import Testing
 
 @Suite("MetricsServer", .serialized)

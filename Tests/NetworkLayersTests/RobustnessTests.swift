@@ -1,18 +1,6 @@
 import NetworkLayers
+import TestSupport
 import Testing
-
-/// SplitMix64: a tiny seeded generator so the random tests are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("PacketDissector robustness")
 struct RobustnessTests {
@@ -71,7 +59,7 @@ struct RobustnessTests {
 
     @Test("20 000 seeded random buffers never trap and keep every offset inside the buffer")
     func randomBuffersAreSafe() {
-        var random = SplitMix64(state: 0x0d0b_b020_8800)
+        var random = SeededRandom(seed: 0x0d0b_b020_8800)
         var dissector = PacketDissector()
         let linkTypes: [Int32] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 105, -1]
         for round in 0..<20_000 {

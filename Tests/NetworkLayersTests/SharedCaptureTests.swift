@@ -1,5 +1,6 @@
 import Foundation
 import NetworkLayers
+import TestSupport
 import Testing
 
 @Suite("PacketDissector on the shared loopback capture")
@@ -22,7 +23,7 @@ struct SharedCaptureTests {
 
     @Test("every packet is a TCP segment to or from a Dubbo port, with tshark's payload total")
     func everyPacketIsDubboTCP() throws {
-        let url = URL(fileURLWithPath: "/work/shared/captures/generated/pyclients-loopback.pcap")
+        let url = RepositoryPaths.sharedCapture("generated/pyclients-loopback.pcap")
         let records = Self.records([UInt8](try Data(contentsOf: url)))
         #expect(records.count == 136)
         var dissector = PacketDissector()

@@ -2,9 +2,10 @@ import Foundation
 import Glibc
 import InspectorCore
 import PacketCapture
+import TestSupport
 import Testing
 
-@Suite("LiveCapture", .serialized)
+@Suite("LiveCapture", .serialized, .tags(.root))
 struct LiveCaptureTests {
     @Test("the interface list includes loopback")
     func listsLoopback() throws {
@@ -17,6 +18,19 @@ struct LiveCaptureTests {
         let names = try LiveCapture.availableInterfaces().map(\.name)
         #expect(throws: CaptureError.interfaceNotFound(interface: "nosuchif0", available: names)) {
             _ = try LiveCapture(interface: "nosuchif0")
+        }
+    }
+
+    @Test("settings libpcap cannot take are refused naming the setting, before the interface is opened")
+    func settingsOutOfRange() {
+        // 268435456 MiB: the slip of giving bytes where MiB are meant; it used to be clamped silently.
+        #expect(throws: CaptureError.liveCaptureFailed(
+            interface: "lo", message: "buffer size 268435456 MiB is outside 1...1024 MiB")) {
+            _ = try LiveCapture(interface: "lo", bufferSizeMiB: 268_435_456)
+        }
+        #expect(throws: CaptureError.liveCaptureFailed(
+            interface: "lo", message: "snap length 0 is outside 1...262144 bytes")) {
+            _ = try LiveCapture(interface: "lo", snapLength: 0)
         }
     }
 

@@ -1,5 +1,7 @@
 import InspectorCore
 import PacketCapture
+import Foundation
+import TestSupport
 import Testing
 
 @Suite("PcapFileReader")
@@ -132,7 +134,7 @@ struct PcapFileReaderTests {
 
     @Test("the shared loopback capture reads the same from pcap and pcapng")
     func sharedCaptureFormatsAgree() throws {
-        let base = "/work/shared/captures/generated/pyclients-loopback"
+        let base = RepositoryPaths.sharedCapture("generated/pyclients-loopback").path
         let pcap = try readFile(base + ".pcap")
         let pcapng = try readFile(base + ".pcapng")
         #expect(pcap.count == 136)

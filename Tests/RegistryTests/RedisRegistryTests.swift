@@ -1,12 +1,13 @@
 import Foundation
 import NetworkLayers
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Registry
 
 /// Against real `redis-server`s on loopback, filled exactly as Dubbo's RedisRegistry fills them.
-@Suite("Redis registry", .timeLimit(.minutes(2)))
+@Suite("Redis registry", .tags(.redis), .timeLimit(.minutes(2)))
 struct RedisRegistryTests {
     static let demo = "org.apache.dubbo.demo.DemoService"
     static let providers = "/dubbo/\(demo)/providers"
@@ -179,7 +180,7 @@ struct RedisRegistryTests {
 
     @Test("Redis down: a quick error naming the node")
     func redisDown() throws {
-        let port = try TestRedis.freePort()
+        let port = try LoopbackPort.unused()
         let start = Date()
         #expect {
             try RegistryReader(address: try RegistryAddress(parsing: "redis://127.0.0.1:\(port)")).read()
@@ -375,7 +376,7 @@ struct RedisRegistryTests {
 
     @Test("live: Redis down at start is reported once the first attempt fails; the watcher keeps trying")
     func liveRedisDownAtStart() throws {
-        let port = try TestRedis.freePort()
+        let port = try LoopbackPort.unused()
         let lines = LogLines()
         let watcher = RegistryWatcher(address: try RegistryAddress(parsing: "redis://127.0.0.1:\(port)")) {
             lines.add($0)

@@ -1,6 +1,7 @@
 import InspectorCore
 import NetworkLayers
 import TCPReassembly
+import TestSupport
 import Testing
 
 @Suite("TCPReassembler properties")
@@ -13,7 +14,7 @@ struct ReassemblerPropertyTests {
 
     /// Cuts `count` bytes into random segments, then adds duplicates and re-cut overlapping retransmissions
     /// (same bytes, other boundaries), all shuffled.
-    static func scrambledPieces(count: Int, using generator: inout SeededGenerator) -> [Piece] {
+    static func scrambledPieces(count: Int, using generator: inout SeededRandom) -> [Piece] {
         var pieces: [Piece] = []
         var offset = 0
         while offset < count {
@@ -39,7 +40,7 @@ struct ReassemblerPropertyTests {
         "any permutation with duplicates and overlaps of a lossless stream reassembles to exactly the original",
         arguments: [1, 2, 3, 5, 8, 13, 21, 34, 55, 89] as [UInt64])
     func permutationsReassembleExactly(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let count = Int.random(in: 500...4_000, using: &generator)
         let stream = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
         // Every other seed starts just before the wrap so the pieces cross zero.
@@ -68,7 +69,7 @@ struct ReassemblerPropertyTests {
         "with a lost segment and tight buffer limits, delivered bytes plus gaps still account for every byte",
         arguments: [4, 7, 11] as [UInt64])
     func bytesPlusGapsCoverTheStream(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let count = 3_000
         let stream = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
         var pieces = Self.scrambledPieces(count: count, using: &generator)

@@ -1,6 +1,7 @@
 import InspectorCore
 import NetworkLayers
 import TCPReassembly
+import TestSupport
 import Testing
 
 @Suite("TCPReassembler robustness")
@@ -8,7 +9,7 @@ struct ReassemblerRobustnessTests {
     /// Random segments between a few endpoints: random flags, sequence numbers near a per-sender base (and
     /// sometimes anywhere), snap-length cuts, tight limits, idle flushes.
     static func randomRun(seed: UInt64) -> TCPReassembler<RecordingFactory> {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let server = Peers.server
         let clients = (1...3).map { Endpoint(address: IPAddress(10, 0, 2, UInt8($0)), port: UInt16(40_000 + $0)) }
         let bases: [UInt32] = [0xFFFF_FF00, 7, 0x8000_0000]

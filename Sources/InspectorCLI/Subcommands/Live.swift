@@ -72,11 +72,11 @@ struct Live: AsyncParsableCommand {
     static let defaultTimeoutSeconds = 30.0
 
     func validate() throws {
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
-        if let count, count <= 0 { throw ValidationError("--count must be positive") }
-        guard snaplen > 0 else { throw ValidationError("--snaplen must be positive") }
-        guard bufferSize >= 1 else { throw ValidationError("--buffer-size is in MiB and must be at least 1") }
-        guard queueSize >= 1 else { throw ValidationError("--queue-size is in MiB and must be at least 1") }
+        if let duration { try OptionRange.checkSeconds(duration, option: "--duration", maximum: 366 * 86_400) }
+        if let count { try OptionRange.check(count, in: 1...Int.max, option: "--count", unit: "packets") }
+        try OptionRange.check(snaplen, in: LiveCapture.snapLengths, option: "--snaplen", unit: "bytes")
+        try OptionRange.check(bufferSize, in: LiveCapture.bufferSizesMiB, option: "--buffer-size", unit: "MiB")
+        try OptionRange.check(queueSize, in: 1...4_096, option: "--queue-size", unit: "MiB")
         if let ports { _ = try Self.parsePorts(ports) }
         if let metricsListen, MetricsServer.parseAddress(metricsListen) == nil {
             throw ValidationError("--metrics-listen wants HOST:PORT, e.g. 127.0.0.1:9464")

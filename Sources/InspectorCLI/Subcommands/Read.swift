@@ -74,11 +74,18 @@ struct Read: AsyncParsableCommand {
             reportSink?.add(record)
             exporter?.export(record)
         }
-        writer.finish()
-        reportSink?.finish(files: files, summary: summary, problems: problems)
+        let readNothing = problems.unreadableFiles.count == files.count
+        writer.finish(readAnything: !readNothing)
         for message in problems.unreadableFiles + problems.readErrors {
             errors.write("dubbo-inspect: \(message)\n")
         }
+        // No file could be read: the reasons above are the whole answer, not an empty table and a zero summary.
+        if readNothing {
+            _ = exporter?.finish(timeout: 0)
+            outputFile.flush()
+            throw ExitCode(2)
+        }
+        reportSink?.finish(files: files, summary: summary, problems: problems)
         switch format.value {
         case .text where output == nil: outputFile.write("\n" + summary.text)
         default: errors.write(summary.text)
@@ -92,9 +99,7 @@ struct Read: AsyncParsableCommand {
             if format.value == .text, output == nil { outputFile.write(sent) } else { errors.write(sent) }
         }
         outputFile.flush()
-        if !problems.unreadableFiles.isEmpty || !problems.readErrors.isEmpty {
-            throw ExitCode(problems.unreadableFiles.count == files.count ? 2 : 1)
-        }
+        if !problems.unreadableFiles.isEmpty || !problems.readErrors.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -122,8 +127,12 @@ struct PayloadOptions: ParsableArguments {
     @Option(help: "Replace a value whose JSON is longer than this many bytes by a truncation marker.")
     var maxValueBytes = 65_536
 
+    func validate() throws {
+        try OptionRange.check(maxValueBytes, in: 16...(64 << 20), option: "--max-value-bytes", unit: "bytes")
+    }
+
     var renderOptions: RecordRenderOptions {
-        RecordRenderOptions(includePayload: !noPayload, maxValueBytes: max(16, maxValueBytes))
+        RecordRenderOptions(includePayload: !noPayload, maxValueBytes: maxValueBytes)
     }
 }
 
@@ -142,9 +151,11 @@ struct LimitOptions: ParsableArguments {
     var maxPending = Limits.default.maxPendingRequests
 
     func validate() throws {
-        guard maxBody >= 0 else { throw ValidationError("--max-body must not be negative") }
-        guard maxFlows > 0, maxPending > 0 else { throw ValidationError("--max-flows and --max-pending must be positive") }
-        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        // A Dubbo body length is a Java int.
+        try OptionRange.check(maxBody, in: 0...Int(Int32.max), option: "--max-body", unit: "bytes")
+        try OptionRange.check(maxFlows, in: 1...10_000_000, option: "--max-flows", unit: "connections")
+        try OptionRange.check(maxPending, in: 1...10_000_000, option: "--max-pending", unit: "requests")
+        if let timeout { try OptionRange.checkSeconds(timeout, option: "--timeout", maximum: OptionRange.week) }
     }
 
     func apply(to limits: inout Limits) {

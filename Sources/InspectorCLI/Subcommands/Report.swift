@@ -3,6 +3,7 @@ import ArgumentParser
 import Correlation
 import DubboWire
 import InspectorCore
+import LiveMonitoring
 import NetworkLayers
 import PacketCapture
 import Registry
@@ -56,7 +57,7 @@ struct Report: AsyncParsableCommand {
     @Option(help: "How many of the slowest calls to list.")
     var top = 20
 
-    @Option(help: "Width of the text tables (default: $COLUMNS, else 120).")
+    @Option(help: "Width of the text tables (default: the terminal's; no limit when written to a file or a pipe).")
     var width: Int?
 
     @OptionGroup var payload: PayloadOptions
@@ -73,7 +74,8 @@ struct Report: AsyncParsableCommand {
         if let format, ReportFormat(rawValue: format) == nil {
             throw ValidationError("--format must be one of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard top >= 0, top <= 10_000 else { throw ValidationError("--top must be between 0 and 10000") }
+        try OptionRange.check(top, in: 0...10_000, option: "--top", unit: "calls")
+        if let width { try OptionRange.check(width, in: 40...1_000, option: "--width", unit: "columns") }
     }
 
     func run() async throws {
@@ -116,15 +118,20 @@ struct Report: AsyncParsableCommand {
             configuration: configuration)
         let current = reporter.run(paths: files)
         var problems = current.problems
+        // No capture could be read: its reasons, not a report of nothing.
+        if problems.unreadableFiles.count == files.count {
+            for message in problems.unreadableFiles { errors.write("dubbo-inspect: \(message)\n") }
+            throw ExitCode(2)
+        }
         let text: String
         if baseline.isEmpty {
-            text = current.report.rendered(as: outputFormat, width: width ?? ReportInterval.terminalWidth)
+            text = current.report.rendered(as: outputFormat, width: ReportInterval.textWidth(explicit: width, toStandardOutput: output == nil))
         } else {
             let before = reporter.run(paths: baseline)
             problems.unreadableFiles += before.problems.unreadableFiles
             problems.readErrors += before.problems.readErrors
             let comparison = ReportComparison(baseline: before.report, current: current.report)
-            text = comparison.rendered(as: outputFormat, width: width ?? ReportInterval.terminalWidth)
+            text = comparison.rendered(as: outputFormat, width: ReportInterval.textWidth(explicit: width, toStandardOutput: output == nil))
         }
         outputFile.write(text)
         outputFile.flush()
@@ -187,7 +194,7 @@ final class ReportSink {
 
     func finish(files: [String], summary: RunSummary, problems: OfflineAnalysis.Problems) {
         let report = aggregator.finish(inputFiles: files, captureQuality: summary.captureQuality(problems: problems.unreadableFiles + problems.readErrors))
-        output.write(report.rendered(as: format, width: ReportInterval.terminalWidth))
+        output.write(report.rendered(as: format, width: nil))
         output.flush()
     }
 }
@@ -211,8 +218,14 @@ enum ReportInterval {
         return Int64(nanoseconds)
     }
 
-    static var terminalWidth: Int {
-        guard let raw = getenv("COLUMNS"), let columns = Int(String(cString: raw)), columns >= 40 else { return 120 }
-        return min(columns, 400)
+    /// The width text tables fit: `--width` when given; on a terminal its width (`$COLUMNS`, else the window's);
+    /// nil (no limit, nothing cut) when the text goes to a file or a pipe, where a cut name helps nobody.
+    static func textWidth(explicit: Int?, toStandardOutput: Bool) -> Int? {
+        if let explicit { return explicit }
+        guard toStandardOutput, TerminalScreen.isTerminal(1) else { return nil }
+        if let raw = getenv("COLUMNS"), let columns = Int(String(cString: raw)), columns >= 40 {
+            return min(columns, 1_000)
+        }
+        return max(40, TerminalScreen(descriptor: 1).size().columns)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Glibc
 
 /// A real `redis-server` on a free loopback port, started for one test and stopped after it. Filled with
@@ -6,18 +6,19 @@ import Glibc
 ///
 /// A machine without `redis-server` fails the test with a message saying how to install it: the registry tests
 /// must never pass by skipping.
-final class TestRedis: @unchecked Sendable {
+package final class TestRedis: @unchecked Sendable {
     // @unchecked: the process handle is only touched by the test that owns this server.
-    let port: Int
-    let password: String?
+    package let port: Int
+    package let password: String?
     private let process: Process
     private let directory: URL
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
+        package init(description: String) { self.description = description }
     }
 
-    static func executable(_ name: String) throws -> String {
+    package static func executable(_ name: String) throws -> String {
         for folder in ["/usr/bin", "/usr/local/bin", "/usr/sbin"] {
             let path = folder + "/" + name
             if FileManager.default.isExecutableFile(atPath: path) { return path }
@@ -28,9 +29,9 @@ final class TestRedis: @unchecked Sendable {
     }
 
     /// Starts a server; `port` reuses a port (to restart a stopped server in place).
-    init(password: String? = nil, port: Int? = nil) throws {
+    package init(password: String? = nil, port: Int? = nil) throws {
         self.password = password
-        self.port = try port ?? Self.freePort()
+        self.port = try port ?? LoopbackPort.unused()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("test-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         process = Process()
@@ -59,16 +60,16 @@ final class TestRedis: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    var pid: pid_t { process.processIdentifier }
+    package var pid: pid_t { process.processIdentifier }
 
     /// `redis://127.0.0.1:PORT` (with the password when there is one).
-    var address: String {
+    package var address: String {
         password.map { "redis://:\($0)@127.0.0.1:\(port)" } ?? "redis://127.0.0.1:\(port)"
     }
 
-    var node: String { "127.0.0.1:\(port)" }
+    package var node: String { "127.0.0.1:\(port)" }
 
-    func stop() {
+    package func stop() {
         guard process.isRunning else { return }
         // SIGKILL, not terminate(): a child spawned from a test thread inherits its blocked SIGTERM.
         kill(process.processIdentifier, SIGKILL)
@@ -76,17 +77,17 @@ final class TestRedis: @unchecked Sendable {
     }
 
     /// SIGSTOP: the port still accepts connections but nothing answers (a hung server).
-    func freeze() { kill(process.processIdentifier, SIGSTOP) }
-    func thaw() { kill(process.processIdentifier, SIGCONT) }
+    package func freeze() { kill(process.processIdentifier, SIGSTOP) }
+    package func thaw() { kill(process.processIdentifier, SIGCONT) }
 
     /// Runs one `redis-cli` command and returns its output, trimmed.
     @discardableResult
-    func cli(_ arguments: String...) throws -> String {
+    package func cli(_ arguments: String...) throws -> String {
         try cli(arguments)
     }
 
     @discardableResult
-    func cli(_ arguments: [String], database: Int = 0) throws -> String {
+    package func cli(_ arguments: [String], database: Int = 0) throws -> String {
         let client = Process()
         client.executableURL = URL(fileURLWithPath: try Self.executable("redis-cli"))
         var prefix = ["-h", "127.0.0.1", "-p", String(port), "-n", String(database)]
@@ -102,40 +103,20 @@ final class TestRedis: @unchecked Sendable {
     }
 
     /// What Dubbo's `doRegister` does: `HSET key url expiry`, then `PUBLISH key register`.
-    func register(_ key: String, _ url: String, expiry: Int64, database: Int = 0) throws {
+    package func register(_ key: String, _ url: String, expiry: Int64, database: Int = 0) throws {
         try cli(["HSET", key, url, String(expiry)], database: database)
         try cli(["PUBLISH", key, "register"], database: database)
     }
 
     /// What Dubbo's `doUnregister` does: `HDEL key url`, then `PUBLISH key unregister`.
-    func unregister(_ key: String, _ url: String) throws {
+    package func unregister(_ key: String, _ url: String) throws {
         try cli("HDEL", key, url)
         try cli("PUBLISH", key, "unregister")
-    }
-
-    /// A port nothing listens on right now (bound to port 0, then released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw Failure(description: "bind() failed") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
 /// Expiry values as Dubbo writes them: now + 60 s, or a fixed past time.
-enum Expiry {
-    static var fresh: Int64 { Int64(Date().timeIntervalSince1970 * 1000) + 60_000 }
-    static let past: Int64 = 1_600_000_060_000
+package enum Expiry {
+    package static var fresh: Int64 { Int64(Date().timeIntervalSince1970 * 1000) + 60_000 }
+    package static let past: Int64 = 1_600_000_060_000
 }

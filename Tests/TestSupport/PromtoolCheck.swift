@@ -1,9 +1,9 @@
 import Foundation
-import Testing
+
 
 /// Runs `promtool check metrics` (Debian's `prometheus` package) on an exposition; returns its exit status and
 /// what it printed. A missing promtool fails the calling test: the check must really run.
-func promtoolCheck(_ exposition: String) throws -> (status: Int32, output: String) {
+package func promtoolCheck(_ exposition: String) throws -> (status: Int32, output: String) {
     let candidates = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
     guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         throw PromtoolMissing()
@@ -24,6 +24,7 @@ func promtoolCheck(_ exposition: String) throws -> (status: Int32, output: Strin
     return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
 }
 
-struct PromtoolMissing: Error, CustomStringConvertible {
-    var description: String { "promtool is not installed (apt-get install prometheus); the exposition cannot be checked" }
+package struct PromtoolMissing: Error, CustomStringConvertible {
+    package init() {}
+    package var description: String { "promtool is not installed (apt-get install prometheus); the exposition cannot be checked" }
 }
