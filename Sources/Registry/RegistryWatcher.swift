@@ -16,7 +16,7 @@ import InspectorCore
 /// another node than before counts as a failover. Call `stop()` before dropping the watcher.
 public final class RegistryWatcher: Sendable {
     /// What the watcher has done so far.
-    public struct Statistics: Sendable, Equatable {
+    public struct Statistics: Sendable, Equatable, WatcherStatistics {
         /// Following a node right now.
         public var connected = false
         /// The node followed (or last followed).
@@ -43,16 +43,8 @@ public final class RegistryWatcher: Sendable {
     private let pingIntervalMilliseconds: Int64
     private let seed: UInt64?
     private let log: @Sendable (String) -> Void
-    private let state = Locked(State())
-
-    private struct State: Sendable {
-        var directory: ServiceDirectory?
-        var version = 0
-        var statistics = Statistics()
-        var firstAttemptDone = false
-        var stopping = false
-        var thread: PosixThread?
-    }
+    private let core = WatcherCore(Statistics())
+    private var state: Locked<WatcherCore<Statistics>.State> { core.state }
 
     /// - Parameters:
     ///   - refreshIntervalMilliseconds: a full re-read this often, besides the notifications.
@@ -75,70 +67,38 @@ public final class RegistryWatcher: Sendable {
     // MARK: Reading the published state
 
     /// The latest directory; nil until the first read succeeds. Never blocks on Redis.
-    public var directory: ServiceDirectory? { state.withLock { $0.directory } }
+    public var directory: ServiceDirectory? { core.directory }
 
     /// Grows by one with every published directory.
-    public var version: Int { state.withLock { $0.version } }
+    public var version: Int { core.version }
 
-    public var statistics: Statistics { state.withLock { $0.statistics } }
+    public var statistics: Statistics { core.statistics }
 
     /// Waits until the first connection attempt over every node has ended, at most `timeoutMilliseconds`.
     /// Returns the directory when that attempt read one, else the error that attempt met (a timeout when the
     /// attempt was still running).
     public func waitForFirstRead(timeoutMilliseconds: Int64) -> Result<ServiceDirectory, RegistryError> {
-        let deadline = SystemClock.monotonicMilliseconds + timeoutMilliseconds
-        while true {
-            let (directory, done, error) = state.withLock {
-                ($0.directory, $0.firstAttemptDone, $0.statistics.lastError)
-            }
-            if let directory { return .success(directory) }
-            if done { return .failure(error ?? .allNodesFailed([])) }
-            guard SystemClock.monotonicMilliseconds < deadline else {
-                return .failure(.timedOut(node: address.nodes.first?.description ?? "?", command: "the first read"))
-            }
-            usleep(10_000)
-        }
+        core.waitForFirstRead(timeoutMilliseconds: timeoutMilliseconds, node: address.nodes.first?.description ?? "?")
     }
 
     /// Waits until a directory newer than `version` is published, at most `timeoutMilliseconds`; returns the
     /// version then current.
     @discardableResult
     public func waitForUpdate(after version: Int, timeoutMilliseconds: Int64) -> Int {
-        let deadline = SystemClock.monotonicMilliseconds + timeoutMilliseconds
-        while SystemClock.monotonicMilliseconds < deadline {
-            let current = self.version
-            if current > version { return current }
-            usleep(5_000)
-        }
-        return self.version
+        core.waitForUpdate(after: version, timeoutMilliseconds: timeoutMilliseconds)
     }
 
     // MARK: Starting and stopping
 
     /// Starts the background thread; returns at once. A second call does nothing.
-    public func start() {
-        let alreadyStarted = state.withLock { $0.thread != nil || $0.stopping }
-        guard !alreadyStarted else { return }
-        guard let thread = PosixThread.start({ [self] in self.run() }) else {
-            log("registry: cannot start the watcher thread; no live updates")
-            state.withLock { $0.firstAttemptDone = true }
-            return
-        }
-        state.withLock { $0.thread = thread }
-    }
+    public func start() { core.start(log: log) { [self] in self.run() } }
 
     /// Stops following and waits for the thread to end (at most about the address's timeout). The last
     /// directory stays readable.
-    public func stop() {
-        let thread = state.withLock { state -> PosixThread? in
-            state.stopping = true
-            defer { state.thread = nil }
-            return state.thread
-        }
-        thread?.join()
-    }
+    public func stop() { core.stop() }
 
-    private var isStopping: Bool { state.withLock { $0.stopping } }
+    private var isStopping: Bool { core.isStopping }
+
 
     // MARK: The thread
 
@@ -271,13 +231,9 @@ public final class RegistryWatcher: Sendable {
     }
 
     private func publish(keyRead: Bool, _ change: (ServiceDirectory) -> ServiceDirectory) {
-        state.withLock { state in
-            let current = state.directory ?? ServiceDirectory(root: address.root, source: address.description)
-            state.directory = change(current)
-            state.version += 1
-            state.firstAttemptDone = true
-            if keyRead { state.statistics.keyReads += 1 } else { state.statistics.fullReads += 1 }
-        }
+        core.publish(
+            empty: { ServiceDirectory(root: address.root, source: address.description) },
+            count: { if keyRead { $0.keyReads += 1 } else { $0.fullReads += 1 } }, change)
     }
 }
 

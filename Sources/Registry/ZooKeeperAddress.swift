@@ -54,8 +54,9 @@ public struct ZooKeeperAddress: Sendable, Equatable, CustomStringConvertible {
         if servers.count > 1 {
             parameters.append("backup=" + servers.dropFirst().map(\.description).joined(separator: ","))
         }
-        if group != "dubbo" { parameters.append("group=\(group)") }
-        if servicesRoot != Self.defaultServicesRoot { parameters.append("rootPath=\(servicesRoot)") }
+        // Escaped, so that the description parses back to this address (a group may hold `&`, `%`, `#`, …).
+        if group != "dubbo" { parameters.append("group=\(Self.escaped(group))") }
+        if servicesRoot != Self.defaultServicesRoot { parameters.append("rootPath=\(Self.escaped(servicesRoot))") }
         if timeoutMilliseconds != Self.defaultTimeoutMilliseconds { parameters.append("timeout=\(timeoutMilliseconds)") }
         if sessionTimeoutMilliseconds != Self.defaultSessionTimeoutMilliseconds {
             parameters.append("session=\(sessionTimeoutMilliseconds)")
@@ -66,6 +67,25 @@ public struct ZooKeeperAddress: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension ZooKeeperAddress {
+    /// `%XX` for every byte but letters, digits, `-._~/` (a parameter value as `init(parsing:)` decodes it).
+    static func escaped(_ value: String) -> String {
+        var text = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"), UInt8(ascii: "/"):
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let digits = Array("0123456789ABCDEF".unicodeScalars)
+                text.unicodeScalars.append("%")
+                text.unicodeScalars.append(digits[Int(byte >> 4)])
+                text.unicodeScalars.append(digits[Int(byte & 0x0F)])
+            }
+        }
+        return text
+    }
+
     /// Parses `zookeeper://…` (the scheme is required: without one an address means Redis, as before).
     public init(parsing text: String) throws(RegistryError) {
         let parts = try RegistryAddressText(text, schemes: ["zookeeper"])

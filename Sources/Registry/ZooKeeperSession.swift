@@ -133,7 +133,8 @@ final class ZooKeeperSession: @unchecked Sendable {
     /// The names of `path`'s children, sorted; nil when the node does not exist. More than
     /// `limits.maxZooKeeperChildren` children is `.limitExceeded`, checked before the list is fetched.
     func children(_ path: String, watch: Bool = false) throws(RegistryError) -> [String]? {
-        guard let stat = try exists(path) else { return nil }
+        // Watched even when missing: its creation (a first provider, a first instance) fires the watch.
+        guard let stat = try exists(path, watch: watch) else { return nil }
         guard stat.childCount <= limits.maxZooKeeperChildren else {
             throw .limitExceeded(node: hosts, what: "children of \(path)", limit: limits.maxZooKeeperChildren)
         }

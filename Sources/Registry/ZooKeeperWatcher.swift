@@ -1,4 +1,3 @@
-import Glibc
 import InspectorCore
 
 /// Follows a ZooKeeper registry for a long-running process (`live --registry zookeeper://…`): reads both layouts
@@ -15,7 +14,7 @@ import InspectorCore
 /// session expires, or no server answers, it keeps the last directory and opens a new session with back-off from
 /// 100 ms to 5 s. Call `stop()` before dropping the watcher; it returns within about one connect timeout.
 public final class ZooKeeperWatcher: ServiceDirectorySource {
-    public struct Statistics: Sendable, Equatable {
+    public struct Statistics: Sendable, Equatable, WatcherStatistics {
         public var connected = false
         /// The server followed (or last followed), `host:port`.
         public var server: String?
@@ -37,16 +36,8 @@ public final class ZooKeeperWatcher: ServiceDirectorySource {
     public let address: ZooKeeperAddress
     private let limits: RegistryLimits
     private let log: @Sendable (String) -> Void
-    private let state = Locked(State())
-
-    private struct State: Sendable {
-        var directory: ServiceDirectory?
-        var version = 0
-        var statistics = Statistics()
-        var firstAttemptDone = false
-        var stopping = false
-        var thread: pthread_t?
-    }
+    private let core = WatcherCore(Statistics())
+    private var state: Locked<WatcherCore<Statistics>.State> { core.state }
 
     public init(
         address: ZooKeeperAddress, limits: RegistryLimits = .default, log: @escaping @Sendable (String) -> Void
@@ -56,59 +47,30 @@ public final class ZooKeeperWatcher: ServiceDirectorySource {
         self.log = log
     }
 
-    public var directory: ServiceDirectory? { state.withLock { $0.directory } }
-    public var version: Int { state.withLock { $0.version } }
-    public var statistics: Statistics { state.withLock { $0.statistics } }
+    /// The latest directory; nil until the first read succeeds. Never blocks on ZooKeeper.
+    public var directory: ServiceDirectory? { core.directory }
+    /// Grows by one with every published directory.
+    public var version: Int { core.version }
+    public var statistics: Statistics { core.statistics }
 
     /// Waits until the first attempt is over: the directory, or the error that kept it from being read.
     public func waitForFirstRead(timeoutMilliseconds: Int64) -> Result<ServiceDirectory, RegistryError> {
-        let deadline = SystemClock.monotonicMilliseconds + timeoutMilliseconds
-        while true {
-            let (directory, done, error) = state.withLock { ($0.directory, $0.firstAttemptDone, $0.statistics.lastError) }
-            if let directory { return .success(directory) }
-            if done { return .failure(error ?? .allNodesFailed([])) }
-            guard SystemClock.monotonicMilliseconds < deadline else {
-                return .failure(.timedOut(node: address.connectString, command: "first read"))
-            }
-            SystemClock.sleep(milliseconds: 10, unless: { false })
-        }
+        core.waitForFirstRead(timeoutMilliseconds: timeoutMilliseconds, node: address.connectString)
     }
 
     /// Waits until a directory newer than `version` is published (or the timeout passes); returns the version.
+    @discardableResult
     public func waitForUpdate(after version: Int, timeoutMilliseconds: Int64) -> Int {
-        let deadline = SystemClock.monotonicMilliseconds + timeoutMilliseconds
-        while self.version <= version, SystemClock.monotonicMilliseconds < deadline {
-            SystemClock.sleep(milliseconds: 10, unless: { false })
-        }
-        return self.version
+        core.waitForUpdate(after: version, timeoutMilliseconds: timeoutMilliseconds)
     }
 
-    public func start() {
-        let body = Unmanaged.passRetained(ThreadBody { [self] in run() })
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { context in
-            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
-            body.run()
-            return nil
-        }, body.toOpaque())
-        guard created == 0 else {
-            body.release()
-            log("cannot start the registry thread (error \(created))")
-            return
-        }
-        state.withLock { $0.thread = thread }
-    }
+    /// Starts the background thread; returns at once. A second call does nothing.
+    public func start() { core.start(log: log) { [self] in run() } }
 
-    public func stop() {
-        let thread = state.withLock { state -> pthread_t? in
-            state.stopping = true
-            defer { state.thread = nil }
-            return state.thread
-        }
-        if let thread { pthread_join(thread, nil) }
-    }
+    /// Stops following and waits for the thread to end. The last directory stays readable.
+    public func stop() { core.stop() }
 
-    private var isStopping: Bool { state.withLock { $0.stopping } }
+    private var isStopping: Bool { core.isStopping }
 
     private func kept() -> String {
         directory.map { "keeping the last directory (\($0.summary))" } ?? "no directory yet"
@@ -269,15 +231,9 @@ public final class ZooKeeperWatcher: ServiceDirectorySource {
     }
 
     private func publish(partial: Bool, _ change: (ServiceDirectory) -> ServiceDirectory) {
-        state.withLock { state in
-            let current =
-                state.directory
-                ?? ServiceDirectory(root: ZooKeeperReader.directoryRoot(address), source: address.description)
-            state.directory = change(current)
-            state.version += 1
-            state.firstAttemptDone = true
-            if partial { state.statistics.partialReads += 1 } else { state.statistics.fullReads += 1 }
-        }
+        core.publish(
+            empty: { ServiceDirectory(root: ZooKeeperReader.directoryRoot(address), source: address.description) },
+            count: { if partial { $0.partialReads += 1 } else { $0.fullReads += 1 } }, change)
     }
 }
 
@@ -309,10 +265,4 @@ extension ZooKeeperLayout {
         }
         return .everything
     }
-}
-
-/// The thread's body, boxed to cross `pthread_create`'s `void *`.
-private final class ThreadBody {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }

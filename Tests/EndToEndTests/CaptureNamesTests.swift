@@ -35,19 +35,7 @@ struct CaptureNamesTests {
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestZooKeeper.Failure(description: "\(executable) \(arguments.prefix(3)) failed")
-        }
-        return String(decoding: data, as: UTF8.self)
+        try HelperProgram.output(executable, arguments, failure: "\(executable) \(arguments.prefix(3)) failed")
     }
 
     static func hexBytes(_ text: String) -> [UInt8] {

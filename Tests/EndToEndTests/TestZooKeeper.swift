@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 
 /// A real ZooKeeper server (Debian's `zookeeper` package, `ZooKeeperServerMain`) on a free loopback port, started
 /// for one test and stopped after it; registrations are written with PyPI `kazoo` by Tests/Support/zk_registry.py
@@ -85,37 +86,28 @@ final class TestZooKeeper: @unchecked Sendable {
     }
 
     static func python(hosts: String, command: String, timeoutSeconds: Int) throws -> String {
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        client.arguments = ["timeout", String(timeoutSeconds), "python3", script, hosts, command]
-        let output = Pipe()
-        client.standardOutput = output
-        client.standardError = FileHandle.nullDevice
-        try client.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        client.waitUntilExit()
-        guard client.terminationStatus == 0 else {
-            throw Failure(description: "zk_registry.py \(command) failed (is kazoo installed? pip install kazoo)")
-        }
-        return String(decoding: data, as: UTF8.self)
+        try HelperProgram.output(
+            "/usr/bin/env", ["timeout", String(timeoutSeconds), "python3", script, hosts, command],
+            failure: "zk_registry.py \(command) failed (is kazoo installed? pip install kazoo)")
     }
 
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw Failure(description: "bind() failed") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+    static func freePort() throws -> Int { try LoopbackPort.unused() }
+}
+
+/// Runs a helper program to its end and returns its standard output; a failing exit status is an error.
+enum HelperProgram {
+    static func output(_ executable: String, _ arguments: [String], failure: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestZooKeeper.Failure(description: failure) }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import InspectorCore
 import NetworkLayers
 import Registry
@@ -162,7 +163,7 @@ struct ZooKeeperRegistryTests {
 
     @Test("--registry twice: Redis and ZooKeeper each reported, their names merged")
     func cliTwoRegistries() throws {
-        let redis = try JoinRedis()
+        let redis = try TestRedis()
         try Join.fillBasic(redis)
         let server = try TestZooKeeper()
         let registration = try ZooKeeperRegistration(server, spec: Self.applicationLevel)
@@ -228,6 +229,34 @@ struct ZooKeeperRegistryTests {
         #expect(Self.waitUntil(watcher, &version) { $0.providerCount == 1 && $0.instances.isEmpty })
         #expect(watcher.statistics.partialReads >= 2)
         #expect(watcher.statistics.notifications >= 2)
+    }
+
+    @Test("live with two registries: the follower merges a Redis watcher and a ZooKeeper watcher as they change")
+    func followerMerges() throws {
+        let redis = try TestRedis()
+        try Join.fillBasic(redis)
+        let server = try TestZooKeeper()
+        let follower = RegistryFollower(
+            locations: [try RegistryLocation(parsing: redis.address), try RegistryLocation(parsing: server.address)]
+        ) { _ in }
+        follower.start()
+        defer { follower.stop() }
+        let outcomes = follower.waitForFirstReads(timeoutMilliseconds: 10_000)
+        #expect(outcomes.count == 2)
+        #expect(outcomes.allSatisfy { (try? $0.get()) != nil })
+        #expect(follower.directory?.providerCount == 2)
+        #expect(follower.directory?.instances.isEmpty == true)
+        let registration = try ZooKeeperRegistration(server, spec: Self.applicationLevel)
+        defer { registration.close() }
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, follower.directory?.instances.count != 1 { usleep(50_000) }
+        let merged = try #require(follower.directory)
+        #expect(merged.instances.count == 1)
+        #expect(merged.providerCount == 2)
+        #expect(merged.source == "\(redis.address) + \(server.address)")
+        let join = RegistryJoin(watcher: follower)
+        let records = try Join.records("basic.pcap", join: join)
+        #expect(records.allSatisfy { $0["provider_application"] as? String == "demo-provider" })
     }
 
     @Test("server killed: the watcher keeps the last directory, moves to the next server, counts the failover")

@@ -38,6 +38,18 @@ struct ZooKeeperLayoutTests {
         #expect(try ZooKeeperAddress(parsing: "zookeeper://h?group=/dubbo/").root == "/dubbo")
     }
 
+    @Test("a description parses back to the same address, whatever the group holds (fuzzing finding)")
+    func descriptionRoundTrip() throws {
+        for text in [
+            "zookeeper://h?group=a%26b%3Dc&rootPath=/s%2Bx%26/y", "zookeeper://h?group=%25%23%3F%C3%A9",
+            "zookeeper://127.0.0.1:2181?backup=10.0.0.2:2182&group=ddr%26%C2%C2&timeout=500",
+        ] {
+            let address = try ZooKeeperAddress(parsing: text)
+            #expect(try ZooKeeperAddress(parsing: address.description) == address, "\(address.description)")
+        }
+        #expect(try ZooKeeperAddress(parsing: "zookeeper://h?group=a%26b").description == "zookeeper://h:2181?group=a%26b")
+    }
+
     @Test("bad ZooKeeper addresses are refused with a reason")
     func refused() {
         let cases: [(String, String)] = [
