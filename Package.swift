@@ -10,13 +10,13 @@ let package = Package(
         // For the libFuzzer package in Fuzz/ (it links the stages it fuzzes; nothing else uses these).
         .library(
             name: "DubboInspectorDecoders",
-            targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire"]
+            targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire", "TripleWire"]
         ),
         .library(
             name: "DubboInspectorKit",
             targets: [
                 "InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
-                "Correlation", "Registry", "Reporting", "InspectorCLI",
+                "TripleWire", "Correlation", "Registry", "Reporting", "InspectorCLI",
             ]
         ),
     ],
@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // HPACK only (TripleWire): the NIOHPACK product, not the HTTP/2 channel handlers.
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.36.0"),
         // OTLP message encoding only (TelemetryExport); traits off so the binary does not link full Foundation.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
@@ -38,13 +40,26 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "InspectorCore"),
         .target(name: "PacketCapture", dependencies: ["CPcap", "InspectorCore"]),
         .target(name: "NetworkLayers", dependencies: ["InspectorCore"]),
         .target(name: "TCPReassembly", dependencies: ["NetworkLayers", "InspectorCore"]),
         .target(name: "Hessian2", dependencies: ["InspectorCore"]),
         .target(name: "DubboWire", dependencies: ["Hessian2", "InspectorCore"]),
-        .target(name: "Correlation", dependencies: ["DubboWire", "NetworkLayers", "InspectorCore"]),
+        .target(
+            name: "TripleWire",
+            dependencies: [
+                "Hessian2", "InspectorCore", "CZlib",
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "Correlation", dependencies: ["DubboWire", "TripleWire", "NetworkLayers", "InspectorCore"]),
         .target(name: "Registry", dependencies: ["CHiredis", "NetworkLayers", "InspectorCore"]),
         .target(
             name: "Reporting",
@@ -75,7 +90,7 @@ let package = Package(
         .target(
             name: "InspectorCLI",
             dependencies: [
-                "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
+                "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire", "TripleWire",
                 "Correlation", "Registry", "Reporting", "LiveMonitoring", "TelemetryExport", "InspectorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -88,6 +103,7 @@ let package = Package(
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "NetworkLayers", "InspectorCore"]),
         .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore"]),
         .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore"]),
+        .testTarget(name: "TripleWireTests", dependencies: ["TripleWire", "Hessian2", "InspectorCore"]),
         .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "NetworkLayers", "InspectorCore"]),
         .testTarget(

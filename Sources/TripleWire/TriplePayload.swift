@@ -1,0 +1,126 @@
+public import Hessian2
+import InspectorCore
+
+/// What one gRPC message of a Triple call decoded to.
+public struct TripleMessage: Sendable, Equatable {
+    /// `hessian2`, `fastjson2`, `protobuf`, `json`, or the wrapper's own `serializeType` when not decoded.
+    public var serialization: String?
+    /// Wrapper arguments or the IDL message (rendered field by field) of a request; one value for a response.
+    public var values: [HessianValue]
+    /// Java class names from the wrapper (`argTypes` of a request, `type` of a response).
+    public var types: [String]
+    /// Why the message (or part of it) was not decoded; what was decoded before that is kept.
+    public var decodeError: String?
+
+    public init(serialization: String?, values: [HessianValue] = [], types: [String] = [], decodeError: String? = nil) {
+        self.serialization = serialization
+        self.values = values
+        self.types = types
+        self.decodeError = decodeError
+    }
+}
+
+/// Turns gRPC message bytes into values: Triple's wrapper messages (PROTOCOL.md §7.2) with their Hessian2
+/// arguments, IDL protobuf messages field by field, JSON bodies as JSON.
+struct TriplePayloadDecoder {
+    let limits: TripleLimits
+    private var hessian: HessianDecoder
+
+    init(limits: TripleLimits) {
+        self.limits = limits
+        self.hessian = HessianDecoder(limits: limits.values)
+    }
+
+    enum Side { case request, response }
+
+    mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, side: Side, contentType: String?) -> TripleMessage {
+        if let contentType, contentType.hasPrefix("application/json") || contentType.hasPrefix("application/grpc+json") {
+            return decodeJSON(bytes)
+        }
+        if let wrapper = Wrapper.parse(bytes, side: side) {
+            return decodeWrapper(wrapper, bytes: bytes)
+        }
+        do {
+            return TripleMessage(serialization: "protobuf", values: [try ProtobufRendering.render(bytes, maxDepth: limits.maxProtobufDepth)])
+        } catch {
+            return TripleMessage(serialization: "protobuf", decodeError: "protobuf: \(error.reason) at \(error.offset)")
+        }
+    }
+
+    private func decodeJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> TripleMessage {
+        var parser = JSONValueParser(bytes, maxDepth: limits.values.maxHessianDepth)
+        do {
+            return TripleMessage(serialization: "json", values: [try parser.parseDocument()])
+        } catch {
+            return TripleMessage(serialization: "json", decodeError: "json: \(error.reason) at \(error.offset)")
+        }
+    }
+
+    private mutating func decodeWrapper(_ wrapper: Wrapper, bytes: UnsafeBufferPointer<UInt8>) -> TripleMessage {
+        let name = Wrapper.serializationName(wrapper.serializeType)
+        var message = TripleMessage(serialization: name, types: wrapper.types)
+        guard name == "hessian2" else {
+            message.decodeError = name == "fastjson2"
+                ? "fastjson2 wrapper arguments are not decoded (no fastjson2 decoder in this build)"
+                : "serializeType \(wrapper.serializeType) is not decoded"
+            return message
+        }
+        for range in wrapper.values {
+            hessian.reset()
+            do {
+                message.values.append(try hessian.decodeValue(in: UnsafeBufferPointer(rebasing: bytes[range]).span))
+            } catch {
+                message.decodeError = "hessian2: \(error)"
+                break
+            }
+        }
+        return message
+    }
+
+    /// The fields of a TripleRequestWrapper {1 serializeType, 2 args*, 3 argTypes*} or TripleResponseWrapper
+    /// {1 serializeType, 2 data, 3 type}: recognised only when every field has the wrapper's number and wire type
+    /// and the serializeType is a name Dubbo uses, so an IDL message is not mistaken for one.
+    struct Wrapper {
+        var serializeType: String
+        var values: [Range<Int>]
+        var types: [String]
+
+        static let knownTypes: Set<String> = [
+            "hessian4", "hessian2", "fastjson2", "fastjson", "json", "protobuf", "kryo", "kryo2", "fst", "gson",
+            "jackson", "fury", "msgpack", "java", "nativejava", "avro", "protostuff",
+        ]
+
+        static func serializationName(_ serializeType: String) -> String {
+            serializeType == "hessian4" ? "hessian2" : serializeType
+        }
+
+        static func parse(_ bytes: UnsafeBufferPointer<UInt8>, side: Side) -> Wrapper? {
+            var reader = ProtobufReader(bytes)
+            var serializeType: String?
+            var values: [Range<Int>] = []
+            var types: [String] = []
+            do {
+                while let (number, field) = try reader.next() {
+                    guard case .bytes(let range) = field else { return nil }
+                    switch number {
+                    case 1:
+                        guard serializeType == nil, let text = reader.string(range) else { return nil }
+                        serializeType = text
+                    case 2:
+                        guard side == .request || values.isEmpty else { return nil }
+                        values.append(range)
+                    case 3:
+                        guard let text = reader.string(range), side == .request || types.isEmpty else { return nil }
+                        types.append(text)
+                    default:
+                        return nil
+                    }
+                }
+            } catch {
+                return nil
+            }
+            guard let serializeType, knownTypes.contains(serializeType) else { return nil }
+            return Wrapper(serializeType: serializeType, values: values, types: types)
+        }
+    }
+}
