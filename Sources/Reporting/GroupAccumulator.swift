@@ -142,12 +142,12 @@ struct GroupAccumulator {
     ) -> (newSlot: Bool, seriesGrowth: Int) {
         calls += 1
         if let time = record.startTime { seen(time) }
-        if let end = record.responseFrame?.lastByteTime ?? record.requestFrame?.lastByteTime { seen(end) }
+        if let end = record.lastByteTime { seen(end) }
         if !record.quality.isEmpty { recordsWithQualityFlags += 1 }
         switch record.outcome {
-        case .error:
+        case .error, .cancelled:
             errors += 1
-            errorsByStatus[record.status?.name ?? "UNKNOWN", default: 0] += 1
+            errorsByStatus[record.statusName ?? (record.outcome == .cancelled ? "RST_STREAM" : "UNKNOWN"), default: 0] += 1
         case .exception:
             exceptions += 1
             countException(Self.exceptionClass(record.response?.exception))

@@ -98,7 +98,7 @@ public struct ReportAggregator {
         let key = groupKey(record)
         totals.calls += 1
         switch record.outcome {
-        case .error: totals.errors += 1
+        case .error, .cancelled: totals.errors += 1
         case .exception: totals.exceptions += 1
         case .noResponse: totals.noResponse += 1
         case .oneway: totals.oneway += 1
@@ -465,7 +465,7 @@ extension SeriesSlot {
         var growth = 0
         calls += 1
         switch record.outcome {
-        case .error: errors += 1
+        case .error, .cancelled: errors += 1
         case .exception: exceptions += 1
         case .noResponse: noResponse += 1
         case .ok, .oneway: break

@@ -97,7 +97,7 @@ extension ExportedCall {
         switch outcome {
         case .ok, .oneway:
             break
-        case .error:
+        case .error, .cancelled:
             status.code = .error
             status.message = includeMessages ? (errorMessage ?? statusName ?? "") : (statusName ?? "")
         case .exception:

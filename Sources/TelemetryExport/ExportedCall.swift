@@ -170,6 +170,7 @@ public struct ExportedCall: Sendable, Equatable {
         case .error: return status?.name ?? "_OTHER"
         case .exception: return exceptionType ?? "_OTHER"
         case .noResponse: return "no_response"
+        case .cancelled: return "cancelled"
         }
     }
 
