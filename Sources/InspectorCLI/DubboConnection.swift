@@ -15,15 +15,19 @@ struct DubboConnection: TCPStreamConsumer {
     /// What each decoder held for an incomplete frame when last counted into `context.bufferedFrameBytes`.
     private var outboundBuffered = 0
     private var inboundBuffered = 0
+    /// First-bytes protocol detection; owns the Triple decoder of a Triple connection.
+    private var router: ProtocolRouter
 
     init(id: UInt64, info: ConnectionInfo, context: AnalysisContext, maxBodyLength: Int) {
         self.id = id
         self.info = info
         self.context = context
         self.maxBodyLength = maxBodyLength
+        self.router = ProtocolRouter(limits: context.tripleLimits)
     }
 
     mutating func opened(_ direction: StreamDirection, midstream: Bool, time: CaptureTime) {
+        router.opened(direction, midstream: midstream)
         let decoder = DubboStreamDecoder(maxBodyLength: maxBodyLength, midstream: midstream)
         switch direction {
         case .initiatorToResponder: outbound = decoder
@@ -33,16 +37,26 @@ struct DubboConnection: TCPStreamConsumer {
 
     mutating func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
         sawBytes = true
+        if router.decision != .dubbo,
+           router.received(bytes, direction: direction, time: time, connection: ConnectionEndpoints(info: info, context: context)) {
+            return
+        }
         withDecoder(direction) { decoder, handler in decoder.receive(bytes, time: time, handler) }
         accountBufferedFrame(direction)
     }
 
     mutating func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
+        if router.gap(length: length, direction: direction, time: time, connection: ConnectionEndpoints(info: info, context: context)) {
+            return
+        }
         withDecoder(direction) { decoder, handler in decoder.gap(length: length, time: time, handler) }
         accountBufferedFrame(direction)
     }
 
     mutating func closed(_ end: StreamEnd, time: CaptureTime) {
+        if let tripleStats = router.closed(time: time, connection: ConnectionEndpoints(info: info, context: context)) {
+            context.tripleEnded(tripleStats)
+        }
         var stats = DubboStreamStats()
         var sawFrames = false
         for direction in [StreamDirection.initiatorToResponder, .responderToInitiator]
@@ -58,7 +72,7 @@ struct DubboConnection: TCPStreamConsumer {
         context.bufferedFrameBytes -= outboundBuffered + inboundBuffered
         outboundBuffered = 0
         inboundBuffered = 0
-        context.connectionEnded(id, stats: stats, sawFrames: sawFrames, sawBytes: sawBytes, atEndOfCapture: end == .endOfCapture)
+        context.connectionEnded(id, stats: stats, sawFrames: sawFrames, sawBytes: sawBytes && router.decision != .triple, atEndOfCapture: end == .endOfCapture)
     }
 
     /// Brings the context's total of incomplete-frame memory up to date after `direction`'s decoder ran; over
