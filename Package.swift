@@ -103,7 +103,15 @@ let package = Package(
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "NetworkLayers", "InspectorCore"]),
         .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore"]),
         .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore"]),
-        .testTarget(name: "TripleWireTests", dependencies: ["TripleWire", "Hessian2", "InspectorCore"]),
+        .testTarget(
+            name: "TripleWireTests",
+            dependencies: [
+                "TripleWire", "Hessian2", "InspectorCore",
+                // The HPACK encoder writes the header blocks the tests feed in (an implementation not written here).
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "NetworkLayers", "InspectorCore"]),
         .testTarget(

@@ -46,7 +46,8 @@ extension CallRecord {
                 : message.values.isEmpty ? nil : .list(HessianList(elements: message.values))
             response.decodeError = message.decodeError
         }
-        response.errorMessage = call.grpcMessage
+        // grpc-message only means something beside a failed status (servers also send it empty with OK).
+        if call.grpcStatus != 0 { response.errorMessage = call.grpcMessage }
         if !call.responseAttachments.isEmpty { response.attachments = Self.map(call.responseAttachments) }
         if call.responseTime != nil { self.response = response }
     }
@@ -60,6 +61,7 @@ extension CallRecord {
         if let status = call.grpcStatus { return status == 0 ? .ok : .error }
         if call.resetCode != nil { return .cancelled }
         if let http = call.httpStatus, http != 200 { return .error }
+        if call.responseEndTime != nil, call.quality.contains(.headersIncomplete) { return .unknown }
         return .noResponse
     }
 

@@ -17,6 +17,8 @@ public enum CallOutcome: String, Sendable, Equatable {
     case oneway
     /// A Triple stream reset (RST_STREAM) before its response ended.
     case cancelled
+    /// A Triple response ended but its status was in a header block that could not be decoded (`headers_incomplete`).
+    case unknown
 }
 
 /// Ways a record is less than a whole, cleanly captured exchange (the `quality` key).

@@ -153,7 +153,7 @@ struct GroupAccumulator {
             countException(Self.exceptionClass(record.response?.exception))
         case .noResponse: noResponse += 1
         case .oneway: oneway += 1
-        case .ok: break
+        case .ok, .unknown: break
         }
         if record.kind == .orphanResponse { orphanResponses += 1 }
         if let latency { self.latency.record(latency) }

@@ -102,7 +102,7 @@ public struct ReportAggregator {
         case .exception: totals.exceptions += 1
         case .noResponse: totals.noResponse += 1
         case .oneway: totals.oneway += 1
-        case .ok: break
+        case .ok, .unknown: break
         }
         if record.kind == .orphanResponse { totals.orphanResponses += 1 }
         let latency = record.latencyMicroseconds
@@ -468,7 +468,7 @@ extension SeriesSlot {
         case .error, .cancelled: errors += 1
         case .exception: exceptions += 1
         case .noResponse: noResponse += 1
-        case .ok, .oneway: break
+        case .ok, .oneway, .unknown: break
         }
         if let latency {
             if self.latency == nil { self.latency = SlotHistogram() }

@@ -95,7 +95,7 @@ extension ExportedCall {
 
         var status = Opentelemetry_Proto_Trace_V1_Status()
         switch outcome {
-        case .ok, .oneway:
+        case .ok, .oneway, .unknown:
             break
         case .error, .cancelled:
             status.code = .error

@@ -166,7 +166,7 @@ public struct ExportedCall: Sendable, Equatable {
     /// business exception, `no_response` for an unanswered two-way request.
     public var errorType: String? {
         switch outcome {
-        case .ok, .oneway: return nil
+        case .ok, .oneway, .unknown: return nil
         case .error: return status?.name ?? "_OTHER"
         case .exception: return exceptionType ?? "_OTHER"
         case .noResponse: return "no_response"
