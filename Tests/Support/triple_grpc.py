@@ -258,6 +258,13 @@ class Provider(grpc.GenericRpcHandler):
 
 # --- the consumer ---------------------------------------------------------------------------------------------
 
+def unblock_signals():
+    """A parent (such as the test runner) may start us with signals blocked or ignored; tcpdump must see SIGTERM."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGTERM])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -268,7 +275,8 @@ def main():
     options = parser.parse_args()
 
     tcpdump = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "--immediate-mode", "-B", "32768", "-s", "0", "-w", options.pcap,
-                                f"tcp port {options.port}"], stderr=subprocess.PIPE)
+                                f"tcp port {options.port}"], stderr=subprocess.PIPE,
+                               preexec_fn=unblock_signals)
     # tcpdump says "listening on lo" once it captures
     line = tcpdump.stderr.readline().decode()
     if "listening" not in line:
@@ -357,7 +365,7 @@ def main():
     message = field(1, 42) + field(2, "user-42")
     echoed = idl(message, metadata=METADATA, timeout=10)
     expect(echoed == message, echoed)
-    record(f"/{IDL}/Echo", grpc.StatusCode.OK, sent={"1": 42, "2": "user-42"}, received={"1": 42, "2": "user-42"}, phase="idl")
+    record(f"/{IDL}/Echo", grpc.StatusCode.OK, sent=[{"1": 42, "2": "user-42"}], received={"1": 42, "2": "user-42"}, phase="idl")
 
     pending = [unary.future(request_wrapper([f"c{i}", i], ["java.lang.String", "int"]), metadata=METADATA, timeout=20)
                for i in range(options.concurrent)]
@@ -374,7 +382,7 @@ def main():
     channel.close()
     server.stop(grace=1).wait()
     time.sleep(1.0)  # the last packets reach tcpdump
-    tcpdump.send_signal(signal.SIGINT)
+    tcpdump.send_signal(signal.SIGTERM)  # (SIGINT may be ignored when the test runner started us)
     tcpdump.wait(timeout=10)
 
     with open(options.truth, "w") as out:
