@@ -131,6 +131,8 @@ RECORD_KEYS = [
     "quality",
     # Registry join (docs/REGISTRY.md): the fixtures are read without a registry.
     "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
+    # Wire protocol and message counts (issue 15): every fixture is dubbo, one message per frame.
+    "protocol", "request_messages", "response_messages", "remote_application",
 ]
 
 QUALITY_ORDER = [
@@ -1666,6 +1668,12 @@ class RefInspector:
             rec["outcome"] = "ok"
         rec["quality"] = [q for q in QUALITY_ORDER if q in quality]
         rec["registry_status"], rec["service_inferred"] = "no_registry", False
+        rec["protocol"] = "dubbo"
+        rec["request_messages"] = 0 if req is None else 1
+        rec["response_messages"] = 0 if resp is None else 1
+        attachments = rec["attachments"] if isinstance(rec["attachments"], dict) else {}
+        remote = attachments.get("remote.application")
+        rec["remote_application"] = remote if isinstance(remote, str) else None
         return rec
 
 
