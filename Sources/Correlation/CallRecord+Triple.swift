@@ -70,7 +70,7 @@ extension CallRecord {
             (.requestGap, .requestGap), (.responseGap, .responseGap), (.midstream, .midstream),
             (.truncated, .truncated), (.requestUndecoded, .requestUndecoded), (.responseUndecoded, .responseUndecoded),
             (.requestTooLarge, .requestTooLarge), (.responseTooLarge, .responseTooLarge),
-            (.headersIncomplete, .headersIncomplete),
+            (.headersIncomplete, .headersIncomplete), (.evicted, .evicted),
         ]
         var quality: CallQuality = []
         for (from, to) in pairs where call.quality.contains(from) { quality.insert(to) }

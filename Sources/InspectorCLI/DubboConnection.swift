@@ -23,7 +23,7 @@ struct DubboConnection: TCPStreamConsumer {
         self.info = info
         self.context = context
         self.maxBodyLength = maxBodyLength
-        self.router = ProtocolRouter(limits: context.tripleLimits)
+        self.router = ProtocolRouter()
     }
 
     mutating func opened(_ direction: StreamDirection, midstream: Bool, time: CaptureTime) {

@@ -233,6 +233,8 @@ struct LiveSession {
         summary.correlation = pipeline.context.correlator.stats
         summary.dubboConnections = pipeline.context.dubboConnections
         summary.nonDubboConnections = pipeline.context.nonDubboConnections
+        summary.tripleConnections = pipeline.context.tripleConnections
+        summary.triple = pipeline.context.tripleStats
         summary.undecodedBodies = pipeline.context.undecodedBodies
         summary.records = records
         return LiveAnalysisResult(

@@ -87,6 +87,8 @@ public struct OfflineAnalysis {
         summary.correlation = pipeline.context.correlator.stats
         summary.dubboConnections = pipeline.context.dubboConnections
         summary.nonDubboConnections = pipeline.context.nonDubboConnections
+        summary.tripleConnections = pipeline.context.tripleConnections
+        summary.triple = pipeline.context.tripleStats
         summary.undecodedBodies = pipeline.context.undecodedBodies + (deferred?.undecodedBodies ?? 0)
         summary.records = records
         return (summary, problems)

@@ -26,6 +26,8 @@ public struct TripleCall: Sendable, Equatable {
         public static let responseTooLarge = Quality(rawValue: 1 << 7)
         /// A header block could not be decoded because the HPACK dynamic table was unknown.
         public static let headersIncomplete = Quality(rawValue: 1 << 8)
+        /// A message spanning DATA frames was given up by the connection's buffer limit.
+        public static let evicted = Quality(rawValue: 1 << 9)
     }
 
     public var kind: Kind

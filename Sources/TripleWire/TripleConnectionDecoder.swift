@@ -50,6 +50,8 @@ public struct TripleConnectionDecoder: Sendable {
     /// Unacknowledged PINGs by sender and opaque data.
     private var pings: [TripleSide: [UInt64: CaptureTime]] = [:]
     private var payloads: TriplePayloadDecoder
+    /// Bytes the message readers of all streams hold (kept current as DATA is fed).
+    private var bufferedMessageBytes = 0
     public private(set) var stats = TripleConnectionStats()
 
     /// - Parameters:
@@ -161,7 +163,13 @@ public struct TripleConnectionDecoder: Sendable {
         case .data:
             guard var stream = streams[header.streamID] else { return }
             stream.call.quality.insert(flag)
-            if side == .client { stream.requestReader.loseTrack() } else { stream.responseReader.loseTrack() }
+            if side == .client {
+                bufferedMessageBytes -= stream.requestReader.bufferedBytes
+                stream.requestReader.loseTrack()
+            } else {
+                bufferedMessageBytes -= stream.responseReader.bufferedBytes
+                stream.responseReader.loseTrack()
+            }
             streams[header.streamID] = stream
         default:
             break
@@ -175,6 +183,7 @@ public struct TripleConnectionDecoder: Sendable {
         blocks(side) { $0.lostBlocks() }
         for id in streams.keys {
             guard var stream = streams[id] else { continue }
+            bufferedMessageBytes -= side == .client ? stream.requestReader.bufferedBytes : stream.responseReader.bufferedBytes
             if side == .client {
                 stream.requestReader.loseTrack()
                 stream.call.quality.insert(.requestGap)
@@ -208,6 +217,7 @@ public struct TripleConnectionDecoder: Sendable {
         }
         guard var stream = streams.removeValue(forKey: id) else { return }
         var reader = side == .client ? stream.requestReader : stream.responseReader
+        let heldBefore = reader.bufferedBytes
         let encoding = side == .client ? stream.requestEncoding : stream.responseEncoding
         reader.feed(data) { event in
             switch event {
@@ -226,6 +236,14 @@ public struct TripleConnectionDecoder: Sendable {
             case .message(let compressed, let message):
                 decodeMessage(message, compressed: compressed, encoding: encoding, side: side, into: &stream.call)
             }
+        }
+        bufferedMessageBytes += reader.bufferedBytes - heldBefore
+        if bufferedMessageBytes > limits.maxBufferedMessageBytes, reader.bufferedBytes > 0 {
+            // Over the connection's budget: the message that just grew is given up, its stream flagged.
+            bufferedMessageBytes -= reader.bufferedBytes
+            reader.loseTrack()
+            stream.call.quality.insert(.evicted)
+            stats.messagesEvicted += 1
         }
         if side == .client { stream.requestReader = reader } else { stream.responseReader = reader }
         streams[id] = stream
@@ -560,6 +578,7 @@ public struct TripleConnectionDecoder: Sendable {
     }
 
     private mutating func complete(_ stream: Stream, _ emit: CallHandler) {
+        bufferedMessageBytes -= stream.requestReader.bufferedBytes + stream.responseReader.bufferedBytes
         var call = stream.call
         // A message cut short by the stream's end (or reset) was never complete.
         if stream.requestReader.isInsideMessage || stream.responseReader.isInsideMessage { call.quality.insert(.truncated) }

@@ -15,6 +15,8 @@ public struct TripleConnectionStats: Sendable, Equatable {
     /// Messages over `maxMessageLength` (or inflating past their bound), counted and skipped.
     public var messagesTooLarge: Int64 = 0
     public var messagesUndecoded: Int64 = 0
+    /// Incomplete messages given up by `maxBufferedMessageBytes`.
+    public var messagesEvicted: Int64 = 0
 
     public init() {}
 
@@ -29,5 +31,6 @@ public struct TripleConnectionStats: Sendable, Equatable {
         streamsOverLimit += other.streamsOverLimit
         messagesTooLarge += other.messagesTooLarge
         messagesUndecoded += other.messagesUndecoded
+        messagesEvicted += other.messagesEvicted
     }
 }

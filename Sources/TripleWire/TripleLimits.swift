@@ -22,6 +22,9 @@ public struct TripleLimits: Sendable, Equatable {
     public var maxDecompressionRatio = 1_024
     /// …except that up to this many bytes are always allowed (small messages compress well).
     public var decompressionFloor = 1 << 20
+    /// Bytes of incomplete messages (spanning DATA frames) held over all streams of one connection; past it the
+    /// message that just grew is given up (quality `evicted`). Never below two messages of `maxMessageLength`.
+    public var maxBufferedMessageBytes: Int
     /// Decoded messages kept per stream and direction for the record; later ones are only counted.
     public var maxMessagesKept = 64
     /// Deepest nesting of protobuf messages rendered field by field.
@@ -32,6 +35,7 @@ public struct TripleLimits: Sendable, Equatable {
     public init(_ limits: Limits = .default) {
         self.values = limits
         self.maxMessageLength = limits.maxBodyLength
+        self.maxBufferedMessageBytes = max(16 << 20, limits.maxBodyLength > Int.max / 4 ? Int.max / 2 : 2 * limits.maxBodyLength)
         self.maxFramePayload = min(max(limits.maxBodyLength, HTTP2FrameHeader.defaultMaxPayload), HTTP2FrameHeader.largestPayload)
     }
 

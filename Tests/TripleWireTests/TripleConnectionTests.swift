@@ -256,3 +256,25 @@ struct TriplePayloadTests {
         #expect(message.decodeError?.contains("fastjson2") == true)
     }
 }
+
+@Suite("Triple connection memory")
+struct TripleConnectionMemoryTests {
+    @Test("incomplete messages over the connection's budget are given up and flagged evicted, never held")
+    func messageBudget() {
+        var limits = TripleLimits()
+        limits.maxBufferedMessageBytes = 10_000
+        var harness = ConnectionHarness(limits: limits)
+        var client = BlockEncoder()
+        harness.send(HTTP2FrameHeader.clientPreface, from: .client)
+        // Five streams each start a 6 000-byte message and send 4 000 bytes of it: the third passes the budget.
+        for id in stride(from: UInt32(1), through: 9, by: 2) {
+            let message = H2.grpcMessage(Array(repeating: 0x41, count: 6_000))
+            harness.send(H2.frame(.headers, flags: 0x4, stream: id, client.block(TripleConnectionTests.requestFields()))
+                         + H2.frame(.data, stream: id, Array(message[..<4_000])), from: .client)
+        }
+        #expect(harness.decoder.bufferedBytes <= 10_000)
+        #expect(harness.decoder.stats.messagesEvicted == 3)
+        harness.finish()
+        #expect(harness.calls.filter { $0.quality.contains(.evicted) }.count == 3)
+    }
+}
