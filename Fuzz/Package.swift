@@ -14,6 +14,7 @@ let kit = Target.Dependency.product(name: "DubboInspectorKit", package: "DubboIn
 let targets: [(String, Target.Dependency)] = [
     ("FuzzHessian", decoders),
     ("FuzzDubboStream", decoders),
+    ("FuzzTriple", decoders),
     ("FuzzDissector", decoders),
     ("FuzzReassembly", decoders),
     ("FuzzPipeline", kit),

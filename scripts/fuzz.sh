@@ -30,11 +30,12 @@ export SWIFT_BACKTRACE=enable=no
 declare -A executables=(
     [hessian]=FuzzHessian
     [dubbo-stream]=FuzzDubboStream
+    [triple]=FuzzTriple
     [dissector]=FuzzDissector
     [reassembly]=FuzzReassembly
     [pipeline]=FuzzPipeline
 )
-order=(hessian dubbo-stream dissector reassembly pipeline)
+order=(hessian dubbo-stream triple dissector reassembly pipeline)
 if [[ -d Fuzz/Corpus/registry-url && -d Fuzz/Sources/FuzzRegistryURL ]]; then
     executables[registry-url]=FuzzRegistryURL
     order+=(registry-url)

@@ -2,7 +2,11 @@
 # The whole test suite, as CI runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh libpcap-dev libhiredis-dev pkg-config redis-server chromium tcpreplay prometheus
+source scripts/setup.sh libpcap-dev libhiredis-dev pkg-config redis-server chromium tcpreplay prometheus \
+    zlib1g-dev tcpdump tshark
+# A real gRPC stack for the Triple tests (Tests/Support/triple_grpc.py): server and client on loopback.
+python3 -c "import grpc" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore grpcio==1.85.3
 # Independent Python Dubbo stacks that the live-capture tests run on loopback (Tests/Support/dubbo_loopback.py).
 python3 -c "import dubbo.server, dubbo_ssl.client" 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
