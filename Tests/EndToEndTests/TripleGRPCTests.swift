@@ -15,6 +15,9 @@ struct TripleGRPCTests {
         var truth: [[String: Any]]
         var reference: [[String: Any]]
         var summary: RunSummary
+        /// The capture itself and the server's port, for the tests that cut or mix it.
+        var pcap: Data
+        var port: Int
     }
 
     /// Captures one run (unary, streaming, errors, deadline, gzip, a 200 kB message, concurrency, 300 calls on one
@@ -44,7 +47,8 @@ struct TripleGRPCTests {
         let result = try Captures.analyze([pcap], options: RecordRenderOptions(maxValueBytes: 1 << 20))
         return Run(
             records: result.records, truth: try jsonLines(String(contentsOfFile: truthPath, encoding: .utf8)),
-            reference: try jsonLines(tshark.output), summary: result.summary
+            reference: try jsonLines(tshark.output), summary: result.summary,
+            pcap: try Data(contentsOf: URL(fileURLWithPath: pcap)), port: port
         )
     }
 
@@ -85,7 +89,8 @@ struct TripleGRPCTests {
             #expect(record["group"] as? String == headers["tri-service-group"], "stream \(stream)")
             #expect(record["remote_application"] as? String == headers["tri-consumer-appname"], "stream \(stream)")
             #expect((record["attachments"] as? [String: Any])?["traceid"] as? String == headers["traceid"], "stream \(stream)")
-            #expect(Self.sameTime(record["request_ts"], request["ts"]), "stream \(stream) request_ts")
+            // request_ts is the packet with the HEADERS frame's first byte (tshark files a split frame under its last).
+            #expect(Self.sameTime(record["request_ts"], request["first_ts"]), "stream \(stream) request_ts")
             #expect((record["quality"] as? [String]) == [], "stream \(stream) quality \(record["quality"] ?? "")")
         }
     }
@@ -98,7 +103,7 @@ struct TripleGRPCTests {
         for frame in run.reference where frame["from_server"] as? Bool == true {
             let stream = frame["stream"] as? Int ?? -1
             let ts = frame["ts"] as? Double ?? 0
-            if firstResponse[stream] == nil { firstResponse[stream] = ts }
+            if firstResponse[stream] == nil { firstResponse[stream] = frame["first_ts"] as? Double ?? 0 }
             // A stream the client reset is over for HTTP/2 (RFC 9113 §5.1): the server's later trailers are not its answer.
             guard frame["end_stream"] as? Bool == true, let record = calls[stream], record["outcome"] as? String != "cancelled"
             else { continue }
@@ -144,8 +149,10 @@ struct TripleGRPCTests {
                 #expect(record["outcome"] as? String == "ok" && record["status_name"] as? String == "OK", "\(truth)")
                 #expect(jsonMatches(record["return_value"], truth["received"]), "\(truth) return \(record["return_value"] ?? "nil")")
             case "DEADLINE_EXCEEDED":
-                // The client gives up and resets the stream; nothing comes back on the wire.
-                #expect(record["outcome"] as? String == "cancelled", "\(truth)")
+                // Both sides time out: whichever reached the wire first ends the stream — the client's RST_STREAM
+                // (cancelled) or the server's DEADLINE_EXCEEDED trailers (error).
+                let outcome = record["outcome"] as? String
+                #expect(outcome == "cancelled" || (outcome == "error" && record["status_name"] as? String == code), "\(truth)")
             default:
                 #expect(record["outcome"] as? String == "error" && record["status_name"] as? String == code, "\(truth)")
                 #expect(record["error_message"] as? String == truth["details"] as? String, "\(truth)")
@@ -171,5 +178,71 @@ struct TripleGRPCTests {
         #expect(run.summary.nonDubboConnections == 0 && run.summary.dubboConnections == 0)
         #expect(run.records.allSatisfy { $0["protocol"] as? String == "triple" })
         #expect(run.records.contains { $0["kind"] as? String == "heartbeat" }, "grpc's PINGs are timed")
+    }
+
+    /// Runs a capture tool (editcap, mergecap, tcprewrite) and the analysis over its output.
+    static func transformed(_ run: Run, _ tool: String, _ arguments: (String, String) -> [String]) throws -> Captures.Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triple-cut-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("in.pcap").path
+        let output = folder.appendingPathComponent("out.pcap").path
+        try run.pcap.write(to: URL(fileURLWithPath: input))
+        let outcome = try Subprocess.run("/usr/bin/env", [tool] + arguments(input, output), timeout: 60)
+        guard outcome.status == 0 else {
+            throw Captures.MissingFile(path: "\(tool) failed (\(outcome.status)): \(outcome.error.suffix(400)) (apt-get install tshark tcpreplay)")
+        }
+        return try Captures.analyze([output], options: RecordRenderOptions(maxValueBytes: 1 << 20))
+    }
+
+    @Test("picked up mid-connection: later calls are all reported; names are right or null, never guessed")
+    func midstreamNeverGuesses() throws {
+        let run = try Self.run.get()
+        let full = Self.calls(run)
+        // Keep packets from the 200th on: the connection's start (preface, SETTINGS, early header blocks) is gone.
+        let cut = try Self.transformed(run, "editcap") { input, output in ["-r", input, output, "200-1000000"] }
+        let calls = cut.records.filter { $0["kind"] as? String == "call" }
+        let laterStreams = Set(full.keys.filter { ($0) > 0 })
+        #expect(calls.count > 100, "\(calls.count) calls after the cut")
+        var incomplete = 0
+        for record in calls {
+            let id = record["request_id"] as? Int ?? -1
+            #expect(laterStreams.contains(id), "stream \(id) was not in the full capture")
+            let quality = record["quality"] as? [String] ?? []
+            if quality.contains("headers_incomplete") {
+                incomplete += 1
+                #expect(record["service"] is NSNull && record["method"] is NSNull, "stream \(id): a name was guessed")
+            }
+            for key in ["service", "method", "version", "group", "remote_application"] where !(record[key] is NSNull) {
+                #expect(record[key] as? String == full[id]?[key] as? String, "stream \(id) \(key)")
+            }
+            if let status = record["status"] as? Int { #expect(status == full[id]?["status"] as? Int, "stream \(id) status") }
+            #expect(Self.sameTime(record["request_ts"], full[id]?["request_ts"]), "stream \(id) request_ts")
+        }
+        #expect(incomplete > 0, "grpc's header blocks index earlier fields, so some must be undecodable")
+        #expect(cut.summary.tripleConnections == 1 && cut.summary.nonDubboConnections == 0)
+    }
+
+    @Test("dubbo and Triple on the same server port: each connection is told apart by its first bytes")
+    func sharedPort() throws {
+        let run = try Self.run.get()
+        let dubbo = try Captures.required(Captures.fixtures.appendingPathComponent("basic.pcap"))
+        let expected = try String(contentsOfFile: Captures.fixtures.appendingPathComponent("basic.expected.jsonl").path,
+                                  encoding: .utf8).split(separator: "\n").count
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triple-mix-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let moved = folder.appendingPathComponent("dubbo-moved.pcap").path
+        let rewrite = try Subprocess.run("/usr/bin/env", [
+            "tcprewrite", "--portmap=20880:\(run.port)", "--infile=\(dubbo)", "--outfile=\(moved)",
+        ], timeout: 60)
+        guard rewrite.status == 0 else { throw Captures.MissingFile(path: "tcprewrite failed: \(rewrite.error)") }
+        let mixed = try Self.transformed(run, "mergecap") { input, output in ["-F", "pcap", "-w", output, input, moved] }
+        let dubboRecords = mixed.records.filter { $0["protocol"] as? String == "dubbo" }
+        let tripleCalls = mixed.records.filter { $0["protocol"] as? String == "triple" && $0["kind"] as? String == "call" }
+        #expect(dubboRecords.count == expected)
+        #expect(dubboRecords.allSatisfy { ($0["server"] as? String)?.hasSuffix(":\(run.port)") == true })
+        #expect(tripleCalls.count == Self.calls(run).count)
+        #expect(mixed.summary.tripleConnections == 1)
     }
 }
