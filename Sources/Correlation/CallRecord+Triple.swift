@@ -52,8 +52,20 @@ extension CallRecord {
         if call.responseTime != nil { self.response = response }
     }
 
+    /// Header fields as a map; a name sent twice (headers and trailers both carry `content-type`) keeps its last
+    /// value, in the place of its first, so the JSON object never repeats a key.
     private static func map(_ fields: [(name: String, value: String)]) -> HessianMap {
-        HessianMap(entries: fields.map { HessianMapEntry(key: .string($0.name), value: .string($0.value)) })
+        var entries: [HessianMapEntry] = []
+        var index: [String: Int] = [:]
+        for (name, value) in fields {
+            if let at = index[name] {
+                entries[at].value = .string(value)
+            } else {
+                index[name] = entries.count
+                entries.append(HessianMapEntry(key: .string(name), value: .string(value)))
+            }
+        }
+        return HessianMap(entries: entries)
     }
 
     static func outcome(of call: TripleCall) -> CallOutcome {

@@ -37,6 +37,11 @@ struct TriplePayloadDecoder {
         if let contentType, contentType.hasPrefix("application/json") || contentType.hasPrefix("application/grpc+json") {
             return decodeJSON(bytes)
         }
+        if let subtype = Self.rawSubtype(contentType) {
+            // A codec we have no schema for (apache/dubbo-python sends `application/grpc+data`): text or bytes.
+            let text = ProtobufReader(bytes).string(0..<bytes.count)
+            return TripleMessage(serialization: subtype, values: [text.map(HessianValue.string) ?? .binary(Array(bytes))])
+        }
         if let wrapper = Wrapper.parse(bytes, side: side) {
             return decodeWrapper(wrapper, bytes: bytes)
         }
@@ -45,6 +50,13 @@ struct TriplePayloadDecoder {
         } catch {
             return TripleMessage(serialization: "protobuf", decodeError: "protobuf: \(error.reason) at \(error.offset)")
         }
+    }
+
+    /// The `+subtype` of `application/grpc+subtype` when it names neither protobuf nor JSON.
+    static func rawSubtype(_ contentType: String?) -> String? {
+        guard let contentType, contentType.hasPrefix("application/grpc+") else { return nil }
+        let subtype = contentType.dropFirst("application/grpc+".count).prefix { $0 != ";" }
+        return subtype.isEmpty || subtype == "proto" || subtype == "json" ? nil : String(subtype)
     }
 
     private func decodeJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> TripleMessage {
