@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "TelemetryExportTests",
             dependencies: [
-                "TelemetryExport", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore",
+                "TelemetryExport", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore", "TripleWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

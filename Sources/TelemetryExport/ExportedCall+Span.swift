@@ -53,6 +53,11 @@ extension ExportedCall {
             (OTLPAttribute.requestID, .int(requestID)),
             (OTLPAttribute.outcome, .string(outcome.rawValue)),
         ]
+        if wireProtocol == .triple {
+            attributes += [
+                (OTLPAttribute.networkProtocolName, .string("http")), (OTLPAttribute.networkProtocolVersion, .string("2")),
+            ]
+        }
         if let serviceVersion, !serviceVersion.isEmpty {
             attributes.append((OTLPAttribute.serviceVersion, .string(serviceVersion)))
         }
