@@ -167,13 +167,13 @@ struct GroupAccumulator {
             responseTransferSum &+= responseTransfer / 1_000
             transferCount += 1
         }
-        if let length = record.requestFrame?.header.bodyLength, length >= 0 {
-            requestBytes.record(Int64(length))
+        if let length = record.requestBodyBytes, length >= 0 {
+            requestBytes.record(length)
             if Int(length) >= nearLimit, Int(length) <= limit { requestsNearLimit += 1 }
             if Int(length) > limit || record.quality.contains(.requestTooLarge) { requestsTooLarge += 1 }
         }
-        if let length = record.responseFrame?.header.bodyLength, length >= 0 {
-            responseBytes.record(Int64(length))
+        if let length = record.responseBodyBytes, length >= 0 {
+            responseBytes.record(length)
             if Int(length) >= nearLimit, Int(length) <= limit { responsesNearLimit += 1 }
             if Int(length) > limit || record.quality.contains(.responseTooLarge) { responsesTooLarge += 1 }
         }

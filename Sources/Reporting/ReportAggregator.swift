@@ -73,6 +73,11 @@ public struct ReportAggregator {
     }
 
     private mutating func noteTimes(_ record: CallRecord) {
+        if record.wireProtocol == .triple {
+            if let first = record.requestTime { note(first, record.requestEndTime ?? first) }
+            if let first = record.responseTime { note(first, record.responseEndTime ?? first) }
+            return
+        }
         if let frame = record.requestFrame { note(frame.firstByteTime, frame.lastByteTime) }
         if let frame = record.responseFrame { note(frame.firstByteTime, frame.lastByteTime) }
     }
@@ -235,12 +240,12 @@ public struct ReportAggregator {
 
     private mutating func slowCall(_ record: CallRecord, latency: Int64) -> SlowCallEntry {
         var failure = record.response?.errorMessage ?? record.response?.exceptionSummary
-        if failure == nil, record.outcome == .error { failure = record.status?.name }
+        if failure == nil, record.outcome == .error { failure = record.statusName }
         return SlowCallEntry(
             time: record.startTime ?? .zero, service: record.serviceName, method: record.methodName,
             client: record.client.description, server: record.server.description, requestID: record.requestID,
             latencyMicroseconds: latency, serverMicroseconds: record.serverMicroseconds,
-            outcome: record.outcome.rawValue, statusName: record.status?.name,
+            outcome: record.outcome.rawValue, statusName: record.statusName,
             arguments: argumentsText(record), failure: failure.map { Self.cut($0, to: configuration.maxArgumentBytes) })
     }
 
