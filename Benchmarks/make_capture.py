@@ -5,6 +5,12 @@ Traffic: --connections client connections to two providers, --calls Hessian2 cal
 several in flight per connection and answered out of order; requests 100 B - 1 KB, responses 100 B - 20 KB
 (75 % under 1 KB, 22 % 1-8 KB, 3 % 8-20 KB); segmented at MSS 1448; pure ACKs; about 2 % of data segments
 retransmitted later and 1 % swapped with their successor. Heartbeats every few hundred calls per connection.
+
+--protocol triple writes the same shape as Dubbo 3's Triple (HTTP/2, PROTOCOL.md §7.2): each connection opens with
+the client preface and SETTINGS; a call is a stream (request HEADERS with Triple's headers + one DATA frame holding
+a TripleRequestWrapper with the same Hessian2 arguments; response HEADERS, a DATA frame with a
+TripleResponseWrapper, trailers with grpc-status 0); heartbeats are PINGs. Header blocks use literal fields without
+indexing or Huffman (a valid, if plain, HPACK encoding).
 """
 import argparse
 import random
@@ -64,6 +70,66 @@ def response_body(rng: random.Random, size: int) -> bytes:
     return b"\x94" + hstr(text[:size]) + hmap([("dubbo", "2.0.2")])
 
 
+# --- Triple (HTTP/2) -------------------------------------------------------------------------------------------
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def h2frame(kind: int, flags: int, stream: int, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream) + payload
+
+
+def hpack_length(value: int) -> bytes:
+    # 7-bit prefix integer (RFC 7541 §5.1), Huffman bit clear
+    if value < 127:
+        return bytes([value])
+    out, value = bytearray([127]), value - 127
+    while value >= 128:
+        out.append(value % 128 + 128)
+        value //= 128
+    out.append(value)
+    return bytes(out)
+
+
+def hpack_block(fields) -> bytes:
+    # literal header field without indexing, new name (RFC 7541 §6.2.2)
+    return b"".join(b"\x00" + hpack_length(len(n)) + n.encode() + hpack_length(len(v)) + v.encode() for n, v in fields)
+
+
+def pb_field(number: int, data: bytes) -> bytes:
+    key, length, out = number << 3 | 2, len(data), bytearray()
+    for value in (key, length):
+        while value >= 0x80:
+            out.append(value & 0x7F | 0x80)
+            value >>= 7
+        out.append(value)
+    return bytes(out) + data
+
+
+def grpc_message(data: bytes) -> bytes:
+    return b"\x00" + struct.pack(">I", len(data)) + data
+
+
+def triple_request(rng: random.Random, stream: int, service: str, method: str, size: int) -> bytes:
+    payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(16)) * (size // 16 + 1)
+    args = [hstr(payload[:size]), hint(rng.randrange(1 << 20)), bytes([0xE0 + rng.randrange(16)])]
+    wrapper = pb_field(1, b"hessian4") + b"".join(pb_field(2, a) for a in args)
+    wrapper += b"".join(pb_field(3, t.encode()) for t in ("java.lang.String", "int", "long"))
+    headers = hpack_block([(":method", "POST"), (":scheme", "http"), (":path", f"/{service}/{method}"),
+                           (":authority", "10.2.0.1:50051"), ("content-type", "application/grpc+proto"),
+                           ("te", "trailers"), ("grpc-timeout", "3000m"), ("tri-service-version", "1.0.0"),
+                           ("tri-consumer-appname", "bench-consumer")])
+    return h2frame(1, 0x4, stream, headers) + h2frame(0, 0x1, stream, grpc_message(wrapper))
+
+
+def triple_response(rng: random.Random, stream: int, size: int) -> bytes:
+    text = ("result-" + "x" * 57) * (size // 64 + 1)
+    wrapper = pb_field(1, b"hessian4") + pb_field(2, hstr(text[:size])) + pb_field(3, b"java.lang.String")
+    return (h2frame(1, 0x4, stream, hpack_block([(":status", "200"), ("content-type", "application/grpc+proto")]))
+            + h2frame(0, 0x0, stream, grpc_message(wrapper))
+            + h2frame(1, 0x5, stream, hpack_block([("grpc-status", "0")])))
+
+
 def response_size(rng: random.Random) -> int:
     draw = rng.random()
     if draw < 0.75:
@@ -121,7 +187,9 @@ def main():
                              "nothing, --unanswered requests never answered (memory per idle flow / pending request)")
     parser.add_argument("--idle-connections", type=int, default=0)
     parser.add_argument("--unanswered", type=int, default=0)
+    parser.add_argument("--protocol", choices=["dubbo", "triple"], default="dubbo")
     args = parser.parse_args()
+    triple = args.protocol == "triple"
     rng = random.Random(args.seed)
     out = Writer(args.output)
     t = 1_700_000_000_000_000
@@ -129,6 +197,8 @@ def main():
         write_memory_probe(out, rng, args, t)
         return
     conns = [Conn(i, rng) for i in range(args.connections)]
+    for conn in conns:
+        conn.sport = 50051 if triple else conn.sport
     for conn in conns:
         out.packet(t, conn.tcp(True, 0x02)); conn.cseq += 1; t += 20
         out.packet(t, conn.tcp(False, 0x12)); conn.sseq += 1; t += 20
@@ -156,20 +226,36 @@ def main():
         out.packet(t, conn.tcp(not from_client, 0x10))
         t += 3
 
+    if triple:
+        for conn in conns:
+            send(conn, True, PREFACE + h2frame(4, 0, 0, b""))
+            send(conn, False, h2frame(4, 0, 0, b"") + h2frame(4, 1, 0, b""))
+            send(conn, True, h2frame(4, 1, 0, b""))
+            conn.next_id = 1  # stream ids: odd, rising
     for call in range(args.calls):
         conn = conns[rng.randrange(len(conns))]
         service = SERVICES[rng.randrange(len(SERVICES))]
         method = METHODS[rng.randrange(len(METHODS))]
         rid = conn.next_id
-        conn.next_id += 1
-        send(conn, True, frame(0xC2, 0, rid, request_body(rng, service, method, rng.randrange(100, 700))))
+        conn.next_id += 2 if triple else 1
+        if triple:
+            send(conn, True, triple_request(rng, rid, service, method, rng.randrange(100, 700)))
+        else:
+            send(conn, True, frame(0xC2, 0, rid, request_body(rng, service, method, rng.randrange(100, 700))))
         conn.pending.append(rid)
         # Answer some pending calls, not always in order.
         while conn.pending and (len(conn.pending) > 3 or rng.random() < 0.6):
             answer = conn.pending.pop(rng.randrange(len(conn.pending)))
             t += rng.randrange(50, 400)
-            send(conn, False, frame(0x02, 20, answer, response_body(rng, response_size(rng))))
-        if call % 400 == 399:
+            if triple:
+                send(conn, False, triple_response(rng, answer, response_size(rng)))
+            else:
+                send(conn, False, frame(0x02, 20, answer, response_body(rng, response_size(rng))))
+        if call % 400 == 399 and triple:
+            opaque = struct.pack(">Q", call)
+            send(conn, True, h2frame(6, 0, 0, opaque))
+            send(conn, False, h2frame(6, 1, 0, opaque))
+        elif call % 400 == 399:
             hb = conn.next_id
             conn.next_id += 1
             send(conn, True, frame(0xE2, 0, hb, b"N"))
@@ -179,7 +265,10 @@ def main():
             t += 2
     for conn in conns:
         for answer in conn.pending:
-            send(conn, False, frame(0x02, 20, answer, response_body(rng, 200)))
+            if triple:
+                send(conn, False, triple_response(rng, answer, 200))
+            else:
+                send(conn, False, frame(0x02, 20, answer, response_body(rng, 200)))
         conn.pending = []
         out.packet(t, conn.tcp(True, 0x11)); conn.cseq += 1; t += 20
         out.packet(t, conn.tcp(False, 0x11)); conn.sseq += 1; t += 20
