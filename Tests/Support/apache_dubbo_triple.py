@@ -11,10 +11,10 @@ consumer calls both. Every call is written to --truth as the client saw it. Exit
 
 import argparse
 import json
-import signal
-import subprocess
 import sys
 import time
+
+import loopback_capture
 
 try:
     import dubbo
@@ -38,11 +38,6 @@ def greet_many(request):
         yield f"{name}#{index}".encode("utf-8")
 
 
-def unblock_signals():
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGTERM])
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -50,12 +45,8 @@ def main():
     parser.add_argument("--truth", required=True)
     options = parser.parse_args()
 
-    tcpdump = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "--immediate-mode", "-B", "32768", "-s", "0", "-w",
-                                options.pcap, f"tcp port {options.port}"], stderr=subprocess.PIPE,
-                               preexec_fn=unblock_signals)
-    line = tcpdump.stderr.readline().decode()
-    if "listening" not in line:
-        print(f"tcpdump did not start: {line}", file=sys.stderr)
+    tcpdump = loopback_capture.start(options.port, options.pcap)
+    if tcpdump is None:
         return 1
 
     handlers = [RpcMethodHandler.unary(say_hello, method_name="sayHello"),
@@ -76,9 +67,8 @@ def main():
     if answers != ["ann#0", "ann#1", "ann#2"]:
         failures.append(answers)
     truth.append({"method": "greetMany", "sent": "ann", "received": answers})
-    time.sleep(1.0)
-    tcpdump.send_signal(signal.SIGTERM)
-    tcpdump.wait(timeout=10)
+    time.sleep(1.0)  # the last packets reach tcpdump
+    loopback_capture.stop(tcpdump)
     with open(options.truth, "w") as out:
         for item in truth:
             out.write(json.dumps(item) + "\n")

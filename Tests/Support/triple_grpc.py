@@ -17,13 +17,13 @@ behaved as planned, 2 when a stack is missing, 1 otherwise. Nothing leaves loopb
 import argparse
 import json
 import os
-import signal
 import struct
-import subprocess
 import sys
 import threading
 import time
 from concurrent import futures
+
+import loopback_capture
 
 try:
     import grpc
@@ -258,13 +258,6 @@ class Provider(grpc.GenericRpcHandler):
 
 # --- the consumer ---------------------------------------------------------------------------------------------
 
-def unblock_signals():
-    """A parent (such as the test runner) may start us with signals blocked or ignored; tcpdump must see SIGTERM."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGTERM])
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -274,13 +267,8 @@ def main():
     parser.add_argument("--concurrent", type=int, default=40)
     options = parser.parse_args()
 
-    tcpdump = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "--immediate-mode", "-B", "32768", "-s", "0", "-w", options.pcap,
-                                f"tcp port {options.port}"], stderr=subprocess.PIPE,
-                               preexec_fn=unblock_signals)
-    # tcpdump says "listening on lo" once it captures
-    line = tcpdump.stderr.readline().decode()
-    if "listening" not in line:
-        print(f"tcpdump did not start: {line}", file=sys.stderr)
+    tcpdump = loopback_capture.start(options.port, options.pcap)
+    if tcpdump is None:
         return 1
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), handlers=[Provider()])
@@ -382,8 +370,7 @@ def main():
     channel.close()
     server.stop(grace=1).wait()
     time.sleep(1.0)  # the last packets reach tcpdump
-    tcpdump.send_signal(signal.SIGTERM)  # (SIGINT may be ignored when the test runner started us)
-    tcpdump.wait(timeout=10)
+    loopback_capture.stop(tcpdump)
 
     with open(options.truth, "w") as out:
         for item in truth:
