@@ -32,9 +32,9 @@ extension CallRecord {
             request.method = call.method
             if let message = call.request {
                 request.arguments = message.values
-                request.argumentsDecoded = message.decodeError == nil || !message.values.isEmpty
+                request.argumentsDecoded = message.valuesDecoded && (message.decodeError == nil || !message.values.isEmpty)
                 request.decodeError = message.decodeError
-            } else if call.requestMessages == 0, !call.quality.contains(.headersIncomplete) {
+            } else if call.requestMessages == 0, !call.quality.contains(.headersIncomplete), call.kind == .call {
                 request.argumentsDecoded = true  // no message: a call without arguments
             }
             request.attachments = Self.map(call.attachments)

@@ -34,7 +34,9 @@ final class AnalysisContext {
         self.emit = emit
         let largestFrame = limits.maxBodyLength > Int.max / 4 ? Int.max / 2 : 2 * (limits.maxBodyLength + 16)
         self.maxBufferedFrameBytes = max(limits.maxBufferedFrameBytesTotal, largestFrame)
-        self.tripleLimits = TripleLimits(limits)
+        var tripleLimits = TripleLimits(limits)
+        tripleLimits.decodesValues = depth == .full
+        self.tripleLimits = tripleLimits
     }
 
     func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {

@@ -293,6 +293,7 @@ public struct TripleConnectionDecoder: Sendable {
         if earlier.types.isEmpty { earlier.types = next.types }
         if earlier.serialization == nil { earlier.serialization = next.serialization }
         if earlier.decodeError == nil { earlier.decodeError = next.decodeError }
+        earlier.valuesDecoded = earlier.valuesDecoded && next.valuesDecoded
         return earlier
     }
 

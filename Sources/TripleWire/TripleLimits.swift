@@ -29,6 +29,9 @@ public struct TripleLimits: Sendable, Equatable {
     public var maxMessagesKept = 64
     /// Deepest nesting of protobuf messages rendered field by field.
     public var maxProtobufDepth = 32
+    /// Build argument and result values; when false (reports, `--no-payload`) messages are still counted and their
+    /// serialization and wrapper types read, but their values are not decoded.
+    public var decodesValues = true
     /// Hessian2 and protobuf decoding bounds.
     public var values: Limits
 

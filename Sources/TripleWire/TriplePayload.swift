@@ -11,12 +11,23 @@ public struct TripleMessage: Sendable, Equatable {
     public var types: [String]
     /// Why the message (or part of it) was not decoded; what was decoded before that is kept.
     public var decodeError: String?
+    /// False when values were not asked for (`TripleLimits.decodesValues`): `values` is empty by choice.
+    public var valuesDecoded = true
 
     public init(serialization: String?, values: [HessianValue] = [], types: [String] = [], decodeError: String? = nil) {
         self.serialization = serialization
         self.values = values
         self.types = types
         self.decodeError = decodeError
+    }
+}
+
+extension TripleMessage {
+    /// A message whose values were not asked for: its serialization (and wrapper types) only.
+    static func notDecoded(_ serialization: String, types: [String] = []) -> TripleMessage {
+        var message = TripleMessage(serialization: serialization, types: types)
+        message.valuesDecoded = false
+        return message
     }
 }
 
@@ -35,16 +46,21 @@ struct TriplePayloadDecoder {
 
     mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, side: Side, contentType: String?) -> TripleMessage {
         if let contentType, contentType.hasPrefix("application/json") || contentType.hasPrefix("application/grpc+json") {
-            return decodeJSON(bytes)
+            return limits.decodesValues ? decodeJSON(bytes) : .notDecoded("json")
         }
         if let subtype = Self.rawSubtype(contentType) {
+            guard limits.decodesValues else { return .notDecoded(subtype) }
             // A codec we have no schema for (apache/dubbo-python sends `application/grpc+data`): text or bytes.
             let text = ProtobufReader(bytes).string(0..<bytes.count)
             return TripleMessage(serialization: subtype, values: [text.map(HessianValue.string) ?? .binary(Array(bytes))])
         }
         if let wrapper = Wrapper.parse(bytes, side: side) {
+            guard limits.decodesValues else {
+                return .notDecoded(Wrapper.serializationName(wrapper.serializeType), types: wrapper.types)
+            }
             return decodeWrapper(wrapper, bytes: bytes)
         }
+        guard limits.decodesValues else { return .notDecoded("protobuf") }
         do {
             return TripleMessage(serialization: "protobuf", values: [try ProtobufRendering.render(bytes, maxDepth: limits.maxProtobufDepth)])
         } catch {

@@ -247,6 +247,16 @@ struct TriplePayloadTests {
         #expect(map["tags"] == .list(HessianList(elements: [.long(1), .double(2.5), .bool(true), .null])))
     }
 
+    @Test("without values asked for (reports, --no-payload) a wrapper gives its serialization and types only")
+    func metadataOnly() {
+        var limits = TripleLimits()
+        limits.decodesValues = false
+        var decoder = TriplePayloadDecoder(limits: limits)
+        let message = TripleConnectionTests.request.withUnsafeBufferPointer { decoder.decode($0, side: .request, contentType: nil) }
+        #expect(message.serialization == "hessian2" && message.types == ["java.lang.String", "int"])
+        #expect(message.values.isEmpty && !message.valuesDecoded && message.decodeError == nil)
+    }
+
     @Test("a fastjson2 wrapper is recognised and marked undecoded with the reason")
     func fastjson2Wrapper() {
         var decoder = TriplePayloadDecoder(limits: TripleLimits())
