@@ -8,8 +8,8 @@ public enum WireDetection: Sendable, Equatable {
     /// Judges `bytes`, the first delivery of a direction. `fromStart`: the direction was seen from its first byte
     /// (a SYN), so the HTTP/2 client preface or the dubbo magic must open it; otherwise (picked up mid-way, or the
     /// server's direction, which starts with SETTINGS) HTTP/2 is recognised from plausible frame headers: one that
-    /// fits the frame-type rules of RFC 9113 §6 followed by another, or one whose frame runs past these bytes.
-    /// `nil`: too few bytes to tell.
+    /// fits the frame-type rules of RFC 9113 §6 followed by another (or, from the server's start, one whole SETTINGS).
+    /// `nil`: not enough to tell; the caller judges the next delivery.
     public static func judge(_ bytes: Span<UInt8>, fromStart: Bool, initiator: Bool) -> WireDetection? {
         bytes.withUnsafeBufferPointer { view in
             guard let first = view.first else { return nil }
@@ -34,7 +34,9 @@ public enum WireDetection: Sendable, Equatable {
             if let follower = HTTP2FrameHeader.parse(view, at: next) {
                 return follower.isPlausible(maxPayload: HTTP2FrameHeader.defaultMaxPayload) ? .triple : .other
             }
-            return view.count > HTTP2FrameHeader.size && view.count < next ? .triple : (view.count == next ? .triple : nil)
+            // The server's opening SETTINGS, whole: enough. Mid-stream one header alone is too weak a sign (random
+            // bytes pass it about once in 10^5); the next delivery is judged instead.
+            return fromStart && view.count == next ? .triple : nil
         }
     }
 }

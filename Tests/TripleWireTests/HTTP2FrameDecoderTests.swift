@@ -134,5 +134,8 @@ struct WireDetectionTests {
                            fromStart: true, initiator: false) == .triple)
         #expect(Self.judge(frames, fromStart: true, initiator: false) == .other)
         #expect(Self.judge(Array("hello world, not http/2 at all".utf8), fromStart: false) == .other)
+        // One plausible header whose frame runs past the delivery is not enough mid-stream: wait for the next one.
+        #expect(Self.judge(Array(H2.frame(.data, stream: 3, Array(repeating: 0, count: 100))[..<40]), fromStart: false) == nil)
+        #expect(Self.judge(H2.frame(.settings, stream: 0, [0, 4, 0, 1, 0, 0]), fromStart: true, initiator: false) == .triple)
     }
 }
