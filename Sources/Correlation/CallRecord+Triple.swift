@@ -4,6 +4,17 @@ public import InspectorCore
 public import NetworkLayers
 public import TripleWire
 
+/// A `TripleCall` behind one pointer (see `CallRecord.triple`); immutable, so sharing it is safe.
+final class TripleCallBox: Sendable, Equatable {
+    let call: TripleCall
+
+    init(_ call: TripleCall) {
+        self.call = call
+    }
+
+    static func == (lhs: TripleCallBox, rhs: TripleCallBox) -> Bool { lhs === rhs || lhs.call == rhs.call }
+}
+
 /// The wire protocol of a record (the `protocol` key).
 public enum WireProtocol: String, Sendable, Equatable {
     case dubbo, triple
@@ -89,7 +100,7 @@ extension CallRecord {
         return quality
     }
 
-    public var wireProtocol: WireProtocol { triple == nil ? .dubbo : .triple }
+    public var wireProtocol: WireProtocol { isTriple ? .triple : .dubbo }
 
     // Values every output format shows, for both protocols.
 

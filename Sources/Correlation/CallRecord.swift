@@ -68,8 +68,16 @@ public struct CallRecord: Sendable, Equatable {
     /// Bodies kept as bytes for decoding on another thread (`DubboBody.deferred`); nil once decoded.
     public var deferredRequestBody: [UInt8]?
     public var deferredResponseBody: [UInt8]?
-    /// The Triple stream this record describes (`protocol` "triple"); nil for dubbo.
-    public var triple: TripleCall?
+    /// The Triple stream this record describes (`protocol` "triple"); nil for dubbo. Boxed, so a dubbo record
+    /// grows by one pointer, not by a whole `TripleCall`.
+    public var triple: TripleCall? {
+        get { tripleBox?.call }
+        set { tripleBox = newValue.map(TripleCallBox.init) }
+    }
+    private var tripleBox: TripleCallBox?
+
+    /// Whether this is a Triple record, without copying the call out of its box.
+    public var isTriple: Bool { tripleBox != nil }
 
     public init(
         kind: CallKind, client: Endpoint, server: Endpoint, requestID: Int64, serialization: Serialization,
