@@ -1,8 +1,14 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// The commit `dubbo-inspect --version` names: scripts/package.sh passes it in the environment, so stamping it leaves
+// the tree clean; a plain `swift build` says "unknown commit". Only ASCII letters, digits, `-` and `+` pass.
+let buildCommit = Context.environment["DUBBO_INSPECT_COMMIT"].map { text in
+    text.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "+") }
+}
+
 // One target per pipeline stage; dependencies point one way:
-// capture → network layers → reassembly → Hessian2 → Dubbo wire → correlation → reporting → CLI.
+// capture → network layers → reassembly → Hessian2 → Dubbo wire → correlation → analysis pipeline → outputs → CLI.
 let package = Package(
     name: "DubboInspector",
     products: [
@@ -10,13 +16,14 @@ let package = Package(
         // For the libFuzzer package in Fuzz/ (it links the stages it fuzzes; nothing else uses these).
         .library(
             name: "DubboInspectorDecoders",
-            targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire", "TripleWire"]
+            targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "FastJSON2", "DubboWire", "TripleWire"]
         ),
         .library(
             name: "DubboInspectorKit",
             targets: [
-                "InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
-                "TripleWire", "Correlation", "Registry", "Reporting", "InspectorCLI",
+                "InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "FastJSON2",
+                "DubboWire", "TripleWire", "Correlation", "AnalysisPipeline", "Registry", "RegistryJoin", "RecordFormats",
+                "LatencyReports",
             ]
         ),
     ],
@@ -45,12 +52,23 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Debian's libzookeeper-mt-dev has no pkg-config file; the module map links zookeeper_mt itself.
+        .systemLibrary(
+            name: "CZooKeeper",
+            providers: [.apt(["libzookeeper-mt-dev"])]
+        ),
         .target(name: "InspectorCore"),
+        .target(
+            name: "CBuildInfo",
+            cSettings: buildCommit.map { [.define("DUBBO_INSPECT_COMMIT", to: "\"\($0)\"")] } ?? []
+        ),
         .target(name: "PacketCapture", dependencies: ["CPcap", "InspectorCore"]),
         .target(name: "NetworkLayers", dependencies: ["InspectorCore"]),
         .target(name: "TCPReassembly", dependencies: ["NetworkLayers", "InspectorCore"]),
         .target(name: "Hessian2", dependencies: ["InspectorCore"]),
-        .target(name: "DubboWire", dependencies: ["Hessian2", "InspectorCore"]),
+        // fastjson2 JSONB values, decoded into Hessian2's value model (so every serializer renders alike).
+        .target(name: "FastJSON2", dependencies: ["Hessian2", "InspectorCore"]),
+        .target(name: "DubboWire", dependencies: ["FastJSON2", "Hessian2", "InspectorCore"]),
         .target(
             name: "TripleWire",
             dependencies: [
@@ -60,18 +78,34 @@ let package = Package(
             ]
         ),
         .target(name: "Correlation", dependencies: ["DubboWire", "TripleWire", "NetworkLayers", "InspectorCore"]),
-        .target(name: "Registry", dependencies: ["CHiredis", "NetworkLayers", "InspectorCore"]),
+        // The stages glued into one pipeline: packets in, call records out, the run summary (offline and live).
         .target(
-            name: "Reporting",
+            name: "AnalysisPipeline",
             dependencies: [
-                "Correlation", "Registry", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore",
+                "PacketCapture", "NetworkLayers", "TCPReassembly", "DubboWire", "TripleWire", "Correlation", "InspectorCore",
+            ]
+        ),
+        .target(name: "Registry", dependencies: ["CHiredis", "CZooKeeper", "NetworkLayers", "InspectorCore"]),
+        // The registry join: which application provides and calls each call, and whether it was registered.
+        .target(name: "RegistryJoin", dependencies: ["Registry", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
+        // Call records as JSON lines, CSV and aligned text, and the terminal-text rules every text output shares.
+        .target(
+            name: "RecordFormats",
+            dependencies: ["RegistryJoin", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]
+        ),
+        // Latency reports: aggregation, percentiles, comparisons, and their text/JSON/CSV/HTML renderings.
+        .target(
+            name: "LatencyReports",
+            dependencies: [
+                "AnalysisPipeline", "RecordFormats", "RegistryJoin", "Registry", "Correlation", "DubboWire", "Hessian2",
+                "NetworkLayers", "InspectorCore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(
             name: "LiveMonitoring",
             dependencies: [
-                "Reporting", "Correlation", "Registry", "DubboWire", "NetworkLayers", "InspectorCore",
+                "RecordFormats", "RegistryJoin", "Correlation", "Registry", "DubboWire", "NetworkLayers", "InspectorCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -90,18 +124,26 @@ let package = Package(
         .target(
             name: "InspectorCLI",
             dependencies: [
-                "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire", "TripleWire",
-                "Correlation", "Registry", "Reporting", "LiveMonitoring", "TelemetryExport", "InspectorCore",
+                "AnalysisPipeline", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire", "TripleWire",
+                "Correlation", "Registry", "RegistryJoin", "RecordFormats", "LatencyReports", "LiveMonitoring", "TelemetryExport",
+                "InspectorCore", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "dubbo-inspect", dependencies: ["InspectorCLI"]),
 
+        // Helpers shared by the test targets (records, seeded random numbers, hex vectors, captures, Redis, tools).
+        .target(
+            name: "TestSupport",
+            dependencies: ["Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "InspectorCoreTests", dependencies: ["InspectorCore"]),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "InspectorCore"]),
         .testTarget(name: "NetworkLayersTests", dependencies: ["NetworkLayers", "InspectorCore"]),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "NetworkLayers", "InspectorCore"]),
         .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore"]),
+        .testTarget(name: "FastJSON2Tests", dependencies: ["FastJSON2", "Hessian2", "InspectorCore"]),
         .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore"]),
         .testTarget(
             name: "TripleWireTests",
@@ -113,14 +155,27 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
+        .testTarget(
+            name: "AnalysisPipelineTests",
+            dependencies: [
+                "AnalysisPipeline", "TCPReassembly", "NetworkLayers", "DubboWire", "TripleWire", "Correlation", "InspectorCore",
+            ]
+        ),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "NetworkLayers", "InspectorCore"]),
         .testTarget(
-            name: "ReportingTests",
-            dependencies: ["Reporting", "Correlation", "Registry", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]
+            name: "RecordFormatsTests",
+            dependencies: ["RecordFormats", "TestSupport", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"]
+        ),
+        .testTarget(
+            name: "LatencyReportsTests",
+            dependencies: [
+                "LatencyReports", "RecordFormats", "RegistryJoin", "LiveMonitoring", "TestSupport", "Correlation", "Registry",
+                "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore",
+            ]
         ),
         .testTarget(
             name: "LiveMonitoringTests",
-            dependencies: ["LiveMonitoring", "Reporting", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]
+            dependencies: ["LiveMonitoring", "RecordFormats", "TestSupport", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]
         ),
         .testTarget(
             name: "TelemetryExportTests",
@@ -131,7 +186,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["InspectorCLI", "Reporting", "Registry", "Correlation", "DubboWire", "InspectorCore"]
+            dependencies: [
+                "AnalysisPipeline", "LatencyReports", "RecordFormats", "RegistryJoin", "TestSupport", "Registry", "Correlation", "DubboWire", "InspectorCore",
+                "LiveMonitoring", "TelemetryExport",
+            ]
         ),
     ]
 )

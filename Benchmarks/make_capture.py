@@ -6,15 +6,25 @@ several in flight per connection and answered out of order; requests 100 B - 1 K
 (75 % under 1 KB, 22 % 1-8 KB, 3 % 8-20 KB); segmented at MSS 1448; pure ACKs; about 2 % of data segments
 retransmitted later and 1 % swapped with their successor. Heartbeats every few hundred calls per connection.
 
---protocol triple writes the same shape as Dubbo 3's Triple (HTTP/2, PROTOCOL.md §7.2): each connection opens with
+Other traffic shapes (the defaults above stay byte-identical): --small-bodies gives requests and responses of
+100-400 bytes, an ACK after 70 % of messages (about 3.4 packets per call) and 1 % of messages sent as two segments in
+swapped order, besides the 2 % retransmissions.
+--serialization fastjson2 writes the same traffic (same calls, sizes, timing and segmentation from the same seed)
+with fastjson2 (id 23) bodies, written by Fixtures/jsonb.py, so the two captures compare the body decoders alone.
+--protocol triple writes the same calls as Dubbo 3's Triple (HTTP/2, PROTOCOL.md §7.2): each connection opens with
 the client preface and SETTINGS; a call is a stream (request HEADERS with Triple's headers + one DATA frame holding
 a TripleRequestWrapper with the same Hessian2 arguments; response HEADERS, a DATA frame with a
 TripleResponseWrapper, trailers with grpc-status 0); heartbeats are PINGs. Header blocks use literal fields without
-indexing or Huffman (a valid, if plain, HPACK encoding).
+indexing or Huffman (a valid, if plain, HPACK encoding). Segmentation draws follow the Hessian2 frame's shape.
 """
 import argparse
+import os
 import random
 import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures"))
+import jsonb  # noqa: E402
 
 MSS = 1448
 SERVICES = [f"com.example.bench.Service{i}" for i in range(12)]
@@ -55,17 +65,37 @@ def frame(flags: int, status: int, rid: int, body: bytes) -> bytes:
     return struct.pack(">HBBqi", 0xDABB, flags, status, rid, len(body)) + body
 
 
-def request_body(rng: random.Random, service: str, method: str, size: int) -> bytes:
+def draw_arguments(rng: random.Random, size: int) -> tuple[str, int, int]:
+    """A request's random arguments: a string of `size` characters, an int and a small long."""
     payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(16)) * (size // 16 + 1)
+    return payload[:size], rng.randrange(1 << 20), rng.randrange(16)
+
+
+def request_body(service: str, method: str, arguments: tuple[str, int, int]) -> bytes:
+    text, number, small = arguments
     body = hstr("2.0.2") + hstr(service) + hstr("1.0.0") + hstr(method)
-    body += hstr("Ljava/lang/String;IJ") + hstr(payload[:size]) + hint(rng.randrange(1 << 20))
-    body += bytes([0xE0 + rng.randrange(16)])  # a long in its one-byte form
+    body += hstr("Ljava/lang/String;IJ") + hstr(text) + hint(number)
+    body += bytes([0xE0 + small])  # a long in its one-byte form
     body += hmap([("path", service), ("interface", service), ("version", "1.0.0"),
                   ("remote.application", "bench-consumer"), ("timeout", "3000")])
     return body
 
 
-def response_body(rng: random.Random, size: int) -> bytes:
+def request_body_fastjson2(service: str, method: str, arguments: tuple[str, int, int]) -> bytes:
+    """The same request as `request_body`, in fastjson2 parts."""
+    text, number, small = arguments
+    values = ["2.0.2", service, "1.0.0", method, "Ljava/lang/String;IJ", text, number, jsonb.JLong(small)]
+    attachments = {"path": service, "interface": service, "version": "1.0.0",
+                   "remote.application": "bench-consumer", "timeout": "3000"}
+    return jsonb.parts(values + [attachments])[0]
+
+
+def response_body_fastjson2(size: int) -> bytes:
+    text = ("result-" + "x" * 57) * (size // 64 + 1)
+    return jsonb.parts([jsonb.JByte(4), text[:size], {"dubbo": "2.0.2"}])[0]
+
+
+def response_body(size: int) -> bytes:
     text = ("result-" + "x" * 57) * (size // 64 + 1)
     return b"\x94" + hstr(text[:size]) + hmap([("dubbo", "2.0.2")])
 
@@ -110,9 +140,9 @@ def grpc_message(data: bytes) -> bytes:
     return b"\x00" + struct.pack(">I", len(data)) + data
 
 
-def triple_request(rng: random.Random, stream: int, service: str, method: str, size: int) -> bytes:
-    payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(16)) * (size // 16 + 1)
-    args = [hstr(payload[:size]), hint(rng.randrange(1 << 20)), bytes([0xE0 + rng.randrange(16)])]
+def triple_request(stream: int, service: str, method: str, arguments: tuple[str, int, int]) -> bytes:
+    text, number, small = arguments
+    args = [hstr(text), hint(number), bytes([0xE0 + small])]
     wrapper = pb_field(1, b"hessian4") + b"".join(pb_field(2, a) for a in args)
     wrapper += b"".join(pb_field(3, t.encode()) for t in ("java.lang.String", "int", "long"))
     headers = hpack_block([(":method", "POST"), (":scheme", "http"), (":path", f"/{service}/{method}"),
@@ -122,7 +152,7 @@ def triple_request(rng: random.Random, stream: int, service: str, method: str, s
     return h2frame(1, 0x4, stream, headers) + h2frame(0, 0x1, stream, grpc_message(wrapper))
 
 
-def triple_response(rng: random.Random, stream: int, size: int) -> bytes:
+def triple_response(stream: int, size: int) -> bytes:
     text = ("result-" + "x" * 57) * (size // 64 + 1)
     wrapper = pb_field(1, b"hessian4") + pb_field(2, hstr(text[:size])) + pb_field(3, b"java.lang.String")
     return (h2frame(1, 0x4, stream, hpack_block([(":status", "200"), ("content-type", "application/grpc+proto")]))
@@ -130,7 +160,9 @@ def triple_response(rng: random.Random, stream: int, size: int) -> bytes:
             + h2frame(1, 0x5, stream, hpack_block([("grpc-status", "0")])))
 
 
-def response_size(rng: random.Random) -> int:
+def response_size(rng: random.Random, small: bool = False) -> int:
+    if small:
+        return rng.randrange(100, 400)
     draw = rng.random()
     if draw < 0.75:
         return rng.randrange(100, 1024)
@@ -187,9 +219,17 @@ def main():
                              "nothing, --unanswered requests never answered (memory per idle flow / pending request)")
     parser.add_argument("--idle-connections", type=int, default=0)
     parser.add_argument("--unanswered", type=int, default=0)
+    parser.add_argument("--serialization", choices=["hessian2", "fastjson2"], default="hessian2",
+                        help="body format of the calls (same traffic either way)")
+    parser.add_argument("--small-bodies", action="store_true",
+                        help="100-400-byte bodies, ACKs after 70 %% of messages, 1 %% of messages split and swapped")
     parser.add_argument("--protocol", choices=["dubbo", "triple"], default="dubbo")
     args = parser.parse_args()
     triple = args.protocol == "triple"
+    serialization, requests, responses, null = {
+        "hessian2": (2, request_body, response_body, b"N"),
+        "fastjson2": (23, request_body_fastjson2, response_body_fastjson2, b"\x00\x00\x00\x01\xaf"),
+    }[args.serialization]
     rng = random.Random(args.seed)
     out = Writer(args.output)
     t = 1_700_000_000_000_000
@@ -199,15 +239,25 @@ def main():
     conns = [Conn(i, rng) for i in range(args.connections)]
     for conn in conns:
         conn.sport = 50051 if triple else conn.sport
-    for conn in conns:
         out.packet(t, conn.tcp(True, 0x02)); conn.cseq += 1; t += 20
         out.packet(t, conn.tcp(False, 0x12)); conn.sseq += 1; t += 20
         out.packet(t, conn.tcp(True, 0x10)); t += 20
 
     delayed = []  # (time, packet) retransmissions to emit later
 
-    def send(conn: Conn, from_client: bool, data: bytes):
+    def send(conn: Conn, from_client: bool, data: bytes, shape: int | None = None):
+        """Segments `data`. The random draws (a swap, a retransmission and a gap per segment) are made for a frame
+        of `shape` bytes — the Hessian2 frame of the same call — so the traffic that follows is the same whatever
+        the body format; segments beyond the shape's get no retransmission and a fixed gap."""
         nonlocal t
+        shape_segments = max(1, -(-(shape if shape is not None else len(data)) // MSS))
+        swap = shape_segments > 1 and rng.random() < 0.01
+        draws = [(rng.random() < 0.02, rng.randrange(2, 12)) for _ in range(shape_segments)]
+        # Small-body shape only (no draw otherwise, so the default captures stay as they were): a one-segment
+        # message split in two that arrive in swapped order, and an ACK after most messages, not every one.
+        split = args.small_bodies and shape_segments == 1 and rng.random() < 0.01
+        split_at = rng.random() if split else 0.0
+        acked = not args.small_bodies or rng.random() < 0.7
         segments = []
         for start in range(0, len(data), MSS):
             chunk = data[start:start + MSS]
@@ -216,14 +266,30 @@ def main():
                 conn.cseq += len(chunk)
             else:
                 conn.sseq += len(chunk)
-        if len(segments) > 1 and rng.random() < 0.01:
+        if split and len(data) > 1:
+            cut = min(len(data) - 1, max(1, int(len(data) * split_at)))
+            if from_client:
+                conn.cseq -= len(data)
+            else:
+                conn.sseq -= len(data)
+            segments = []
+            for chunk in (data[:cut], data[cut:]):
+                segments.append(conn.tcp(from_client, 0x18, chunk))
+                if from_client:
+                    conn.cseq += len(chunk)
+                else:
+                    conn.sseq += len(chunk)
+            segments.reverse()
+        elif len(segments) > 1 and swap:
             segments[0], segments[1] = segments[1], segments[0]
-        for segment in segments:
+        for index, segment in enumerate(segments):
             out.packet(t, segment)
-            if rng.random() < 0.02:
+            retransmit, gap = draws[index] if index < len(draws) else (False, 7)
+            if retransmit:
                 delayed.append((t + 200, segment))
-            t += rng.randrange(2, 12)
-        out.packet(t, conn.tcp(not from_client, 0x10))
+            t += gap
+        if acked:
+            out.packet(t, conn.tcp(not from_client, 0x10))
         t += 3
 
     if triple:
@@ -238,19 +304,22 @@ def main():
         method = METHODS[rng.randrange(len(METHODS))]
         rid = conn.next_id
         conn.next_id += 2 if triple else 1
+        arguments = draw_arguments(rng, rng.randrange(0, 180) if args.small_bodies else rng.randrange(100, 700))
+        shape = 16 + len(request_body(service, method, arguments))
         if triple:
-            send(conn, True, triple_request(rng, rid, service, method, rng.randrange(100, 700)))
+            send(conn, True, triple_request(rid, service, method, arguments), shape)
         else:
-            send(conn, True, frame(0xC2, 0, rid, request_body(rng, service, method, rng.randrange(100, 700))))
+            send(conn, True, frame(0xC0 | serialization, 0, rid, requests(service, method, arguments)), shape)
         conn.pending.append(rid)
         # Answer some pending calls, not always in order.
         while conn.pending and (len(conn.pending) > 3 or rng.random() < 0.6):
             answer = conn.pending.pop(rng.randrange(len(conn.pending)))
             t += rng.randrange(50, 400)
+            size = response_size(rng, args.small_bodies)
             if triple:
-                send(conn, False, triple_response(rng, answer, response_size(rng)))
+                send(conn, False, triple_response(answer, size), 16 + len(response_body(size)))
             else:
-                send(conn, False, frame(0x02, 20, answer, response_body(rng, response_size(rng))))
+                send(conn, False, frame(serialization, 20, answer, responses(size)), 16 + len(response_body(size)))
         if call % 400 == 399 and triple:
             opaque = struct.pack(">Q", call)
             send(conn, True, h2frame(6, 0, 0, opaque))
@@ -258,17 +327,17 @@ def main():
         elif call % 400 == 399:
             hb = conn.next_id
             conn.next_id += 1
-            send(conn, True, frame(0xE2, 0, hb, b"N"))
-            send(conn, False, frame(0x22, 20, hb, b"N"))
+            send(conn, True, frame(0xE0 | serialization, 0, hb, null))
+            send(conn, False, frame(0x20 | serialization, 20, hb, null))
         while delayed and delayed[0][0] <= t:
             out.packet(t, delayed.pop(0)[1])
             t += 2
     for conn in conns:
         for answer in conn.pending:
             if triple:
-                send(conn, False, triple_response(rng, answer, 200))
+                send(conn, False, triple_response(answer, 200), 16 + len(response_body(200)))
             else:
-                send(conn, False, frame(0x02, 20, answer, response_body(rng, 200)))
+                send(conn, False, frame(serialization, 20, answer, responses(200)), 16 + len(response_body(200)))
         conn.pending = []
         out.packet(t, conn.tcp(True, 0x11)); conn.cseq += 1; t += 20
         out.packet(t, conn.tcp(False, 0x11)); conn.sseq += 1; t += 20
@@ -295,7 +364,7 @@ def write_memory_probe(out: Writer, rng: random.Random, args, t: int):
         t += 5
     for number in range(args.unanswered):
         conn = conns[number % len(conns)]
-        body = request_body(rng, SERVICES[number % len(SERVICES)], METHODS[number % len(METHODS)], 200)
+        body = request_body(SERVICES[number % len(SERVICES)], METHODS[number % len(METHODS)], draw_arguments(rng, 200))
         data = frame(0xC2, 0, conn.next_id, body)
         conn.next_id += 1
         out.packet(t, conn.tcp(True, 0x18, data)); conn.cseq += len(data)

@@ -8,6 +8,12 @@ floor; peak RSS is the largest of the runs).
   python3 Benchmarks/run.py                      # the 100 000-call capture
   python3 Benchmarks/run.py --scale              # also 10 k, 1 M calls and 10 000 connections
   python3 Benchmarks/run.py --memory             # also memory per idle flow and per pending request
+  python3 Benchmarks/run.py --shapes             # the 100 000-call capture, small bodies, 10 000 connections
+  python3 Benchmarks/run.py --baseline-binary OLD/dubbo-inspect   # before/after rows in the same rounds
+  python3 Benchmarks/run.py --peers              # also tshark (-q -z conv,tcp) and tcpflow on the same file
+
+The floor reads every packet with pcap_next_ex and touches one byte per 64-byte line; the older floor, which adds
+every byte in a scalar loop (work the tool never does), is kept as a labelled row for comparison with old figures.
 """
 import argparse
 import os
@@ -64,6 +70,28 @@ def floor_path(args, compile=False):
     return floor
 
 
+FLOOR = "libpcap floor (pcap_next_ex, one byte per 64-byte line)"
+
+
+def tool_modes(binary, path, suffix=""):
+    return [
+        (f"read --format none --report json (report mode){suffix}",
+         [binary, "read", path, "--format", "none", "--report", os.devnull, "--report-format", "json"]),
+        (f"read --format jsonl > /dev/null{suffix}", [binary, "read", path, "--format", "jsonl"]),
+    ]
+
+
+def peer_modes(path, scratch):
+    """The tools people would otherwise reach for, on the same file: tshark's TCP conversation table (a full
+    dissection pass) and tcpflow's stream reassembly (flows written to a scratch directory)."""
+    modes = []
+    if shutil.which("tshark"):
+        modes.append(("peer: tshark -q -z conv,tcp", ["tshark", "-n", "-q", "-r", path, "-z", "conv,tcp"]))
+    if shutil.which("tcpflow"):
+        modes.append(("peer: tcpflow -r (streams to files)", ["tcpflow", "-r", path, "-o", scratch]))
+    return modes
+
+
 def capture(args, calls, connections, extra=()):
     suffix = "-".join(str(part).lstrip("-") for part in extra)
     path = os.path.join(args.workdir, f"bench-{calls}-{connections}{'-' + suffix if suffix else ''}.pcap")
@@ -73,14 +101,15 @@ def capture(args, calls, connections, extra=()):
     return path
 
 
-def measure(args, binary, floor, path, calls):
+def measure(args, binary, floor, path, calls, title=None):
     size = os.path.getsize(path)
-    modes = [
-        ("libpcap floor (pcap_next_ex, touch bytes)", [floor, path]),
-        ("read --format none --report json (report mode)",
-         [binary, "read", path, "--format", "none", "--report", os.devnull, "--report-format", "json"]),
-        ("read --format jsonl > /dev/null", [binary, "read", path, "--format", "jsonl"]),
-    ]
+    scratch = tempfile.mkdtemp(prefix="bench-peer-", dir=args.workdir)
+    modes = [(FLOOR, [floor, path]), ("old floor (pcap_next_ex, sums every byte)", [floor, "--sum-every-byte", path])]
+    modes += tool_modes(binary, path)
+    if args.baseline_binary:
+        modes += tool_modes(args.baseline_binary, path, " — baseline binary")
+    if args.peers:
+        modes += peer_modes(path, scratch)
     walls = {label: [] for label, _ in modes}
     users = {label: [] for label, _ in modes}
     peaks = {label: 0 for label, _ in modes}
@@ -91,28 +120,36 @@ def measure(args, binary, floor, path, calls):
     for _ in range(args.runs):
         round_walls = {}
         for label, command in modes:
+            if label.startswith("peer: tcpflow"):
+                shutil.rmtree(scratch, ignore_errors=True)
+                os.makedirs(scratch)
             wall, user, rss, stderr = run(command)
             walls[label].append(wall)
             users[label].append(user)
             peaks[label] = max(peaks[label], rss)
             round_walls[label] = wall
-            if command[0] == floor and packets is None and stderr:
-                packets = int(stderr.split()[0])
-        floor_wall = round_walls[modes[0][0]]
+        floor_wall = round_walls[FLOOR]
         for label, _ in modes:
             ratios[label].append(round_walls[label] / floor_wall)
-    if packets is None:
-        out = subprocess.run([floor, path], capture_output=True, text=True)
-        packets = int((out.stdout or out.stderr).split()[0])
-    print(f"\n{os.path.basename(path)}: {size / 1e6:.0f} MB, {packets} packets, {calls} calls, "
+    shutil.rmtree(scratch, ignore_errors=True)
+    out = subprocess.run([floor, path], capture_output=True, text=True)
+    packets = int((out.stdout or out.stderr).split()[0])
+    print(f"\n{title or os.path.basename(path)}: {size / 1e6:.0f} MB, {packets} packets, {calls} calls, "
           f"median of {args.runs} interleaved rounds\n")
-    print("| mode | wall s | user s | packets/s | MB/s | calls/s | peak RSS MiB | × floor |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    ours = [label for label, _ in tool_modes(binary, path)]
+    peers = [label for label, _ in modes if label.startswith("peer:")]
+    peer_columns = "".join(f" | {label[6:].split()[0]} ÷ ours" for label in peers)
+    print(f"| mode | wall s | user s | packets/s | MB/s | calls/s | peak RSS MiB | × floor{peer_columns} |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(peers))
     for label, _ in modes:
         wall = statistics.median(walls[label])
         user = statistics.median(users[label])
+        cells = ""
+        for peer in peers:
+            # How many times faster than each peer (our mode's time as a ratio of the peer's, inverted).
+            cells += f" | {statistics.median(walls[peer]) / wall:.1f}×" if label in ours else " | "
         print(f"| {label} | {wall:.2f} | {user:.2f} | {packets / wall / 1e6:.2f} M | {size / wall / 1e6:.0f} | "
-              f"{calls / wall / 1e3:.0f} k | {peaks[label] / 1024:.1f} | {statistics.median(ratios[label]):.1f} |")
+              f"{calls / wall / 1e3:.0f} k | {peaks[label] / 1024:.1f} | {statistics.median(ratios[label]):.2f}{cells} |")
 
 
 def memory(args, binary):
@@ -145,16 +182,28 @@ def main():
     parser.add_argument("--scratch-path", default=".build", help="SwiftPM scratch path of the release build")
     parser.add_argument("--memory", action="store_true", help="also measure memory per idle flow / pending request")
     parser.add_argument("--swift-flags", nargs="*", default=[])
+    parser.add_argument("--shapes", action="store_true",
+                        help="the 100 000-call capture, a small-body capture and 10 000 connections")
+    parser.add_argument("--baseline-binary", help="a second dubbo-inspect (e.g. a release build of an older commit), "
+                        "timed in the same interleaved rounds")
+    parser.add_argument("--peers", action="store_true", help="also time tshark and tcpflow on each capture")
+    parser.add_argument("--capture-args", help="make_capture.py arguments for one capture of 100 000 calls on 200 "
+                        "connections instead of the default one (e.g. --capture-args=--small-bodies)")
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     if shutil.which("cc") is None:
         sys.exit("benchmark: a C compiler is needed for the floor program")
     binary, floor = build(args) if not args.no_build else (binary_path(args), floor_path(args))
-    cases = [(100_000, 200)]
+    cases = [(100_000, 200, ())]
     if args.scale:
-        cases = [(10_000, 200), (100_000, 200), (1_000_000, 200), (100_000, 10_000)]
-    for calls, connections in cases:
-        measure(args, binary, floor, capture(args, calls, connections), calls)
+        cases = [(10_000, 200, ()), (100_000, 200, ()), (1_000_000, 200, ()), (100_000, 10_000, ())]
+    if args.shapes:
+        cases = [(100_000, 200, ()), (100_000, 200, ("--small-bodies",)), (100_000, 10_000, ())]
+    if args.capture_args:
+        cases = [(100_000, 200, tuple(args.capture_args.split()))]
+    for calls, connections, extra in cases:
+        path = capture(args, calls, connections, extra)
+        measure(args, binary, floor, path, calls)
     if args.memory:
         memory(args, binary)
 

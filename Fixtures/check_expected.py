@@ -30,6 +30,7 @@ KEYS = [
     "request_end_ts", "response_end_ts", "latency_us", "outcome", "request_bytes", "response_bytes",
     "quality",
     "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
+    "registered_serializations",
     "protocol", "request_messages", "response_messages", "remote_application",
 ]
 REGISTRY_STATUSES = {"registered", "not_registered", "stale", "method_not_registered", "version_mismatch",
@@ -38,7 +39,7 @@ KINDS = {"call", "oneway", "heartbeat", "event", "orphan_response"}
 OUTCOMES = {"ok", "error", "exception", "no_response", "oneway", "cancelled", "unknown"}
 RESULTS = {"value", "null", "exception"}
 QUALITY = ["request_gap", "response_gap", "midstream", "truncated", "request_undecoded", "response_undecoded",
-           "request_too_large", "response_too_large", "evicted", "headers_incomplete"]
+           "request_too_large", "response_too_large", "evicted", "partial_body", "headers_incomplete"]
 STATUS_NAMES = {
     20: "OK", 25: "SERIALIZATION_ERROR", 30: "CLIENT_TIMEOUT", 31: "SERVER_TIMEOUT", 35: "CHANNEL_INACTIVE",
     40: "BAD_REQUEST", 50: "BAD_RESPONSE", 60: "SERVICE_NOT_FOUND", 70: "SERVICE_ERROR", 80: "SERVER_ERROR",
@@ -70,13 +71,20 @@ def check_value(v, where, p: Problems, depth=0):
     if isinstance(v, dict):
         special = [k for k in v if k.startswith("$")]
         if "$date" in v:
-            if list(v) != ["$date"] or not re.fullmatch(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", v["$date"]):
+            # A UTC instant (milliseconds, or nanoseconds for java.time), or a local date, time or date-time
+            # (no zone), or a date-time with a zone offset or [zone id] (docs/RECORDS.md).
+            date = r"-?\d{4,}-\d\d-\d\d"
+            time = r"\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?"
+            zone = r"(Z|[+-]\d\d:\d\d|\[[^\]]+\])?"
+            if list(v) != ["$date"] or not re.fullmatch(rf"{date}(T{time}{zone})?|{time}", v["$date"]):
                 p.add(where, f"bad $date {v}")
         elif "$binary" in v:
             if list(v) != ["$binary"] or not re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", v["$binary"]):
                 p.add(where, f"bad $binary {v}")
         elif "$ref" in v:
-            if list(v) != ["$ref"] or not is_int(v["$ref"]) or v["$ref"] < 0:
+            # Hessian: a reference index; fastjson2: a path (`$`, `..`, `$.a[0]`).
+            ref = v.get("$ref")
+            if list(v) != ["$ref"] or not ((is_int(ref) and ref >= 0) or (isinstance(ref, str) and (ref == ".." or ref.startswith("$")))):
                 p.add(where, f"bad $ref {v}")
         elif "$truncated" in v:
             if set(v) != {"$truncated", "preview"}:
@@ -154,6 +162,8 @@ def check_record(line: str, where: str, p: Problems) -> dict | None:
         typ(k, lambda v: isinstance(v, str), "a string")
     typ("registry_status", lambda v: v in REGISTRY_STATUSES, f"one of {sorted(REGISTRY_STATUSES)}", False)
     typ("service_inferred", lambda v: isinstance(v, bool), "true or false", False)
+    typ("registered_serializations", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        "a list of serialization names")
     typ("protocol", lambda v: v in ("dubbo", "triple"), '"dubbo" or "triple"', False)
     typ("request_messages", lambda v: is_int(v) and v >= 0, "a count", False)
     typ("response_messages", lambda v: is_int(v) and v >= 0, "a count", False)
@@ -219,11 +229,12 @@ def check_record(line: str, where: str, p: Problems) -> dict | None:
         # `truncated` does not say which frame was cut; a cut request has no request_end_ts (README.md)
         body_missing = any(x in q for x in ("request_gap", "request_undecoded", "request_too_large")) or (
             "truncated" in q and rec["request_end_ts"] is None)
-        if body_missing:
+        # `partial_body`: the captured head of a cut body gave the fields that were whole in it.
+        if body_missing and "partial_body" not in q:
             for k in REQUEST_BODY_KEYS + ["arguments", "method", "group"]:
                 if rec[k] is not None:
                     p.add(where, f"request body not decoded but {k} is set")
-        else:
+        elif not body_missing:
             for k in REQUEST_BODY_KEYS + ["arguments", "method"]:
                 if rec[k] is None:
                     p.add(where, f"decoded request without {k}")

@@ -33,10 +33,15 @@ import os
 import random
 import struct
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jsonb  # noqa: E402  (the fastjson2 JSONB writer, beside this file)
 
 T0_NS = 1_700_000_000 * 1_000_000_000  # capture start for every fixture (2023-11-14T22:13:20Z)
 DEFAULT_SEED = 20880
 MAX_BODY = 8 << 20
+PARTIAL_HEAD = 4096  # DubboStreamDecoder.partialHeadLength
 
 # =====================================================================================================
 # JSON output, byte-compatible with Sources/InspectorCore/JSONWriter.swift
@@ -110,6 +115,8 @@ def jdump(v) -> str:
         return "false"
     if isinstance(v, Ts):
         return v.text
+    if isinstance(v, jsonb.RawNumber):
+        return str(v)
     if isinstance(v, int):
         return str(v)
     if isinstance(v, float):
@@ -131,13 +138,14 @@ RECORD_KEYS = [
     "quality",
     # Registry join (docs/REGISTRY.md): the fixtures are read without a registry.
     "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
+    "registered_serializations",
     # Wire protocol and message counts (issue 15): every fixture is dubbo, one message per frame.
     "protocol", "request_messages", "response_messages", "remote_application",
 ]
 
 QUALITY_ORDER = [
     "request_gap", "response_gap", "midstream", "truncated", "request_undecoded", "response_undecoded",
-    "request_too_large", "response_too_large", "evicted",
+    "request_too_large", "response_too_large", "evicted", "partial_body",
 ]
 
 STATUS_NAMES = {
@@ -797,6 +805,63 @@ def error_response(rid, status, message) -> bytes:
     return dubbo_frame(0x02, status, rid, body)
 
 
+# -- fastjson2 (serialization 23): every part a 4-byte length and an independent JSONB document (PROTOCOL §3.6) --
+
+FJ2 = 23
+FJ2_NULL = b"\x00\x00\x00\x01\xaf"
+# body -> what the encoder wrote: the fields' renderings and, per part, its end offset (to model cut-off heads)
+FJ2_INTENT: dict[bytes, dict] = {}
+NULL_BODY = {2: b"N", FJ2: FJ2_NULL}
+
+
+def fj2_request(rid, service, version, method, desc, args, attachments: dict, *, dubbo="2.0.2", twoway=True) -> bytes:
+    names = java_type_names(desc)
+    assert len(names) == len(args)
+    body, ps = jsonb.parts([dubbo, service, version, method, desc] + list(args) + [attachments])
+    intent = {"what": "request", "ends": [e for e, _ in ps], "dubbo_version": ps[0][1], "service": ps[1][1],
+              "version": ps[2][1] if ps[2][1] is not None else "", "method": ps[3][1], "parameter_types": names,
+              "arguments": [r for _, r in ps[5:5 + len(args)]], "attachments": ps[-1][1]}
+    g = attachments.get("group")
+    intent["group"] = g if isinstance(g, str) else None
+    FJ2_INTENT[body] = intent
+    return dubbo_frame(0xC0 | FJ2 if twoway else 0x80 | FJ2, 0, rid, body)
+
+
+def fj2_response(rid, flag, value=None, attachments=None) -> bytes:
+    values = [jsonb.JByte(flag)] + ([value] if flag in (0, 1, 3, 4) else []) + ([attachments] if flag in (3, 4, 5) else [])
+    body, ps = jsonb.parts(values)
+    intent = {"what": "response", "ends": [e for e, _ in ps], "flag": flag, "value": None, "attachments": None}
+    if flag in (0, 1, 3, 4):
+        intent["value"] = ps[1][1]
+    if flag in (3, 4, 5):
+        intent["attachments"] = ps[-1][1]
+    FJ2_INTENT[body] = intent
+    return dubbo_frame(FJ2, 20, rid, body)
+
+
+def fj2_error_response(rid, status, message) -> bytes:
+    body, ps = jsonb.parts([message])
+    FJ2_INTENT[body] = {"what": "error", "ends": [ps[0][0]], "message": ps[0][1]}
+    return dubbo_frame(FJ2, status, rid, body)
+
+
+def fj2_event(rid, data) -> bytes:
+    body, ps = jsonb.parts([data])
+    FJ2_INTENT[body] = {"what": "event", "ends": [ps[0][0]], "data": ps[0][1]}
+    return dubbo_frame(0xA0 | FJ2, 0, rid, body)
+
+
+def fj2_exception(cls: str, message: str):
+    """A Throwable as fastjson2 writes it (FieldBased): its `cause` is itself, a reference to the root."""
+    exc = jsonb.JBean(cls)
+    trace = jsonb.JTyped("[Ljava.lang.StackTraceElement;", [jsonb.JBean("java.lang.StackTraceElement", [
+        ("declaringClass", "com.example.DemoServiceImpl"), ("methodName", "fail"), ("fileName", "DemoServiceImpl.java"),
+        ("lineNumber", 42)], typed=False)])
+    exc.fields = [("detailMessage", message), ("cause", exc), ("stackTrace", trace),
+                  ("suppressedExceptions", jsonb.JTyped("java.util.Collections$EmptyList", []))]
+    return exc
+
+
 def heartbeat_request(rid) -> bytes:
     return dubbo_frame(0xE2, 0, rid, b"N")
 
@@ -1305,7 +1370,14 @@ class Frame:
         self.midstream = midstream
         self.body = bytearray()
         self.gap = False
+        self.first_gap = None        # index in body of the first byte lost in a gap
         self.truncated = False
+
+    @property
+    def head(self) -> bytes:
+        """What the decoder keeps of a body that will not complete: the bytes before the first gap, at most 4 KiB."""
+        end = len(self.body) if self.first_gap is None else self.first_gap
+        return bytes(self.body[:min(end, PARTIAL_HEAD)])
 
     @property
     def is_request(self):
@@ -1340,6 +1412,8 @@ class FrameParser:
             f = self.frame
             f.body.append(0 if b is GAP else b)
             if b is GAP:
+                if not f.gap:
+                    f.first_gap = len(f.body) - 1
                 f.gap = True
             f.t_last = t
             if len(f.body) == f.blen:
@@ -1538,13 +1612,17 @@ class RefInspector:
     @staticmethod
     def request_kind(f: Frame) -> str:
         if f.is_event:
-            if not f.gap and not f.truncated and bytes(f.body) == b"N":
+            if not f.gap and not f.truncated and bytes(f.body) == NULL_BODY.get(f.flags & 0x1F):
                 return "heartbeat"
             return "event"
         return "call" if f.flags & 0x40 else "oneway"
 
     @staticmethod
     def decode_request(f: Frame) -> dict:
+        if f.flags & 0x1F == FJ2:
+            intent = FJ2_INTENT[bytes(f.body)]
+            CROSS_CHECKED[0] += 1
+            return intent
         r = HessianReader(f.body)
         out = {"dubbo_version": r.read_string_or_null(), "service": r.read_string_or_null(),
                "version": r.read_string_or_null(), "method": r.read_string_or_null()}
@@ -1567,6 +1645,12 @@ class RefInspector:
 
     @staticmethod
     def decode_response(f: Frame) -> dict:
+        if f.flags & 0x1F == FJ2:
+            intent = FJ2_INTENT[bytes(f.body)]
+            CROSS_CHECKED[0] += 1
+            if f.status != 20:
+                return {"error_message": intent["message"]}
+            return intent
         r = HessianReader(f.body)
         if f.status != 20:
             msg = r.read()
@@ -1590,6 +1674,106 @@ class RefInspector:
             assert jdump(out["value"]) == jdump(intent["value"]), (out, intent)
             assert jdump(out["attachments"]) == jdump(intent["attachments"]), (out, intent)
         return out
+
+    @staticmethod
+    def fj2_intent_of_head(head: bytes) -> dict:
+        """The fastjson2 body this head starts (the parts whole in it are the same for every such body)."""
+        for body, intent in FJ2_INTENT.items():
+            if body.startswith(head):
+                return intent
+        raise AssertionError("a fastjson2 head of no known body")
+
+    @classmethod
+    def fj2_request_head(cls, head: bytes) -> dict:
+        intent = cls.fj2_intent_of_head(head)
+        whole = sum(1 for end in intent["ends"] if end <= len(head))
+        out = {k: None for k in ("dubbo_version", "service", "version", "method", "parameter_types", "arguments",
+                                 "attachments", "group")}
+        for i, k in enumerate(("dubbo_version", "service", "version", "method")):
+            if i < whole:
+                out[k] = intent[k]
+        if whole >= 5:
+            n = len(intent["parameter_types"])
+            out["parameter_types"] = intent["parameter_types"]
+            args = intent["arguments"][:max(0, whole - 5)]
+            out["arguments"] = args if args or n == 0 else None
+            if whole >= 6 + n:
+                out["attachments"], out["group"] = intent["attachments"], intent["group"]
+        return out
+
+    @classmethod
+    def fj2_response_head(cls, head: bytes, status: int) -> dict:
+        intent = cls.fj2_intent_of_head(head)
+        whole = sum(1 for end in intent["ends"] if end <= len(head))
+        out = {"flag": None, "value": None, "attachments": None, "error_message": None, "exception_class": None}
+        if status != 20:
+            out["error_message"] = intent["message"] if whole >= 1 else None
+            return out
+        if whole >= 1:
+            out["flag"] = intent["flag"]
+        if whole >= 2 and out["flag"] in (0, 1, 3, 4):
+            out["value"] = intent["value"]
+        elif whole == 1 and out["flag"] in (0, 3) and isinstance(intent["value"], dict):
+            # The exception's part is cut: its class name (0x92 and a short string) may still be whole in the head.
+            name = intent["value"].get("$class", "")
+            start = intent["ends"][0] + 4
+            if len(name) <= 47 and len(head) >= start + 2 + len(name):
+                out["exception_class"] = name
+        if whole >= len(intent["ends"]) and out["flag"] in (3, 4, 5):
+            out["attachments"] = intent["attachments"]
+        return out
+
+    @staticmethod
+    def decode_request_head(head: bytes) -> tuple[dict, bool]:
+        """Names from the captured head of a cut-off request body: every field whole in it, nothing past the cut.
+        Returns the fields and whether a malformed (not merely cut) value was met."""
+        r = HessianReader(head)
+        out = {k: None for k in ("dubbo_version", "service", "version", "method", "parameter_types", "arguments",
+                                 "attachments", "group")}
+        args = []
+        try:
+            out["dubbo_version"] = r.read_string_or_null()
+            out["service"] = r.read_string_or_null()
+            out["version"] = r.read_string_or_null() or ""
+            out["method"] = r.read_string_or_null()
+            desc = r.read_string_or_null() or ""
+            out["parameter_types"] = java_type_names(desc)
+            if not out["parameter_types"]:
+                out["arguments"] = []
+            for _ in out["parameter_types"]:
+                args.append(r.read())
+                out["arguments"] = args
+            out["attachments"] = r.read()
+        except HessianError as e:
+            return out, str(e) != "end of body"
+        return out, False
+
+    @staticmethod
+    def decode_response_head(head: bytes, status: int) -> tuple[dict, bool]:
+        """The result flag, and the exception's class when its definition is whole in the head."""
+        r = HessianReader(head)
+        out = {"flag": None, "value": None, "attachments": None, "error_message": None, "exception_class": None}
+        try:
+            if status != 20:
+                out["error_message"] = r.read()
+                return out, False
+            out["flag"] = r.read()
+            if out["flag"] in (0, 1, 3, 4):
+                start = r.p
+                try:
+                    out["value"] = r.read()
+                except HessianError:
+                    if out["flag"] in (0, 3) and start < len(head) and head[start] == 0x43:
+                        try:
+                            out["exception_class"] = HessianReader(head[start + 1:]).read_string_or_null()
+                        except HessianError:
+                            pass
+                    raise
+            if out["flag"] in (3, 4, 5):
+                out["attachments"] = r.read()
+        except HessianError as e:
+            return out, str(e) != "end of body"
+        return out, False
 
     def record(self, req: Frame | None, resp: Frame | None) -> dict:
         rec = {k: None for k in RECORD_KEYS}
@@ -1617,8 +1801,22 @@ class RefInspector:
                           "attachments", "group"):
                     rec[k] = d[k]
             if kind == "event" and decodable:
-                r = HessianReader(req.body)
-                rec["arguments"] = [r.read()]
+                if req.flags & 0x1F == FJ2:
+                    rec["arguments"] = [FJ2_INTENT[bytes(req.body)]["data"]]
+                else:
+                    r = HessianReader(req.body)
+                    rec["arguments"] = [r.read()]
+            if kind in ("call", "oneway") and not decodable and req.head:
+                if req.flags & 0x1F == FJ2:
+                    d, malformed = self.fj2_request_head(req.head), False
+                else:
+                    d, malformed = self.decode_request_head(req.head)
+                for k in ("dubbo_version", "service", "version", "method", "parameter_types", "arguments",
+                          "attachments", "group"):
+                    rec[k] = d[k]
+                quality.add("partial_body")
+                if malformed:
+                    quality.add("request_undecoded")
         else:
             rec["kind"] = "orphan_response"
             rec["client"], rec["server"] = resp.dst, resp.src
@@ -1636,8 +1834,35 @@ class RefInspector:
                 quality.add("midstream")
             if resp.truncated:
                 quality.add("truncated")
-            heartbeat = resp.is_event and bytes(resp.body) == b"N"
-            if not resp.gap and not resp.truncated and not heartbeat:
+            heartbeat = resp.is_event and bytes(resp.body) == NULL_BODY.get(resp.flags & 0x1F)
+            cut = resp.gap or resp.truncated
+            if cut and not resp.is_event and resp.head:
+                if resp.flags & 0x1F == FJ2:
+                    d, malformed = self.fj2_response_head(resp.head, resp.status), False
+                else:
+                    d, malformed = self.decode_response_head(resp.head, resp.status)
+                quality.add("partial_body")
+                if malformed:
+                    quality.add("response_undecoded")
+                if resp.status != 20:
+                    rec["error_message"] = d["error_message"]
+                elif d["flag"] is not None:
+                    flag = d["flag"]
+                    if flag in (1, 4):
+                        rec["result"], rec["return_value"] = "value", d["value"]
+                    elif flag in (2, 5):
+                        rec["result"] = "null"
+                    else:
+                        rec["result"] = "exception"
+                        exc = d["value"]
+                        if isinstance(exc, dict):
+                            msg = exc.get("detailMessage")
+                            rec["exception"] = f"{exc.get('$class')}: {msg}" if msg is not None else exc.get("$class")
+                        else:
+                            rec["exception"] = d["exception_class"]
+                    if flag in (3, 4, 5):
+                        rec["response_attachments"] = d["attachments"]
+            if not cut and not heartbeat:
                 d = self.decode_response(resp)
                 if resp.status != 20:
                     rec["error_message"] = d["error_message"]
@@ -1668,6 +1893,7 @@ class RefInspector:
             rec["outcome"] = "ok"
         rec["quality"] = [q for q in QUALITY_ORDER if q in quality]
         rec["registry_status"], rec["service_inferred"] = "no_registry", False
+        rec["registered_serializations"] = None
         rec["protocol"] = "dubbo"
         rec["request_messages"] = 0 if req is None else 1
         rec["response_messages"] = 0 if resp is None else 1
@@ -1993,7 +2219,7 @@ def fx_gaps(seed):
     c.queue("s", response(2, 1, 240), "resp id=2")
     c.send("s")
     c.ack("c")
-    expect(fx, "call", 2, "ok", "request_gap")
+    expect(fx, "call", 2, "ok", "request_gap", "partial_body")
     c.call(sh(3, "after the request gap"), response(3, 1, "Hello after the request gap"), "id=3")
     expect(fx, "call", 3, "ok")
     # 4 and 5: the segment with the whole header of response 4 is lost
@@ -2323,7 +2549,7 @@ def fx_snaplen(seed):
     c.queue("s", response(1, 1, "ok"), "resp id=1")
     c.send("s")
     c.ack("c")
-    expect(fx, "call", 1, "ok", "request_gap")
+    expect(fx, "call", 1, "ok", "request_gap", "partial_body")
     tiny = request(2, "x.Y", None, "ping", "", [], HMap([]))
     assert 14 + 20 + 20 + len(tiny) <= 96
     c.call(tiny, response(2, 2), "id=2 (fits in the snap length)")
@@ -2377,15 +2603,122 @@ def fx_truncated(seed):
     fx.wait(2)
     c1.queue("s", response(2, 1, "d" * 300), "resp id=2")
     c1.send("s", 16 + 50, note="(the capture ends inside this response)")
-    expect(fx, "call", 2, "ok", "truncated")
-    expect(fx, "call", 1, "no_response", "truncated")
+    expect(fx, "call", 2, "ok", "truncated", "partial_body")
+    expect(fx, "call", 1, "no_response", "truncated", "partial_body")
     return fx
+
+
+def fx_fastjson2(seed):
+    """Dubbo 3.2 traffic in fastjson2 (id 23): every JSONB type byte and Dubbo's writer features."""
+    J = jsonb
+    fx = Fixture("fastjson2", seed)
+    c = Conn(fx, Link(1), (CLIENT_IP, fx.port()), (SERVER_IP, 20880))
+    c.handshake()
+    att = {"path": DEMO, "remote.application": "demo-consumer", "interface": DEMO, "version": "0.0.0",
+           "timeout": "3000", "group": "g1"}
+    c.call(fj2_request(1, DEMO, "0.0.0", "sayHello", "Ljava/lang/String;", ["world"], att),
+           fj2_response(1, 4, "Hello world", {"dubbo": "2.0.2"}), "id=1")
+    expect(fx, "call", 1, "ok")
+    # Every scalar form, as arguments declared Object so each is written with its own type byte.
+    scalars = [0, 47, -16, 2047, -262144, 262143, 2**31 - 1, J.JLong(15), J.JLong(-8), J.JLong(2047), J.JLong(-262144),
+               J.JLong(2**31 - 1), J.JLong(-2**63), J.JShort(-32768), J.JByte(-1), 0.0, 1.0, 3.0, 3.141592653589793,
+               J.JFloat(5.0), J.JFloat(1.1), J.JBigInt(2**64 + 1), J.JBigInt(-5), J.JDecimal(12345, 2),
+               J.JDecimal(-1, 3), J.JDecimal(7, 0), J.JDecimal(-(2**70), 5), J.JChar("中"), True, False, None,
+               b"\x00\x01binary\xff", J.JDate(1_700_000_000_000), J.JDate(1_700_000_000_123),
+               J.JInstant(1_700_000_000, 7), J.JLocalDate(2024, 5, 6), J.JLocalTime(10, 11, 12, 500_000_000),
+               J.JLocalDateTime(2024, 5, 6, 10, 11, 12, 123_456_000),
+               J.JLocalDateTime(2024, 5, 6, 10, 11, 12, 0, zone="Asia/Shanghai")]
+    desc = "Ljava/lang/Object;" * len(scalars)
+    c.call(fj2_request(2, DEMO, "0.0.0", "scalars", desc, scalars, att), fj2_response(2, 5, None, {"dubbo": "2.0.2"}),
+           "id=2 (every scalar)")
+    expect(fx, "call", 2, "ok")
+    # Strings in every encoding; long Latin-1 (0x79 with a length int) and 16+ element arrays (0xA4).
+    texts = [J.JStr("Hé", "latin1"), J.JStr("x" * 60, "latin1"), J.JStr("Hé 世界 😀", "utf8"),
+             J.JStr("Hé 世界 😀", "utf16"), J.JStr("Hé 世界 😀", "utf16le"), J.JStr("Hé 世界 😀", "utf16be"),
+             J.JStr("世界€😀", "gb18030"), list(range(20))]
+    c.call(fj2_request(3, DEMO, "1.0.0", "texts", "Ljava/lang/String;" * 7 + "[I", texts, att),
+           fj2_response(3, 2), "id=3 (string encodings)")
+    expect(fx, "call", 3, "ok")
+    # Beans with symbols reused, a shared object (a reference to a finished value), a cycle, typed collections.
+    home = J.JBean("com.example.Address", [("city", "Hangzhou"), ("zip", 310000)], typed=False)
+    user = J.JBean("com.example.User", [("id", J.JLong(5)), ("name", "ann"), ("home", home), ("work", home),
+                                        ("tags", J.JTyped("java.util.LinkedList", ["a", "b"])),
+                                        ("scores", J.JTyped("java.util.TreeMap", {"m": 1})), ("manager", None)])
+    user.fields.append(("self", user))
+    friend = J.JBean("com.example.User", [("id", J.JLong(6)), ("name", "bob")])
+    c.call(fj2_request(4, "com.example.UserService", "", "save", "Lcom/example/User;Ljava/util/List;",
+                       [user, [friend, friend]], att),
+           fj2_response(4, 1, {"saved": True, "users": [friend]}), "id=4 (beans, references, a cycle)")
+    expect(fx, "call", 4, "ok")
+    c.call(fj2_request(5, DEMO, "0.0.0", "fail", "", [], att),
+           fj2_response(5, 3, fj2_exception("java.lang.IllegalStateException", "boom"), {"dubbo": "2.0.2"}),
+           "id=5 (business exception)")
+    expect(fx, "call", 5, "exception")
+    c.call(fj2_request(6, DEMO, "0.0.0", "missing", "", [], att),
+           fj2_error_response(6, 70, "Not found exported service: demo"), "id=6 (status 70)")
+    expect(fx, "call", 6, "error")
+    c.call(dubbo_frame(0xE0 | FJ2, 0, 7, FJ2_NULL), dubbo_frame(0x20 | FJ2, 20, 7, FJ2_NULL), "heartbeat id=7")
+    expect(fx, "heartbeat", 7, "ok")
+    c.queue("c", fj2_request(8, DEMO, "0.0.0", "notify", "Ljava/lang/String;", ["fire"], att, twoway=False),
+            "one-way id=8")
+    c.send("c")
+    c.ack("s")
+    expect(fx, "oneway", 8, "oneway")
+    c.queue("s", fj2_event(9, "R"), "read-only event id=9 (server->client)")
+    c.send("s")
+    c.ack("c")
+    expect(fx, "event", 9, "oneway")
+    c.close()
+    return fx
+
+
+def fx_snaplen_160(seed):
+    """`tcpdump -s 160`: every packet cut at 160 bytes, so each body keeps only its first 90 bytes."""
+    fx = Fixture("snaplen-160", seed, snaplen=160)
+    c = Conn(fx, Link(1), (CLIENT_IP, fx.port()), (SERVER_IP, 20880))
+    c.handshake()
+    att = std_attachments()
+    note = "(cut to 160 bytes by the snap length)"
+    calls = [
+        # Hessian2: dubbo version, service, version, method and descriptor fit in 90 bytes, the argument not.
+        (request(1, DEMO, "0.0.0", "sayHello", "Ljava/lang/String;", ["x" * 200], att),
+         response(1, 1, "y" * 200), ("request_gap", "response_gap", "partial_body")),
+        # Hessian2 with a short argument that fits whole (the attachments do not).
+        (request(2, DEMO, "0.0.0", "add", "II", [1, 2], att), response(2, 1, 3), ("request_gap", "partial_body")),
+        # fastjson2: the names fit, the descriptor's part runs past the cut.
+        (fj2_request(3, DEMO, "0.0.0", "sayHello", "Ljava/lang/String;", ["x" * 200], dict(att.pairs)),
+         fj2_response(3, 1, "y" * 200), ("request_gap", "response_gap", "partial_body")),
+        # fastjson2 with a short service: everything up to the first argument fits.
+        (fj2_request(4, "a.B", "", "m", "J", [J_LONG_7], {"path": "a.B" * 20}),
+         fj2_response(4, 3, fj2_exception("java.lang.RuntimeException", "z" * 100), {"dubbo": "2.0.2"}),
+         ("request_gap", "response_gap", "partial_body")),
+        # A service name longer than the head: nothing past the dubbo version is guessed.
+        (request(5, "com.example." + "very.long." * 8 + "Service", "0.0.0", "m", "", [], att), response(5, 2),
+         ("request_gap", "partial_body")),
+    ]
+    for req, resp, quality in calls:
+        c.queue("c", req, "req")
+        c.send("c", note=note if len(req) > 106 else "")
+        c.ack("s")
+        fx.wait(1)
+        c.queue("s", resp, "resp")
+        c.send("s", note=note if len(resp) > 106 else "")
+        c.ack("c")
+        rid = struct.unpack(">q", req[4:12])[0]
+        outcome = "exception" if resp[:4] == bytes([0xDA, 0xBB, FJ2, 20]) and rid == 4 else "ok"
+        expect(fx, "call", rid, outcome, *quality)
+    c.close()
+    return fx
+
+
+J_LONG_7 = jsonb.JLong(7)
 
 
 def all_fixtures(seed):
     out = []
     for f in (fx_basic, fx_segmentation, fx_reorder, fx_gaps, fx_midstream, fx_seqwrap, fx_vlan, fx_ipv6,
-              fx_linktypes, fx_pcapng, fx_events, fx_hessian, fx_non_dubbo, fx_snaplen, fx_multifile, fx_truncated):
+              fx_linktypes, fx_pcapng, fx_events, fx_hessian, fx_non_dubbo, fx_snaplen, fx_multifile, fx_truncated,
+              fx_fastjson2, fx_snaplen_160):
         r = f(seed)
         out.extend(r if isinstance(r, list) else [r])
     return out

@@ -13,12 +13,14 @@ let decoders = Target.Dependency.product(name: "DubboInspectorDecoders", package
 let kit = Target.Dependency.product(name: "DubboInspectorKit", package: "DubboInspector")
 let targets: [(String, Target.Dependency)] = [
     ("FuzzHessian", decoders),
+    ("FuzzJSONB", decoders),
     ("FuzzDubboStream", decoders),
     ("FuzzTriple", decoders),
     ("FuzzDissector", decoders),
     ("FuzzReassembly", decoders),
     ("FuzzPipeline", kit),
     ("FuzzRegistryURL", kit),
+    ("FuzzZooKeeper", kit),
 ]
 
 let package = Package(

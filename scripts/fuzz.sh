@@ -29,16 +29,21 @@ export SWIFT_BACKTRACE=enable=no
 # corpus name → executable
 declare -A executables=(
     [hessian]=FuzzHessian
+    [jsonb]=FuzzJSONB
     [dubbo-stream]=FuzzDubboStream
     [triple]=FuzzTriple
     [dissector]=FuzzDissector
     [reassembly]=FuzzReassembly
     [pipeline]=FuzzPipeline
 )
-order=(hessian dubbo-stream triple dissector reassembly pipeline)
+order=(hessian jsonb dubbo-stream triple dissector reassembly pipeline)
 if [[ -d Fuzz/Corpus/registry-url && -d Fuzz/Sources/FuzzRegistryURL ]]; then
     executables[registry-url]=FuzzRegistryURL
     order+=(registry-url)
+fi
+if [[ -d Fuzz/Corpus/zookeeper && -d Fuzz/Sources/FuzzZooKeeper ]]; then
+    executables[zookeeper]=FuzzZooKeeper
+    order+=(zookeeper)
 fi
 selected=("$@")
 if [[ ${#selected[@]} -eq 0 ]]; then selected=("${order[@]}"); fi
@@ -51,10 +56,11 @@ if ! grep -q '"DubboInspectorKit"' "$DUBBO_INSPECTOR_ROOT/Package.swift" \
     cat >&2 <<'MISSING'
 The fuzz package needs two library products in the main Package.swift (products: [...]):
     .library(name: "DubboInspectorDecoders",
-             targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire"]),
+             targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "FastJSON2", "DubboWire"]),
     .library(name: "DubboInspectorKit",
              targets: ["InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
-                       "Correlation", "Registry", "Reporting", "InspectorCLI"]),
+                       "Correlation", "AnalysisPipeline", "Registry", "RegistryJoin", "RecordFormats",
+                       "LatencyReports"]),
 MISSING
     exit 2
 fi

@@ -97,7 +97,7 @@ def clear(directory):
 
 
 def main():
-    targets = ["hessian", "dubbo-stream", "dissector", "reassembly", "pipeline"]
+    targets = ["hessian", "jsonb", "dubbo-stream", "dissector", "reassembly", "pipeline"]
     for target in targets:
         clear(os.path.join(CORPUS, target))
     seen = {target: set() for target in targets}
@@ -123,9 +123,19 @@ def main():
             port, payload = located
             streams.setdefault(port, bytearray()).extend(payload)
             for flags, status, body in frames(payload):
+                if flags & 0x1F == 23 and len(body) <= 3_000:
+                    # jsonb, document mode: each fastjson2 part alone (default limits, budget 2 KB).
+                    offset = 0
+                    while offset + 4 <= len(body):
+                        length = struct.unpack_from(">I", body, offset)[0]
+                        write("jsonb", stem + "-part", bytes([0x00, 0x80]) + body[offset + 4:offset + 4 + length],
+                              seen["jsonb"])
+                        offset += 4 + length
                 if len(body) > 3_000 or bodies >= 6:
                     continue
                 bodies += 1
+                # jsonb, cut-body mode: the body and a head of 40 bytes (any serializer: the partial-body path).
+                write("jsonb", stem + "-cut", bytes([0x80, 0x80, flags, status, 10]) + body, seen["jsonb"])
                 # hessian, body mode: mode 0x80, limits byte (default limits, budget 2 KB), flags, status, body.
                 write("hessian", stem + "-body", bytes([0x80, 0x80, flags, status]) + body, seen["hessian"])
                 # hessian, value mode: the whole body as a run of values, small limits.
@@ -181,6 +191,35 @@ def registry_seeds():
             handle.write(bytes([mode, 0]) + b"Secret" + text)
 
 
+def zookeeper_seeds():
+    """zookeeper: mode byte (0 instance JSON, 1 node name, 2 mapping, 3 address, 4 snapshot), then the text."""
+    target = os.path.join(CORPUS, "zookeeper")
+    clear(target)
+    instance = (b'{"name":"demo-provider","id":"10.0.0.2:20880","address":"10.0.0.2","port":20880,"sslPort":null,'
+                b'"payload":{"@class":"org.apache.dubbo.registry.zookeeper.ZookeeperInstance","id":"10.0.0.2:20880",'
+                b'"name":"demo-provider","metadata":{"dubbo.endpoints":"[{\\"port\\":20880,\\"protocol\\":'
+                b'\\"dubbo\\"},{\\"port\\":50051,\\"protocol\\":\\"tri\\"}]",'
+                b'"dubbo.metadata.revision":"7f3c2a"}},"registrationTimeUTC":1700000000000,"serviceType":"DYNAMIC"}')
+    seeds = [
+        (0, instance),
+        (0, b'{"name":"a","address":"[::1]","port":null,"payload":{"metadata":{"dubbo.endpoints":"[]"}}}'),
+        (1, b"dubbo%3A%2F%2F10.0.0.2%3A20880%2Forg.apache.dubbo.demo.DemoService%3Fapplication%3Ddemo-provider"
+            b"%26interface%3Dorg.apache.dubbo.demo.DemoService%26methods%3DsayHello%2Cadd%26note%3Da+b"),
+        (1, b"consumer%3A%2F%2F10.0.0.1%2Fcom.foo.Bar%3Fapplication%3Dc%26category%3Dconsumers"),
+        (2, b"app-a,app-b, app-c,,app-a"),
+        (3, b"zookeeper://127.0.0.1:2181?backup=10.0.0.2:2182,[::1]:2183&group=dubbo&rootPath=/services"
+            b"&timeout=500&session=30000"),
+        (3, b"zookeeper://zk1,zk2:2182/org.apache.dubbo.registry.RegistryService?group=/prod/"),
+        (4, b'{"format":"dubbo-inspect-registry-snapshot","version":1,"root":"/dubbo/","keys":[],'
+            b'"instances":[{"path":"/services/demo-provider/10.0.0.2:20880","observed_at_ms":1,"data":"'
+            + instance.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"}],"mappings":{"com.A":"demo-provider"}}'),
+    ]
+    for index, (mode, text) in enumerate(seeds):
+        with open(os.path.join(target, f"seed-{index}"), "wb") as handle:
+            handle.write(bytes([mode]) + text)
+
+
 if __name__ == "__main__":
     registry_seeds()
+    zookeeper_seeds()
     main()

@@ -35,15 +35,17 @@ public struct CallQuality: OptionSet, Sendable, Hashable {
     public static let requestTooLarge = CallQuality(rawValue: 1 << 6)
     public static let responseTooLarge = CallQuality(rawValue: 1 << 7)
     public static let evicted = CallQuality(rawValue: 1 << 8)
+    /// A frame's body was cut off in the capture and only what its captured head held was decoded.
+    public static let partialBody = CallQuality(rawValue: 1 << 9)
     /// Triple: a header block was not decoded because the HPACK dynamic table was unknown (lost bytes, mid-stream).
-    public static let headersIncomplete = CallQuality(rawValue: 1 << 9)
+    public static let headersIncomplete = CallQuality(rawValue: 1 << 10)
 
     /// Flag names in a fixed order, as they appear in the JSON `quality` array.
     public static let names: [(CallQuality, String)] = [
         (.requestGap, "request_gap"), (.responseGap, "response_gap"), (.midstream, "midstream"),
         (.truncated, "truncated"), (.requestUndecoded, "request_undecoded"),
         (.responseUndecoded, "response_undecoded"), (.requestTooLarge, "request_too_large"),
-        (.responseTooLarge, "response_too_large"), (.evicted, "evicted"),
+        (.responseTooLarge, "response_too_large"), (.evicted, "evicted"), (.partialBody, "partial_body"),
         (.headersIncomplete, "headers_incomplete"),
     ]
 

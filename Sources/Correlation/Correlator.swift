@@ -212,6 +212,7 @@ public struct Correlator: Sendable {
         if info.foundByResync { quality.insert(.midstream) }
         // A deferred body is judged when it is decoded (`CallRecord.decodeDeferredBodies`).
         if body.isUndecoded { quality.insert(isRequest ? .requestUndecoded : .responseUndecoded) }
+        if body.isPartial { quality.insert(.partialBody) }
         return quality
     }
 

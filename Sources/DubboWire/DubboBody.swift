@@ -13,9 +13,14 @@ public struct DubboRequestBody: Sendable, Equatable {
     /// The whole body, kept by `.argumentsOnDemand` decoding when there are parameters, so the arguments can be
     /// decoded later for the calls that are shown (`DubboBodyDecoder.arguments(of:)`); nil otherwise.
     public var keptBody: [UInt8]?
+    /// How `keptBody` is serialized (Hessian2 when nil).
+    public var keptBodySerialization: Serialization?
     public var attachments: HessianMap?
     /// Why decoding stopped early; the fields before that point are still filled in.
     public var decodeError: String?
+    /// Only the captured head of the body was decoded (the rest never reached the capture): the fields that were
+    /// whole in it are filled in, nothing after the cut (quality flag `partial_body`).
+    public var isPartial = false
 
     public init() {}
 
@@ -42,6 +47,8 @@ public struct DubboResponseBody: Sendable, Equatable {
     /// The message of a response whose status is not OK (a Hessian string, possibly null).
     public var errorMessage: String?
     public var decodeError: String?
+    /// Only the captured head of the body was decoded (see `DubboRequestBody.isPartial`).
+    public var isPartial = false
 
     public init() {}
 
@@ -89,6 +96,15 @@ extension DubboBody {
         case .request(let request): request.decodeError != nil
         case .response(let response): response.decodeError != nil
         case .heartbeat, .event, .missing, .deferred: false
+        }
+    }
+
+    /// Whether this is what the captured head of a cut-off body held (quality flag `partial_body`).
+    public var isPartial: Bool {
+        switch self {
+        case .request(let request): request.isPartial
+        case .response(let response): response.isPartial
+        default: false
         }
     }
 }

@@ -1,8 +1,11 @@
+import FastJSON2
 public import Hessian2
 public import InspectorCore
 
-/// Turns a frame body into a `DubboBody`. Hessian2 bodies are decoded in full; other serializers are named and
-/// left undecoded, except fastjson (one JSON text per line).
+/// Turns a frame body into a `DubboBody`. Hessian2 and fastjson2 bodies are decoded in full, fastjson (one JSON
+/// text per line) too; kryo and Java serialization bodies give their names; other serializers are named and left
+/// undecoded. A body cut off in the capture (gap, snap length, end, `--max-body`) gives what its captured head
+/// holds (`decodePartial`).
 public struct DubboBodyDecoder: Sendable {
     /// How much of a body to decode: argument and return values cost the most, and not every output needs them.
     public enum Depth: Sendable {
@@ -28,75 +31,110 @@ public struct DubboBodyDecoder: Sendable {
     /// One Hessian decoder reused for every body (reset in between): its tables, scratch buffer and interned
     /// strings survive, so a body allocates only what it returns.
     private var hessian: HessianDecoder
+    /// The same for fastjson2 bodies.
+    private var fastJSON2: FastJSON2Body
 
     public init(limits: Limits = .default, depth: Depth = .full) {
         self.limits = limits
         self.depth = depth
         self.hessian = HessianDecoder(limits: limits)
+        self.fastJSON2 = FastJSON2Body(decoder: JSONBDecoder(limits: limits))
     }
 
-    /// Whether decoding `info`'s body may wait: a complete Hessian2 request or response, whose decoding cannot
+    /// Whether decoding `info`'s body may wait: a complete Hessian2 or fastjson2 request or response, whose decoding cannot
     /// change what the correlator does with the frame (events and other serializers are decoded at once). A
     /// response that this depth reads only to its result flag costs less to decode now than to copy for later.
     public func canDefer(_ info: DubboFrameInfo) -> Bool {
         let header = info.header
         return info.bodyState == .complete && !header.isEvent
-            && (header.serialization == .hessian2 || header.serialization == Serialization(id: 10))
+            && (header.serialization == .hessian2 || header.serialization == Serialization(id: 10)
+                || header.serialization == .fastjson2)
             && (header.isRequest || depth.readsWholeResponse)
     }
 
     public mutating func decode(_ info: DubboFrameInfo, body: Span<UInt8>) -> DubboBody {
         var decoded = decodeBody(info, body: body)
-        prepareForArgumentsOnDemand(&decoded) { body.withUnsafeBufferPointer { Array($0) } }
+        prepareForArgumentsOnDemand(&decoded, info.header) { body.withUnsafeBufferPointer { Array($0) } }
         return decoded
     }
 
     /// The same for a body already copied out of the stream (a deferred one): a kept body is this array, moved.
     public mutating func decode(_ info: DubboFrameInfo, bytes: consuming [UInt8]) -> DubboBody {
         var decoded = bytes.withUnsafeBufferPointer { decodeBody(info, body: $0.span) }
-        prepareForArgumentsOnDemand(&decoded) { bytes }
+        prepareForArgumentsOnDemand(&decoded, info.header) { bytes }
         return decoded
     }
 
-    /// The arguments of `request`: those decoded with it, or at `.argumentsOnDemand` depth those of its kept body,
-    /// decoded now. Nil when there are none to give (not kept, or they do not decode).
+    /// The arguments of `request`: those decoded with it, or at `.argumentsOnDemand` depth those of its kept body
+    /// (for a cut-off body, its head: the whole arguments in it), decoded now. Nil when there are none to give
+    /// (not kept, or they do not decode).
     public mutating func arguments(of request: DubboRequestBody) -> [HessianValue]? {
         if request.argumentsDecoded { return request.arguments }
         guard let body = request.keptBody else { return nil }
-        let decoded = body.withUnsafeBufferPointer { decodeHessianRequest($0.span, decodesArguments: true) }
+        let decoded = body.withUnsafeBufferPointer { pointer in
+            request.keptBodySerialization == .fastjson2
+                ? fastJSON2.request(pointer.span, decodesArguments: true, partial: request.isPartial)
+                : decodeHessianRequest(pointer.span, decodesArguments: true, partial: request.isPartial)
+        }
         return decoded.argumentsDecoded ? decoded.arguments : nil
     }
 
     /// At `.argumentsOnDemand` depth a request that declares parameters keeps its body for `arguments(of:)`; one
     /// whose descriptor is empty already has all its arguments (none), as full decoding would say.
-    private func prepareForArgumentsOnDemand(_ decoded: inout DubboBody, body: () -> [UInt8]) {
+    /// A cut-off body keeps its captured head (at most `DubboStreamDecoder.partialHeadLength` bytes), whose whole
+    /// arguments are decoded the same way later.
+    private func prepareForArgumentsOnDemand(_ decoded: inout DubboBody, _ header: DubboFrameHeader, body: () -> [UInt8]) {
         guard depth == .argumentsOnDemand, case .request(var request) = decoded,
               let descriptor = request.parameterDescriptor else { return }
         if descriptor.isEmpty {
             request.argumentsDecoded = true
         } else {
+            guard header.serialization == .hessian2 || header.serialization == Serialization(id: 10)
+                || header.serialization == .fastjson2 else { return }
             request.keptBody = body()
+            request.keptBodySerialization = header.serialization
         }
         decoded = .request(request)
     }
 
     private mutating func decodeBody(_ info: DubboFrameInfo, body: Span<UInt8>) -> DubboBody {
-        guard info.bodyState == .complete else { return .missing }
         let header = info.header
+        guard info.bodyState == .complete else {
+            // The stream decoder lends the captured head of a body that will not complete (empty when none was kept).
+            return body.isEmpty || header.isEvent ? .missing : decodeBody(header, body: body, partial: true)
+        }
         if header.isEvent {
             return decodeEvent(header, body: body)
         }
+        return decodeBody(header, body: body, partial: false)
+    }
+
+    /// A request or response body, whole or (`partial`) only its captured head: then the fields whole in the
+    /// head are given and a value running past the cut is not an error.
+    private mutating func decodeBody(_ header: DubboFrameHeader, body: Span<UInt8>, partial: Bool) -> DubboBody {
         switch header.serialization {
         case .hessian2, Serialization(id: 10):
             return header.isRequest
-                ? .request(decodeHessianRequest(body, decodesArguments: depth.decodesArguments))
-                : .response(decodeHessianResponse(header, body))
+                ? .request(decodeHessianRequest(body, decodesArguments: depth.decodesArguments, partial: partial))
+                : .response(decodeHessianResponse(header, body, partial: partial))
+        case .fastjson2:
+            return header.isRequest
+                ? .request(fastJSON2.request(body, decodesArguments: depth.decodesArguments, partial: partial))
+                : .response(fastJSON2.response(
+                    header, body, decodesValue: depth.decodesReturnValues, readsWhole: depth.readsWholeResponse,
+                    partial: partial))
         case .fastjson:
-            return FastJSONBody.decode(header, body: body, limits: limits)
+            return FastJSONBody.decode(header, body: body, limits: limits, partial: partial)
         case Serialization(id: 8), Serialization(id: 25):
-            return header.isRequest ? .request(KryoBody.decodeRequest(body)) : .undecoded("kryo bodies are not decoded")
+            return header.isRequest
+                ? .request(KryoBody.decodeRequest(body, partial: partial))
+                : partial ? .missing : .undecoded("kryo bodies are not decoded")
+        case Serialization(id: 3), Serialization(id: 4), Serialization(id: 7):
+            return header.isRequest
+                ? .request(JavaSerializationBody.decodeRequest(body, serialization: header.serialization, partial: partial))
+                : .response(JavaSerializationBody.decodeResponse(header, body, serialization: header.serialization, partial: partial))
         default:
-            return .undecoded("\(header.serialization.name) bodies are not decoded")
+            return partial ? .missing : .undecoded("\(header.serialization.name) bodies are not decoded")
         }
     }
 
@@ -111,6 +149,7 @@ public struct DubboBodyDecoder: Sendable {
             }
             if same { return .heartbeat }
         }
+        if header.serialization == .fastjson2 { return fastJSON2.event(body) }
         guard header.serialization == .hessian2 else { return .event(nil) }
         var decoder = takeHessianDecoder()
         defer { hessian = decoder }
@@ -123,8 +162,9 @@ public struct DubboBodyDecoder: Sendable {
 
     // MARK: Hessian2
 
-    private mutating func decodeHessianRequest(_ body: Span<UInt8>, decodesArguments: Bool) -> DubboRequestBody {
+    private mutating func decodeHessianRequest(_ body: Span<UInt8>, decodesArguments: Bool, partial: Bool = false) -> DubboRequestBody {
         var request = DubboRequestBody()
+        request.isPartial = partial
         var decoder = takeHessianDecoder()
         defer { hessian = decoder }
         do {
@@ -155,15 +195,22 @@ public struct DubboBodyDecoder: Sendable {
                 request.decodeError = "\(body.count - decoder.offset) bytes after the attachments"
             }
         } catch let error as HessianError {
-            request.decodeError = "\(error)"
+            if partial, case .truncated = error {
+                // The cut: whole arguments before it are shown; none at all says nothing about them.
+                request.argumentsDecoded = decodesArguments
+                    && (!request.arguments.isEmpty || request.parameterDescriptor == "")
+            } else {
+                request.decodeError = "\(error)"
+            }
         } catch {
             request.decodeError = "\(error)"
         }
         return request
     }
 
-    private mutating func decodeHessianResponse(_ header: DubboFrameHeader, _ body: Span<UInt8>) -> DubboResponseBody {
+    private mutating func decodeHessianResponse(_ header: DubboFrameHeader, _ body: Span<UInt8>, partial: Bool = false) -> DubboResponseBody {
         var response = DubboResponseBody()
+        response.isPartial = partial
         var decoder = takeHessianDecoder()
         defer { hessian = decoder }
         do {
@@ -182,7 +229,18 @@ public struct DubboBodyDecoder: Sendable {
             response.resultFlag = flag
             switch flag {
             case .exception, .exceptionWithAttachments:
-                response.exception = try decoder.decodeValue(in: body)
+                let exceptionStart = decoder.offset
+                do {
+                    response.exception = try decoder.decodeValue(in: body)
+                } catch {
+                    // Cut short, an exception still tells its class when its definition is in the head.
+                    if partial {
+                        response.exception = exceptionClass(at: exceptionStart, body).map {
+                            .object(HessianObject(className: $0, fieldNames: [], fieldValues: []))
+                        }
+                    }
+                    throw error
+                }
             case .value, .valueWithAttachments, .nullValue, .nullValueWithAttachments:
                 break
             }
@@ -202,11 +260,20 @@ public struct DubboBodyDecoder: Sendable {
                 response.decodeError = "\(body.count - decoder.offset) bytes after the result"
             }
         } catch let error as HessianError {
-            response.decodeError = "\(error)"
+            if partial, case .truncated = error {} else { response.decodeError = "\(error)" }
         } catch {
             response.decodeError = "\(error)"
         }
         return response
+    }
+
+    /// The class name of a Hessian object at `offset` whose class definition (`'C'`, then the name) opens it: what
+    /// a cut-off exception still tells.
+    private func exceptionClass(at offset: Int, _ body: Span<UInt8>) -> String? {
+        guard offset < body.count, body[offset] == 0x43 else { return nil }
+        var decoder = HessianDecoder(limits: limits)
+        decoder.offset = offset + 1
+        return (try? decoder.decodeString(in: body)) ?? nil
     }
 
     /// The reusable decoder, reset for a new body and moved out of `self` so decoding does not copy its tables.

@@ -9,12 +9,32 @@ public import InspectorCore
 /// reported and the body skipped. After a gap the decoder skips exactly the missing part of the current frame
 /// when it knows the frame's length; otherwise (or when the stream starts mid-way, or bytes are not Dubbo)
 /// it scans for the magic and accepts only a plausible header.
+///
+/// A frame whose body will not complete (gap, end of stream, too large, evicted) is handed over with the captured
+/// head of its body — its first bytes, up to `partialHeadLength`, as far as they arrived without a gap — so the
+/// names at its start can still be decoded (`bodyState` says the body is not complete). Only such frames pay for
+/// the copy; complete frames are lent in place as before.
 public struct DubboStreamDecoder: Sendable {
     public typealias FrameHandler = (DubboFrameInfo, Span<UInt8>) -> Void
+
+    /// Most bytes kept from the head of a body that will not complete: room for the dubbo version, service,
+    /// version, method, descriptor and short arguments (the names of a typical request sit in its first 200 bytes).
+    public static let partialHeadLength = 4_096
 
     /// A frame whose header was read but whose body is being passed over.
     struct PendingFrame: Sendable, Equatable {
         var info: DubboFrameInfo
+        /// The captured first bytes of the body (at most `partialHeadLength`).
+        var head: [UInt8] = []
+        /// Whether the bytes being passed over still continue the head (no gap since the body started).
+        var headContinues = true
+
+        /// Adds the next body bytes being passed over to the head while it continues and has room.
+        mutating func extendHead(_ bytes: Span<UInt8>) {
+            guard headContinues, head.count < DubboStreamDecoder.partialHeadLength, !bytes.isEmpty else { return }
+            let take = min(bytes.count, DubboStreamDecoder.partialHeadLength - head.count)
+            bytes.extracting(..<take).withUnsafeBufferPointer { head.append(contentsOf: $0) }
+        }
     }
 
     enum Mode: Sendable, Equatable {
@@ -105,6 +125,7 @@ public struct DubboStreamDecoder: Sendable {
         switch mode {
         case .skipping(var pending, let remaining):
             if pending.info.bodyState == .complete { pending.info.bodyState = .gap }
+            pending.headContinues = false
             if missing < remaining {
                 mode = .skipping(pending, remaining: remaining - missing)
                 return
@@ -113,7 +134,8 @@ public struct DubboStreamDecoder: Sendable {
             emitWithoutBody(pending, lastByteTime: time, handler)
             mode = .header
         case .header:
-            if buffer.count >= DubboFrameHeader.size, let pending = pendingFromBufferedHeader(state: .gap) {
+            if buffer.count >= DubboFrameHeader.size, var pending = pendingFromBufferedHeader(state: .gap) {
+                pending.headContinues = false
                 // The frame's length is known: skip exactly the part of it that is missing.
                 let frameLength = Int64(DubboFrameHeader.size) + Int64(pending.info.header.bodyLength)
                 let stillMissing = frameLength - Int64(buffer.count)
@@ -166,19 +188,33 @@ public struct DubboStreamDecoder: Sendable {
 
     // MARK: Memory
 
-    /// Memory held for an incomplete frame that spans deliveries: its bytes so far and one time mark per delivery.
+    /// Memory held for an incomplete frame that spans deliveries: its bytes so far and one time mark per delivery,
+    /// or the head kept of a body being passed over.
     public var bufferedBytes: Int {
-        buffer.count + bufferTimes.count * MemoryLayout<(offset: Int, time: CaptureTime)>.stride
+        var held = buffer.count + bufferTimes.count * MemoryLayout<(offset: Int, time: CaptureTime)>.stride
+        if case .skipping(let pending, _) = mode { held += pending.head.count }
+        return held
     }
 
     /// Gives up the incomplete frame being collected, for a memory limit over all connections. When its header is
     /// known the rest of the frame is passed over and it is reported without a body (`.evicted`); a partial header
     /// is skipped and the decoder looks for the next one. Returns the bytes released (`bufferedBytes` before).
     public mutating func evictBufferedFrame() -> Int {
+        if case .skipping(var pending, let remaining) = mode, !pending.head.isEmpty {
+            // Only the kept head is held: give it up, the frame goes on being passed over.
+            let released = pending.head.count
+            pending.head = []
+            pending.headContinues = false
+            mode = .skipping(pending, remaining: remaining)
+            return released
+        }
         guard case .header = mode, !buffer.isEmpty else { return 0 }
         let released = bufferedBytes
         stats.framesEvicted += 1
-        if buffer.count >= DubboFrameHeader.size, let pending = pendingFromBufferedHeader(state: .evicted) {
+        if buffer.count >= DubboFrameHeader.size, var pending = pendingFromBufferedHeader(state: .evicted) {
+            // Given up for memory: nothing of it is kept.
+            pending.head = []
+            pending.headContinues = false
             let frameLength = Int64(DubboFrameHeader.size) + Int64(pending.info.header.bodyLength)
             mode = .skipping(pending, remaining: max(0, frameLength - Int64(buffer.count)))
         } else {
@@ -227,9 +263,10 @@ public struct DubboStreamDecoder: Sendable {
         var position = 0
         while true {
             switch mode {
-            case .skipping(let pending, let remaining):
+            case .skipping(var pending, let remaining):
                 let available = Int64(view.count - position)
                 let take = min(remaining, available)
+                pending.extendHead(view.extracting(position..<(position + Int(take))))
                 position += Int(take)
                 if take < remaining {
                     mode = .skipping(pending, remaining: remaining - take)
@@ -323,18 +360,23 @@ public struct DubboStreamDecoder: Sendable {
         mode = .resync
     }
 
+    /// The frame whose header starts the buffer, with the body bytes buffered after it as its head.
     private func pendingFromBufferedHeader(state: DubboFrameInfo.BodyState) -> PendingFrame? {
         buffer.withUnsafeBufferPointer { pointer -> PendingFrame? in
             guard let (magic, header) = DubboFrameHeader.parse(pointer.span, at: 0),
                   magic == DubboFrameHeader.magic, header.bodyLength >= 0
             else { return nil }
             let first = Self.time(at: 0, in: bufferTimes)
-            return PendingFrame(info: DubboFrameInfo(
+            var pending = PendingFrame(info: DubboFrameInfo(
                 header: header, streamOffset: bufferStreamOffset, firstByteTime: first, lastByteTime: lastTime,
                 bodyState: state, foundByResync: nextFrameFoundByResync))
+            let bodyEnd = min(pointer.count, DubboFrameHeader.size + Int(header.bodyLength))
+            pending.extendHead(pointer.span.extracting(DubboFrameHeader.size..<bodyEnd))
+            return pending
         }
     }
 
+    /// Hands over a frame whose body did not complete, lending the captured head of its body (often empty).
     private mutating func emitWithoutBody(_ pending: PendingFrame, lastByteTime: CaptureTime, _ handler: FrameHandler) {
         var info = pending.info
         info.lastByteTime = lastByteTime
@@ -342,8 +384,7 @@ public struct DubboStreamDecoder: Sendable {
         hasSeenFrame = true
         stats.frames += 1
         if info.bodyState == .gap { stats.framesWithGaps += 1 }
-        let empty: [UInt8] = []
-        empty.withUnsafeBufferPointer { handler(info, $0.span) }
+        pending.head.withUnsafeBufferPointer { handler(info, $0.span) }
     }
 
     private mutating func clearBuffer() {

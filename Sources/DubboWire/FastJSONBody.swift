@@ -4,7 +4,8 @@ public import InspectorCore
 /// fastjson (serialization 6) bodies: every part is one JSON text on its own line (PROTOCOL.md §3.5).
 /// JSON values are mapped onto `HessianValue` so that every serializer renders the same way.
 enum FastJSONBody {
-    static func decode(_ header: DubboFrameHeader, body: Span<UInt8>, limits: Limits) -> DubboBody {
+    /// `partial`: only the body's captured head is here; its last line, unless ended, is the cut and is dropped.
+    static func decode(_ header: DubboFrameHeader, body: Span<UInt8>, limits: Limits, partial: Bool = false) -> DubboBody {
         var lines: [[UInt8]] = []
         var current: [UInt8] = []
         for index in body.indices {
@@ -17,18 +18,43 @@ enum FastJSONBody {
                 current.append(byte)
             }
         }
-        if !current.isEmpty { lines.append(current) }
+        if !current.isEmpty, !partial { lines.append(current) }
         var parts: [HessianValue] = []
         for line in lines {
             var parser = MiniJSONParser(bytes: line, maxDepth: limits.maxHessianDepth)
             guard let value = parser.parseDocument() else {
-                return header.isRequest
-                    ? .request(partialRequest(parts, error: "malformed JSON line \(parts.count + 1)"))
-                    : .undecoded("malformed fastjson line \(parts.count + 1)")
+                if header.isRequest {
+                    var request = partialRequest(parts, error: "malformed JSON line \(parts.count + 1)")
+                    request.isPartial = partial
+                    return .request(request)
+                }
+                guard partial else { return .undecoded("malformed fastjson line \(parts.count + 1)") }
+                var response = DubboResponseBody()
+                response.isPartial = true
+                response.decodeError = "malformed fastjson line \(parts.count + 1)"
+                return .response(response)
             }
             parts.append(value)
         }
-        return header.isRequest ? .request(partialRequest(parts, error: nil)) : .response(response(header, parts))
+        guard partial else {
+            return header.isRequest ? .request(partialRequest(parts, error: nil)) : .response(response(header, parts))
+        }
+        if header.isRequest {
+            var request = partialRequest(parts, error: nil)
+            request.isPartial = true
+            if request.decodeError == "fewer arguments than the descriptor names" {
+                request.decodeError = nil
+                // Whole arguments before the cut are shown; none at all says nothing about them.
+                let first = min(5, parts.count)
+                request.arguments = Array(parts[first...])
+                request.argumentsDecoded = !request.arguments.isEmpty
+            }
+            return .request(request)
+        }
+        var response = response(header, parts)
+        response.isPartial = true
+        if parts.isEmpty { response.decodeError = nil }
+        return .response(response)
     }
 
     private static func partialRequest(_ parts: [HessianValue], error: String?) -> DubboRequestBody {

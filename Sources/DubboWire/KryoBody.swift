@@ -2,8 +2,10 @@
 /// service, service version, method — which Dubbo writes with Kryo's `writeString` (DeepFlow does the same).
 /// Arguments are schema-dependent and stay undecoded.
 enum KryoBody {
-    static func decodeRequest(_ body: Span<UInt8>) -> DubboRequestBody {
+    /// `partial`: only the body's captured head is here, so fewer than four strings is the cut, not an error.
+    static func decodeRequest(_ body: Span<UInt8>, partial: Bool = false) -> DubboRequestBody {
         var request = DubboRequestBody()
+        request.isPartial = partial
         var offset = 0
         var strings: [String?] = []
         for _ in 0..<4 {
@@ -17,7 +19,7 @@ enum KryoBody {
         request.method = strings.count > 3 ? strings[3] : nil
         request.decodeError = strings.count == 4
             ? "kryo arguments are not decoded"
-            : "kryo body does not start with four strings"
+            : partial ? nil : "kryo body does not start with four strings"
         return request
     }
 

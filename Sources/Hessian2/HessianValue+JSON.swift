@@ -105,6 +105,18 @@ extension HessianValue {
             writer.key("$ref")
             writer.integer(index)
             writer.endObject()
+        case .number(let digits):
+            writer.rawUTF8(digits)
+        case .dateText(let text):
+            writer.beginObject()
+            writer.key("$date")
+            writer.string(text)
+            writer.endObject()
+        case .referencePath(let path):
+            writer.beginObject()
+            writer.key("$ref")
+            writer.string(path)
+            writer.endObject()
         }
     }
 

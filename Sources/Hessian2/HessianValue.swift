@@ -20,6 +20,18 @@ public enum HessianValue: Sendable, Equatable {
     /// A back-reference to a list, map or object that was still being decoded when the reference was read
     /// (a cycle, such as an exception whose `cause` is itself), or that was skipped with `skipValue`.
     case reference(Int)
+
+    // Cases other serializers need (fastjson2 JSONB, docs/RECORDS.md); Hessian itself never produces them.
+    /// A number kept as its exact decimal text (a big integer or big decimal): a valid JSON number such as
+    /// `-12345678901234567890` or `3.14159` or `12E+3`, rendered as written.
+    case number(String)
+    /// A date or time whose ISO 8601 text is given: a local date, time or date-time (no zone: `2024-05-06`,
+    /// `10:11:12.5`, `2024-05-06T10:11:12`), an instant with nanoseconds, or a date-time in a named zone.
+    /// Rendered `{"$date": "<text>"}` like `.date`.
+    case dateText(String)
+    /// A reference by path (`$.a.b[3]`, `..`) to a container still being decoded (a cycle), rendered
+    /// `{"$ref": "<path>"}`.
+    case referencePath(String)
 }
 
 extension HessianValue {

@@ -6,18 +6,20 @@ import Glibc
 /// descriptors, attachment keys and values — and a Swift String longer than 15 bytes costs a heap allocation.
 /// A small direct-mapped table keyed by a hash of the bytes keeps the last string seen in each slot; a hit is a
 /// byte comparison and a retain. Fixed size (256 slots of at most `maxLength` bytes), so hostile input can only
-/// evict entries, never grow it.
-struct StringInterner: Sendable {
+/// evict entries, never grow it. Shared by the Hessian2 and fastjson2 (JSONB) decoders.
+package struct StringInterner: Sendable {
     /// Shorter strings are stored inline by Swift (no allocation to save); longer ones are rarely repeated.
-    static let minLength = 16
-    static let maxLength = 128
+    package static let minLength = 16
+    package static let maxLength = 128
     private static let slotBits = 8
 
     /// Allocated on first use, so making a decoder stays free.
     private var slots: [String] = []
 
     /// The string for `bytes` (ASCII, `minLength...maxLength` long, checked by the caller).
-    mutating func string(for bytes: UnsafeBufferPointer<UInt8>) -> String {
+    package init() {}
+
+    package mutating func string(for bytes: UnsafeBufferPointer<UInt8>) -> String {
         if slots.isEmpty { slots = [String](repeating: "", count: 1 << Self.slotBits) }
         let slot = Self.slot(for: bytes)
         var hit = false

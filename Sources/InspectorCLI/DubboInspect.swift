@@ -5,6 +5,7 @@ public struct DubboInspect: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "dubbo-inspect",
         abstract: "Decode Apache Dubbo 2 RPC traffic from captures: every call, its arguments, result and latency.",
+        version: BuildVersion.text,
         subcommands: [Read.self, Live.self, Report.self, RegistryCommand.self]
     )
 

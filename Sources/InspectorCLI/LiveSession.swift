@@ -1,3 +1,4 @@
+import AnalysisPipeline
 import Correlation
 import DubboWire
 import Glibc
@@ -5,7 +6,9 @@ import InspectorCore
 import LiveMonitoring
 import PacketCapture
 import Registry
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Synchronization
 import TCPReassembly
 import TelemetryExport
@@ -31,7 +34,7 @@ struct LiveConfiguration: Sendable {
     var metricsPort = 9_464
     var user: String?
     var limits = Limits()
-    var depth: DubboBodyDecoder.Depth = .full
+    var plan = DecodePlan.full
     var renderOptions = RecordRenderOptions()
     var metricLimits = MetricLimits()
     var queueMaxBytes = 64 << 20
@@ -51,21 +54,12 @@ final class LiveShared: Sendable {
         var delivered = CaptureStats()
     }
 
-    /// What the analysis thread has done so far; stale while it is blocked (on a slow output), which is why the
-    /// capture's own counters are kept apart from it.
-    struct AnalysisFigures: Sendable {
-        var packets: UInt64 = 0
-        var bytes: UInt64 = 0
-        var gaps: UInt64 = 0
-        var gapBytes: UInt64 = 0
-        var connections = 0
-        var inFlight = 0
-    }
-
     /// Set by a signal, the duration, the packet count or a failure: the main loop then stops the capture.
     let stopRequested = Atomic<Bool>(false)
     let kernel = Locked(KernelCounters())
-    let analysis = Locked(AnalysisFigures())
+    /// What the analysis thread has done so far; stale while it is blocked (on a slow output), which is why the
+    /// capture's own counters are kept apart from it.
+    let analysis = Locked(LiveAnalysis.Progress())
     let captureFailure = Locked<String?>(nil)
 }
 
@@ -107,11 +101,11 @@ struct LiveSession {
     // MARK: Threads
 
     /// Starts both threads. `pcapng`, if any, moves to the analysis thread.
-    func start(pcapng: PcapngWriter?) -> (capture: LiveThread, analysis: LiveThread, result: LiveResult) {
+    func start(pcapng: PcapngWriter?) -> (capture: PosixThread, analysis: PosixThread, result: LiveResult) {
         let result = LiveResult()
         let writer = Handoff(pcapng)
-        let captureThread = LiveThread { [self] in captureLoop() }
-        let analysisThread = LiveThread { [self, result] in
+        let captureThread = PosixThread { [self] in captureLoop() }
+        let analysisThread = PosixThread { [self, result] in
             let outcome = analysisLoop(pcapng: writer.take())
             result.value.withLock { $0 = outcome }
         }
@@ -122,7 +116,7 @@ struct LiveSession {
     private func captureLoop() {
         var kernel = LiveShared.KernelCounters()
         var delivered = 0
-        var nextStats = monotonicSeconds()
+        var nextStats = SystemClock.monotonicSeconds
         let limit = configuration.count ?? Int.max
         defer {
             publishKernel(&kernel)
@@ -148,7 +142,7 @@ struct LiveSession {
                 nanosecondsSinceEpoch: packet.time.nanosecondsSinceEpoch, linkType: packet.linkType,
                 originalLength: packet.originalLength, bytes: packet.bytes)
             // pcap_stats is a system call: at most ten a second while packets flow.
-            let now = monotonicSeconds()
+            let now = SystemClock.monotonicSeconds
             if now >= nextStats {
                 publishKernel(&kernel)
                 nextStats = now + 0.1
@@ -167,8 +161,7 @@ struct LiveSession {
         shared.kernel.withLock { $0 = copy }
     }
 
-    /// Drains the queue through the pipeline until the capture is over and the queue empty, then flushes every
-    /// pending call (as `no_response`) and returns the summary.
+    /// Runs the pipeline over the queue (`LiveAnalysis`), feeding the metrics, the exporter and the record stream.
     private func analysisLoop(pcapng: PcapngWriter?) -> LiveAnalysisResult {
         let metrics = self.metrics
         var writer: RecordWriter?
@@ -180,65 +173,19 @@ struct LiveSession {
         }
         let registry = configuration.registry
         let exporter = configuration.exporter
-        var records = 0
-        var pipeline = PacketPipeline(limits: configuration.limits, depth: configuration.depth) { record in
-            records += 1
-            metrics.record(record, applications: Self.applications(of: record, registry: registry))
-            exporter?.export(record)
-            writer?.write(record)
-        }
-        var batch = PacketQueue.Batch()
-        var analysed: UInt64 = 0
-        var analysedBytes: UInt64 = 0
-        var nextPublish = 0.0
-        var pcapngError: String?
-
-        // Bounded by the capture: drain returns false once the capture thread has finished and all is drained.
-        while queue.drain(into: &batch) {
-            if batch.isEmpty {
-                // Idle: let wall-clock time (less a margin for packets still in the kernel) expire requests.
-                pipeline.advance(to: wallClockNow().adding(seconds: -1))
-                publish(&nextPublish, pipeline: pipeline, analysed: analysed, bytes: analysedBytes, force: false)
-                var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
-                nanosleep(&pause, nil)
-                continue
-            }
-            batch.bytes.withUnsafeBytes { raw in
-                for header in batch.headers {
-                    let packet = CapturedPacket(
-                        time: CaptureTime(nanosecondsSinceEpoch: header.nanosecondsSinceEpoch), linkType: header.linkType,
-                        capturedLength: header.length, originalLength: header.originalLength,
-                        bytes: UnsafeRawBufferPointer(rebasing: raw[header.offset..<header.offset + header.length]))
-                    pcapng?.write(packet)
-                    pipeline.process(packet)
-                    analysed += 1
-                    analysedBytes += UInt64(header.length)
-                }
-            }
-            publish(&nextPublish, pipeline: pipeline, analysed: analysed, bytes: analysedBytes, force: false)
-        }
-        pipeline.finish()
+        let analysis = LiveAnalysis(queue: queue, limits: configuration.limits, plan: configuration.plan)
+        let shared = self.shared
+        let outcome = analysis.run(
+            pcapng: pcapng, delivered: { shared.kernel.withLock { $0.delivered } },
+            onRecord: { record in
+                metrics.record(record, applications: Self.applications(of: record, registry: registry))
+                exporter?.export(record)
+                writer?.write(record)
+            },
+            publish: { progress in shared.analysis.withLock { $0 = progress } })
         writer?.finish()
-        if let pcapng {
-            do { try pcapng.flush() } catch { pcapngError = "\(error)" }
-        }
-        publish(&nextPublish, pipeline: pipeline, analysed: analysed, bytes: analysedBytes, force: true)
-
-        var summary = RunSummary()
-        summary.files = 0
-        summary.capture = shared.kernel.withLock { $0.delivered }
-        summary.network = pipeline.networkStats
-        summary.reassembly = pipeline.reassemblyStats
-        summary.streams = pipeline.context.streamStats
-        summary.correlation = pipeline.context.correlator.stats
-        summary.dubboConnections = pipeline.context.dubboConnections
-        summary.nonDubboConnections = pipeline.context.nonDubboConnections
-        summary.tripleConnections = pipeline.context.tripleConnections
-        summary.triple = pipeline.context.tripleStats
-        summary.undecodedBodies = pipeline.context.undecodedBodies
-        summary.records = records
         return LiveAnalysisResult(
-            summary: summary, pcapngPackets: pcapng?.packetsWritten, pcapngError: pcapngError,
+            summary: outcome.summary, pcapngPackets: outcome.pcapngPackets, pcapngError: outcome.pcapngError,
             registryTally: registry != nil ? writer?.registryTally.text : nil)
     }
 
@@ -249,21 +196,6 @@ struct LiveSession {
         let annotation = registry.annotate(record)
         return ApplicationNames(
             provider: annotation.providerApplication, consumer: annotation.consumerApplication ?? fromRecord.consumer)
-    }
-
-    /// Publishes what the analysis has done, at most four times a second (or now, with `force`).
-    private func publish(
-        _ next: inout Double, pipeline: PacketPipeline, analysed: UInt64, bytes: UInt64, force: Bool
-    ) {
-        let now = monotonicSeconds()
-        guard force || now >= next else { return }
-        next = now + 0.25
-        let reassembly = pipeline.reassemblyStats
-        let figures = LiveShared.AnalysisFigures(
-            packets: analysed, bytes: bytes, gaps: UInt64(max(0, reassembly.gaps)),
-            gapBytes: UInt64(max(0, reassembly.gapBytes)), connections: reassembly.currentConnections,
-            inFlight: pipeline.context.correlator.pendingCount)
-        shared.analysis.withLock { $0 = figures }
     }
 
     /// The capture's health now, from the capture thread's kernel counters, the queue and the analysis figures.

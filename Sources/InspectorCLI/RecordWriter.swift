@@ -1,6 +1,9 @@
 import Correlation
+import DubboWire
 import InspectorCore
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 
 /// The formats a record stream can be written in.
 enum RecordFormat: String, CaseIterable, Sendable {
@@ -22,6 +25,8 @@ final class RecordWriter {
     /// Names applications and checks registrations when `--registry` is given (docs/REGISTRY.md).
     private let registry: RegistryJoin?
     private(set) var registryTally = RegistryTally()
+    /// Provider applications named by `getMetadataInfo` answers in the capture (docs/REGISTRY.md).
+    let captureNames = CaptureApplicationNames()
 
     init(format: RecordFormat, output: OutputFile, options: RecordRenderOptions, registry: RegistryJoin? = nil) {
         self.format = format
@@ -40,10 +45,9 @@ final class RecordWriter {
     func write(_ record: CallRecord) {
         written += 1
         var annotation = RegistryAnnotation.noRegistry
-        if let registry {
-            annotation = registry.annotate(record)
-            registryTally.add(annotation)
-        }
+        if let registry { annotation = registry.annotate(record) }
+        annotation = captureNames.annotate(record, over: annotation)
+        if registry != nil { registryTally.add(annotation, serialization: record.serialization.name) }
         switch format {
         case .jsonl:
             json.write(record, registry: annotation, to: &lines)
@@ -51,7 +55,8 @@ final class RecordWriter {
         case .csv:
             output.write(csv.row(record, registry: annotation))
         case .text:
-            output.write(text.line(record) + (registry == nil ? "" : annotation.textSuffix) + "\n")
+            let named = registry != nil || annotation.status == .namedFromCapture
+            output.write(text.line(record) + (named ? annotation.textSuffix : "") + "\n")
         case .none:
             break
         }

@@ -1,21 +1,25 @@
 import ArgumentParser
 import Registry
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 
 /// `--registry`, `--registry-snapshot`, `--registry-required`: where service and application names come from.
 /// Shared by `read` and `live` (docs/REGISTRY.md).
 struct RegistryOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Name applications from this Dubbo Redis registry.",
+            "Name applications from this Dubbo Redis or ZooKeeper registry (may be given more than once).",
             discussion: """
                 redis://[:password@]host:port[?backup=h2:p2&cluster=failover|replicate&group=dubbo&db.index=N\
-                &timeout=MS] or host:port,host2:port2. Only read commands are sent. The password is never printed.
+                &timeout=MS] or host:port,host2:port2; zookeeper://host:port[,h2:p2][?backup=h2:p2&group=dubbo\
+                &rootPath=/services&timeout=MS&session=MS]. Only read commands are sent. The password is never \
+                printed.
                 """,
             valueName: "address"
         )
     )
-    var registry: String?
+    var registry: [String] = []
 
     @Option(
         help: ArgumentHelp(
@@ -26,18 +30,16 @@ struct RegistryOptions: ParsableArguments {
     var registryRequired = false
 
     func validate() throws {
-        if registry != nil, registrySnapshot != nil {
+        if !registry.isEmpty, registrySnapshot != nil {
             throw ValidationError("--registry and --registry-snapshot cannot be used together")
         }
-        if registryRequired, registry == nil, registrySnapshot == nil {
+        if registryRequired, registry.isEmpty, registrySnapshot == nil {
             throw ValidationError("--registry-required needs --registry or --registry-snapshot")
         }
-        if let registry {
-            do {
-                _ = try RegistryAddress(parsing: registry)
-            } catch {
-                throw ValidationError(error.description)
-            }
+        do {
+            _ = try locations()
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
@@ -55,18 +57,34 @@ struct RegistryOptions: ParsableArguments {
                 return try unavailable(error, warn: warn)
             }
         }
-        guard let registry else { return nil }
-        do {
-            let address = try RegistryAddress(parsing: registry)
-            let result = try RegistryReader(address: address).read()
-            for failure in result.failures {
-                warn("\(failure); read \(result.node) instead")
+        guard !registry.isEmpty else { return nil }
+        // Each registry read and reported on its own; the names of all that could be read are merged.
+        var merged: ServiceDirectory?
+        var lastError: RegistryError?
+        for location in try locations() {
+            do {
+                let result = try location.read()
+                for failure in result.failures {
+                    warn("\(failure); read \(result.server) instead")
+                }
+                report(result.directory, warn: warn)
+                merged = merged.map { $0.merging(result.directory) } ?? result.directory
+            } catch {
+                if registry.count > 1, !registryRequired, !Self.isConfigurationError(error) {
+                    warn("\(error); going on with the other registries")
+                }
+                lastError = error
             }
-            report(result.directory, warn: warn)
-            return RegistryJoin(directory: result.directory)
-        } catch {
-            return try unavailable(error, warn: warn)
         }
+        if let lastError, merged == nil || registryRequired || Self.isConfigurationError(lastError) {
+            return try unavailable(lastError, warn: warn)
+        }
+        return merged.map(RegistryJoin.init(directory:))
+    }
+
+    /// Every `--registry`, parsed.
+    func locations() throws(RegistryError) -> [RegistryLocation] {
+        try registry.map { (text) throws(RegistryError) in try RegistryLocation(parsing: text) }
     }
 
     private func unavailable(_ error: RegistryError, warn: (String) -> Void) throws -> RegistryJoin {

@@ -22,6 +22,14 @@ public struct Limits: Sendable, Equatable {
     /// Most values (scalars included) one body may decode to, references expanded.
     public var maxValuesPerBody: Int = 1 << 21
 
+    // MARK: fastjson2 JSONB (besides the Hessian2 limits above, which apply to JSONB too)
+    /// Most symbols (field and type names written once and then referred to by number) one document may define.
+    public var maxJSONBSymbols: Int = 4_096
+    /// Longest reference path (`$.a.b[3]`) in bytes; its segments are capped by `maxHessianDepth`.
+    public var maxJSONBPathLength: Int = 1_024
+    /// Longest big integer (two's-complement bytes), whose decimal digits cost quadratic time to produce.
+    public var maxJSONBBigNumberBytes: Int = 512
+
     // MARK: TCP reassembly
     /// Out-of-order bytes buffered for one direction of one connection.
     public var maxBufferedBytesPerFlow: Int = 4 << 20

@@ -1,6 +1,6 @@
 import InspectorCore
 import NetworkLayers
-import Reporting
+import RecordFormats
 
 /// Lays out the live view: a frame of lines that each fit the terminal's width, and no more lines than its height.
 ///
@@ -68,7 +68,7 @@ public struct LiveDashboard: Sendable {
             lines.append("")
             lines.append(contentsOf: heartbeatTable(snapshot, rows: heartbeatRows, width: width))
         }
-        return lines.prefix(height).map { DisplayWidth.fit($0, columns: width) }
+        return lines.prefix(height).map { TerminalText.fit($0, columns: width) }
     }
 
     // MARK: Tables
@@ -76,8 +76,8 @@ public struct LiveDashboard: Sendable {
     private func methodTable(_ snapshot: LiveSnapshot, rows: Int, width: Int) -> [String] {
         let numbers = [("CALLS", 9), ("CALLS/S", 9), ("ERR%", 7), ("P50 ms", 10), ("P99 ms", 10)]
         let nameWidth = max(10, width - numbers.reduce(0) { $0 + $1.1 })
-        var lines = [DisplayWidth.pad("SERVICE.METHOD (last \(Int(snapshot.recentSpanSeconds.rounded())) s)", columns: nameWidth)
-            + numbers.map { DisplayWidth.pad($0.0, columns: $0.1, rightAligned: true) }.joined()]
+        var lines = [TerminalText.pad("SERVICE.METHOD (last \(Int(snapshot.recentSpanSeconds.rounded())) s)", columns: nameWidth)
+            + numbers.map { TerminalText.pad($0.0, columns: $0.1, rightAligned: true) }.joined()]
         if snapshot.methods.isEmpty {
             lines.append("(no calls yet)")
             return lines
@@ -92,8 +92,8 @@ public struct LiveDashboard: Sendable {
                 row.p99Microseconds.map { Self.milliseconds($0) } ?? "-",
             ]
             lines.append(
-                DisplayWidth.pad(name, columns: nameWidth)
-                    + zip(cells, numbers).map { DisplayWidth.pad($0, columns: $1.1, rightAligned: true) }.joined())
+                TerminalText.pad(name, columns: nameWidth)
+                    + zip(cells, numbers).map { TerminalText.pad($0, columns: $1.1, rightAligned: true) }.joined())
         }
         if snapshot.methods.count > rows {
             lines.append("… \(snapshot.methods.count - rows) more")
@@ -108,15 +108,15 @@ public struct LiveDashboard: Sendable {
         let nameWidth = rest / 2
         let pathWidth = rest - nameWidth
         var lines = [
-            DisplayWidth.pad("SLOWEST ms", columns: latencyWidth) + DisplayWidth.pad("SERVICE.METHOD", columns: nameWidth)
-                + DisplayWidth.pad("CLIENT → SERVER", columns: pathWidth) + "OUTCOME"
+            TerminalText.pad("SLOWEST ms", columns: latencyWidth) + TerminalText.pad("SERVICE.METHOD", columns: nameWidth)
+                + TerminalText.pad("CLIENT → SERVER", columns: pathWidth) + "OUTCOME"
         ]
         for call in snapshot.slowCalls.prefix(rows) {
             lines.append(
-                DisplayWidth.pad(Self.milliseconds(call.latencyMicroseconds), columns: latencyWidth)
-                    + DisplayWidth.pad(TerminalText.sanitize(call.name), columns: nameWidth)
-                    + DisplayWidth.pad("\(call.client) → \(call.server)", columns: pathWidth)
-                    + DisplayWidth.pad(call.outcome, columns: outcomeWidth))
+                TerminalText.pad(Self.milliseconds(call.latencyMicroseconds), columns: latencyWidth)
+                    + TerminalText.pad(TerminalText.sanitize(call.name), columns: nameWidth)
+                    + TerminalText.pad("\(call.client) → \(call.server)", columns: pathWidth)
+                    + TerminalText.pad(call.outcome, columns: outcomeWidth))
         }
         return lines
     }

@@ -2,7 +2,7 @@ public import Correlation
 import DubboWire
 public import InspectorCore
 import NetworkLayers
-import Reporting
+import RecordFormats
 
 /// Application names joined to a call: from the registry when one is given, else from what the request says
 /// (`remote.application`, which Dubbo 2.7+ consumers attach). `nil` is written as an empty label value.
@@ -91,7 +91,7 @@ extension LiveMetrics {
     struct Window: Sendable {
         var calls: UInt64 = 0
         var errors: UInt64 = 0
-        var latencies = LatencySketch()
+        var latencies = LatencyHistogram()
     }
 
     struct MethodFigures: Sendable {
@@ -193,7 +193,7 @@ extension LiveMetrics {
                 methodFigures.current.errors += 1
             }
             if let latency = record.latencyMicroseconds {
-                methodFigures.current.latencies.record(microseconds: latency)
+                methodFigures.current.latencies.record(latency)
                 durations[methodKey, default: BucketHistogram(bounds: BucketHistogram.openTelemetryRPCSeconds)]
                     .observe(Double(latency) / 1e6)
                 if currentSlow.admits(latency), let start = record.startTime {
@@ -263,7 +263,7 @@ extension LiveMetrics {
                     service: key.service, method: key.method, calls: value.calls, errors: value.errors,
                     recentCalls: value.previous.calls + value.current.calls,
                     recentErrors: value.previous.errors + value.current.errors,
-                    p50Microseconds: recent.quantile(0.5), p99Microseconds: recent.quantile(0.99))
+                    p50Microseconds: recent.percentile(50).map(Int64.init), p99Microseconds: recent.percentile(99).map(Int64.init))
             }.sorted {
                 if $0.recentCalls != $1.recentCalls { return $0.recentCalls > $1.recentCalls }
                 if $0.calls != $1.calls { return $0.calls > $1.calls }

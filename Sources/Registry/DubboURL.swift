@@ -49,6 +49,13 @@ public struct DubboURL: Sendable, Hashable, CustomStringConvertible {
     /// The framework release (`2.7.8`).
     public var release: String? { nonEmpty("release") }
     public var serialization: String? { nonEmpty("serialization") ?? nonEmpty("prefer.serialization") }
+    /// The serializations a provider accepts, in its order of preference: `prefer.serialization` (Dubbo 3.2 writes
+    /// `fastjson2,hessian2`), else `serialization`; nil when it names none.
+    public var registeredSerializations: [String]? {
+        guard let list = nonEmpty("prefer.serialization") ?? nonEmpty("serialization") else { return nil }
+        let names = list.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+        return names.isEmpty ? nil : names
+    }
     public var pid: Int? { nonEmpty("pid").flatMap { Int($0) } }
     public var weight: Int? { nonEmpty("weight").flatMap { Int($0) } }
     /// Registration time, epoch milliseconds.

@@ -22,6 +22,12 @@ enum PercentDecoding {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// `application/x-www-form-urlencoded` text, as Java's `URLEncoder` writes ZooKeeper node names: `+` is a space.
+    static func decodeForm<S: StringProtocol>(_ text: S) -> String {
+        guard text.utf8.contains(UInt8(ascii: "+")) else { return decode(text) }
+        return decode(String(text).replacingPluses())
+    }
+
     private static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
@@ -29,5 +35,11 @@ enum PercentDecoding {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
         default: return nil
         }
+    }
+}
+
+extension String {
+    fileprivate func replacingPluses() -> String {
+        String(decoding: utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
 }

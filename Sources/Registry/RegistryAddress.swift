@@ -88,36 +88,12 @@ public struct RegistryAddress: Sendable, Equatable, CustomStringConvertible {
 extension RegistryAddress {
     /// Parses an address as written on the command line. Throws `.invalidAddress` with the text redacted.
     public init(parsing text: String) throws(RegistryError) {
-        let shown = Self.redact(text)
-        func invalid(_ reason: String) -> RegistryError { .invalidAddress(shown, reason: reason) }
-
-        var rest = Substring(text)
-        while let first = rest.first, first == " " { rest.removeFirst() }
-        while let last = rest.last, last == " " { rest.removeLast() }
-        guard !rest.isEmpty else { throw invalid("empty") }
-        guard rest.utf8.count <= 4_096 else { throw invalid("longer than 4096 bytes") }
-        guard !rest.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) else {
-            throw invalid("contains spaces or control characters")
-        }
-        if let schemeEnd = rest.firstRange(of: "://") {
-            let scheme = rest[..<schemeEnd.lowerBound].lowercased()
-            guard scheme == "redis" else { throw invalid("unsupported scheme \(scheme)://, expected redis://") }
-            rest = rest[schemeEnd.upperBound...]
-        }
-        var query: Substring = ""
-        if let mark = rest.firstIndex(of: "?") {
-            query = rest[rest.index(after: mark)...]
-            rest = rest[..<mark]
-        }
-        // A path (Dubbo writes `/org.apache.dubbo.registry.RegistryService` in some configurations) is ignored.
-        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        let parts = try RegistryAddressText(text, schemes: ["redis"], schemeOptional: true)
+        func invalid(_ reason: String) -> RegistryError { .invalidAddress(parts.shown, reason: reason) }
 
         var username: String?
         var password: String?
-        // By scalar: an '@' followed by a combining mark is not the Character "@", but it still ends the user-info.
-        if let at = rest.unicodeScalars.lastIndex(of: "@") {
-            let userInfo = rest[..<at]
-            rest = rest[rest.index(after: at)...]
+        if let userInfo = parts.userInfo {
             if let colon = userInfo.firstIndex(of: ":") {
                 username = PercentDecoding.decode(userInfo[..<colon])
                 password = PercentDecoding.decode(userInfo[userInfo.index(after: colon)...])
@@ -127,8 +103,8 @@ extension RegistryAddress {
         }
 
         var nodes: [RedisNode] = []
-        for part in rest.split(separator: ",", omittingEmptySubsequences: true) {
-            nodes.append(try Self.parseNode(part, invalid: invalid))
+        for part in parts.hosts {
+            nodes.append(try RegistryAddressText.parseNode(part, defaultPort: RedisNode.defaultPort, invalid: invalid))
         }
         guard !nodes.isEmpty else { throw invalid("no host") }
 
@@ -136,20 +112,12 @@ extension RegistryAddress {
         var group = "dubbo"
         var database = 0
         var timeout = Self.defaultTimeoutMilliseconds
-        for part in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let key: Substring
-            let value: String
-            if let equals = part.firstIndex(of: "=") {
-                key = part[..<equals]
-                value = PercentDecoding.decode(part[part.index(after: equals)...])
-            } else {
-                key = part
-                value = ""
-            }
+        for (key, value) in parts.parameters {
             switch key.lowercased() {
             case "backup":
                 for backup in value.split(separator: ",", omittingEmptySubsequences: true) {
-                    nodes.append(try Self.parseNode(backup, invalid: invalid))
+                    nodes.append(
+                        try RegistryAddressText.parseNode(backup, defaultPort: RedisNode.defaultPort, invalid: invalid))
                 }
             case "cluster":
                 guard let mode = Cluster(rawValue: value.lowercased()) else {
@@ -190,46 +158,6 @@ extension RegistryAddress {
             nodes: unique, cluster: cluster, group: group, database: database, timeoutMilliseconds: timeout,
             username: username, password: password
         )
-    }
-
-    /// `host`, `host:port`, `[v6]` or `[v6]:port`.
-    private static func parseNode(
-        _ text: Substring, invalid: (String) -> RegistryError
-    ) throws(RegistryError) -> RedisNode {
-        var host: Substring
-        var portText: Substring?
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { throw invalid("unclosed '[' in '\(text)'") }
-            host = text[text.index(after: text.startIndex)..<close]
-            let after = text[text.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw invalid("unexpected text after ']' in '\(text)'") }
-                portText = after.dropFirst()
-            }
-            guard host.contains(":"), IPAddressText.parse(host) != nil else {
-                throw invalid("'\(host)' in brackets is not an IPv6 address")
-            }
-        } else {
-            let colons = text.reduce(0) { $0 + ($1 == ":" ? 1 : 0) }
-            guard colons <= 1 else { throw invalid("an IPv6 address must be written in brackets: [\(text)]:6379") }
-            if let colon = text.firstIndex(of: ":") {
-                host = text[..<colon]
-                portText = text[text.index(after: colon)...]
-            } else {
-                host = text
-            }
-            guard !host.isEmpty, host.utf8.allSatisfy(IPAddressText.isHostNameByte) else {
-                throw invalid("'\(host)' is not a host name or address")
-            }
-        }
-        var port = RedisNode.defaultPort
-        if let portText {
-            guard let value = Int(portText), (1...65_535).contains(value) else {
-                throw invalid("port must be 1...65535, got '\(portText)'")
-            }
-            port = value
-        }
-        return RedisNode(host: String(host), port: port)
     }
 
     /// `text` with any password in it replaced by `***`: the user-info part of the authority (`user:***@`, or

@@ -13,6 +13,8 @@ public struct RegistryEntry: Sendable, Equatable {
     /// The hash value: absolute expiry, epoch milliseconds; nil when the value is not a number (counted as a
     /// problem of the key; the entry is then treated as not expiring).
     public var expiresAtMilliseconds: Int64?
+    /// The stored "expiry" of an entry that lives as long as its ZooKeeper znode: no expiry, and not a problem.
+    public static let presenceMarker = "znode"
     /// Wall-clock time, epoch milliseconds, at which this key was last read from Redis.
     public var observedAtMilliseconds: Int64
 

@@ -38,7 +38,7 @@ public struct RegistryKeyContents: Sendable, Equatable {
                 continue
             }
             let expiry = Int64(expiryText.trimmingSpaces)
-            if expiry == nil {
+            if expiry == nil, expiryText != RegistryEntry.presenceMarker {
                 problems.append(
                     RegistryProblem(
                         key: key, field: url,

@@ -19,3 +19,16 @@ public struct RegistryLimits: Sendable, Equatable {
 
     public static let `default` = RegistryLimits()
 }
+
+// ZooKeeper reads (docs/LIMITS.md).
+extension RegistryLimits {
+    /// Children listed under one znode (interfaces, categories, URLs, applications, instances); checked from the
+    /// node's `Stat` before the list is fetched.
+    public var maxZooKeeperChildren: Int { maxFieldsPerKey }
+    /// Data read from one znode (instance JSON, mapping); ZooKeeper's own default cap is 1 MiB (`jute.maxbuffer`).
+    public var maxZooKeeperDataBytes: Int { 1 << 20 }
+    /// Znodes visited in one full read.
+    public var maxZooKeeperNodes: Int { maxKeys * 4 }
+    /// Wall time for one full read; past it the read fails as timed out.
+    public var maxZooKeeperReadMilliseconds: Int64 { 120_000 }
+}

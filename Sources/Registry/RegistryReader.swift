@@ -1,3 +1,4 @@
+import InspectorCore
 /// Reads a whole registry once: `SCAN <root>* ` for the keys (never `KEYS`), then `HGETALL` for each, into a
 /// `ServiceDirectory`. Used by `read --registry` and `registry dump`; `RegistryWatcher` uses the same steps to
 /// follow a registry over time.
@@ -118,7 +119,7 @@ public struct RegistryReader: Sendable {
         _ key: String, over connection: RedisConnection, root: String, limits: RegistryLimits
     ) throws(RegistryError) -> RegistryKeyContents? {
         let node = connection.node.description
-        let observed = RegistryClock.nowMilliseconds()
+        let observed = SystemClock.wallMilliseconds
         func problem(_ reason: String) -> RegistryKeyContents {
             var contents = RegistryKeyContents(key: key, root: root, fields: [:], observedAtMilliseconds: observed)
             contents.problems = [RegistryProblem(key: key, field: nil, reason: reason)]

@@ -58,6 +58,7 @@ public enum RegistrySnapshot {
             writeEntry(entry, nowMilliseconds: nowMilliseconds, to: &writer)
         }
         writer.raw("\n]")
+        writeApplicationLevel(directory, to: &writer)
         writer.comma(); writer.raw("\n"); writer.key("problems"); writer.beginArray()
         for (index, problem) in directory.problems.enumerated() {
             writer.raw(index == 0 ? "\n" : ",\n")
@@ -165,7 +166,8 @@ public enum RegistrySnapshot {
                     key: key, root: root, fields: fields, observedAtMilliseconds: observed, limits: limits)
             )
         }
-        return ServiceDirectory(root: root, source: path, keys: contents)
+        let directory = ServiceDirectory(root: root, source: path, keys: contents)
+        return try loadApplicationLevel(document, into: directory, path: path, limits: limits)
     }
 
     private static func readFile(_ path: String) throws(RegistryError) -> [UInt8] {

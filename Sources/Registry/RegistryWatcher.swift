@@ -51,7 +51,7 @@ public final class RegistryWatcher: Sendable {
         var statistics = Statistics()
         var firstAttemptDone = false
         var stopping = false
-        var thread: pthread_t?
+        var thread: PosixThread?
     }
 
     /// - Parameters:
@@ -86,14 +86,14 @@ public final class RegistryWatcher: Sendable {
     /// Returns the directory when that attempt read one, else the error that attempt met (a timeout when the
     /// attempt was still running).
     public func waitForFirstRead(timeoutMilliseconds: Int64) -> Result<ServiceDirectory, RegistryError> {
-        let deadline = RegistryClock.monotonicMilliseconds() + timeoutMilliseconds
+        let deadline = SystemClock.monotonicMilliseconds + timeoutMilliseconds
         while true {
             let (directory, done, error) = state.withLock {
                 ($0.directory, $0.firstAttemptDone, $0.statistics.lastError)
             }
             if let directory { return .success(directory) }
             if done { return .failure(error ?? .allNodesFailed([])) }
-            guard RegistryClock.monotonicMilliseconds() < deadline else {
+            guard SystemClock.monotonicMilliseconds < deadline else {
                 return .failure(.timedOut(node: address.nodes.first?.description ?? "?", command: "the first read"))
             }
             usleep(10_000)
@@ -104,8 +104,8 @@ public final class RegistryWatcher: Sendable {
     /// version then current.
     @discardableResult
     public func waitForUpdate(after version: Int, timeoutMilliseconds: Int64) -> Int {
-        let deadline = RegistryClock.monotonicMilliseconds() + timeoutMilliseconds
-        while RegistryClock.monotonicMilliseconds() < deadline {
+        let deadline = SystemClock.monotonicMilliseconds + timeoutMilliseconds
+        while SystemClock.monotonicMilliseconds < deadline {
             let current = self.version
             if current > version { return current }
             usleep(5_000)
@@ -119,19 +119,8 @@ public final class RegistryWatcher: Sendable {
     public func start() {
         let alreadyStarted = state.withLock { $0.thread != nil || $0.stopping }
         guard !alreadyStarted else { return }
-        let body = WatcherBody { [self] in self.run() }
-        let context = Unmanaged.passRetained(body).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(
-            &thread, nil,
-            { raw in
-                guard let raw else { return nil }
-                Unmanaged<WatcherBody>.fromOpaque(raw).takeRetainedValue().run()
-                return nil
-            }, context)
-        guard status == 0 else {
-            Unmanaged<WatcherBody>.fromOpaque(context).release()
-            log("registry: cannot start the watcher thread (error \(status)); no live updates")
+        guard let thread = PosixThread.start({ [self] in self.run() }) else {
+            log("registry: cannot start the watcher thread; no live updates")
             state.withLock { $0.firstAttemptDone = true }
             return
         }
@@ -141,12 +130,12 @@ public final class RegistryWatcher: Sendable {
     /// Stops following and waits for the thread to end (at most about the address's timeout). The last
     /// directory stays readable.
     public func stop() {
-        let thread = state.withLock { state -> pthread_t? in
+        let thread = state.withLock { state -> PosixThread? in
             state.stopping = true
             defer { state.thread = nil }
             return state.thread
         }
-        if let thread { pthread_join(thread, nil) }
+        thread?.join()
     }
 
     private var isStopping: Bool { state.withLock { $0.stopping } }
@@ -184,7 +173,7 @@ public final class RegistryWatcher: Sendable {
                     $0.statistics.connected = false
                     $0.firstAttemptDone = true
                 }
-                RegistryClock.sleep(milliseconds: backoff) { isStopping }
+                SystemClock.sleep(milliseconds: backoff) { isStopping }
                 backoff = min(backoff * 2, 5_000)
                 continue
             }
@@ -219,7 +208,7 @@ public final class RegistryWatcher: Sendable {
                     $0.firstAttemptDone = true
                 }
             }
-            RegistryClock.sleep(milliseconds: backoff) { isStopping }
+            SystemClock.sleep(milliseconds: backoff) { isStopping }
             backoff = min(backoff * 2, 5_000)
         }
     }
@@ -229,12 +218,12 @@ public final class RegistryWatcher: Sendable {
     private func follow(_ session: Session, onReady: () -> Void) throws(RegistryError) {
         try fullRead(session)
         onReady()
-        var lastFullRead = RegistryClock.monotonicMilliseconds()
+        var lastFullRead = SystemClock.monotonicMilliseconds
         var lastActivity = lastFullRead
         var pingSentAt: Int64?
         while !isStopping {
             let reply = try session.subscriber.nextReply(waitMilliseconds: 100)
-            let now = RegistryClock.monotonicMilliseconds()
+            let now = SystemClock.monotonicMilliseconds
             if let reply {
                 lastActivity = now
                 if try handle(reply, session: session) { pingSentAt = nil }
@@ -249,7 +238,7 @@ public final class RegistryWatcher: Sendable {
             }
             if now - lastFullRead >= refreshIntervalMilliseconds {
                 try fullRead(session)
-                lastFullRead = RegistryClock.monotonicMilliseconds()
+                lastFullRead = SystemClock.monotonicMilliseconds
             }
         }
     }
@@ -304,10 +293,10 @@ private struct Session {
         subscriber = try RegistryReader.open(node, address: address, limits: limits)
         let pattern = RegistryReader.pattern(root: address.root)
         try subscriber.send(.psubscribe(pattern))
-        let deadline = RegistryClock.monotonicMilliseconds() + Int64(address.timeoutMilliseconds)
+        let deadline = SystemClock.monotonicMilliseconds + Int64(address.timeoutMilliseconds)
         var confirmed = false
         while !confirmed {
-            let left = deadline - RegistryClock.monotonicMilliseconds()
+            let left = deadline - SystemClock.monotonicMilliseconds
             guard left > 0 else { throw .timedOut(node: node.description, command: "PSUBSCRIBE") }
             switch try subscriber.nextReply(waitMilliseconds: Int32(clamping: left)) {
             case .array(let items)? where items.first?.text?.lowercased() == "psubscribe":
@@ -320,10 +309,4 @@ private struct Session {
         }
         reader = try RegistryReader.open(node, address: address, limits: limits)
     }
-}
-
-/// The thread's body, boxed to cross `pthread_create`'s `void *`.
-private final class WatcherBody {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }

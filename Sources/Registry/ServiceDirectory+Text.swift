@@ -41,6 +41,24 @@ extension ServiceDirectory {
                         + stale(entry))
             }
         }
+        if !instances.isEmpty {
+            lines.append("application instances:")
+            for path in instances.keys.sorted() {
+                guard let instance = instances[path] else { continue }
+                let ports = instance.ports.map { String($0) }.joined(separator: ",")
+                var line = "  \(clean(instance.host)):\(ports)  \(clean(instance.application))"
+                let protocols = instance.endpoints.map { "\($0.protocolName):\($0.port)" }
+                if !protocols.isEmpty { line += "  endpoints=\(clean(protocols.joined(separator: ",")))" }
+                if let revision = instance.revision { line += "  revision=\(clean(revision))" }
+                lines.append(line)
+            }
+        }
+        if !mappings.isEmpty {
+            lines.append("service-name mapping:")
+            for interface in mappings.keys.sorted() {
+                lines.append("  \(clean(interface))  \(clean(mappings[interface]?.joined(separator: ",")))")
+            }
+        }
         if !others.isEmpty {
             lines.append("routers and configurators:")
             for entry in others {

@@ -13,6 +13,13 @@ public struct ServiceDirectory: Sendable, Equatable {
     public private(set) var keys: [String: RegistryKeyContents]
     private var providerIndex: [Bucket: [RegistryEntry]] = [:]
     private var consumerIndex: [Bucket: [RegistryEntry]] = [:]
+    /// Dubbo 3 application-level instances by znode path, and the interface → applications mapping
+    /// (ServiceDirectory+Instances.swift).
+    public internal(set) var instances: [String: ServiceInstance] = [:]
+    public internal(set) var mappings: [String: [String]] = [:]
+    var instanceIndex: [Endpoint: [ServiceInstance]] = [:]
+    /// Problems found outside registry keys (instance znodes, mappings), ordered by path.
+    var nodeProblems: [RegistryProblem] = []
 
     /// An index key: an IP endpoint or address, which captured traffic can match (hashing it needs no text), or a
     /// host name, which only listings show.
@@ -46,7 +53,8 @@ public struct ServiceDirectory: Sendable, Equatable {
     }
 
     public static func == (lhs: ServiceDirectory, rhs: ServiceDirectory) -> Bool {
-        lhs.root == rhs.root && lhs.keys == rhs.keys
+        lhs.root == rhs.root && lhs.keys == rhs.keys && lhs.instances == rhs.instances && lhs.mappings == rhs.mappings
+            && lhs.nodeProblems == rhs.nodeProblems
     }
 
     // MARK: Updating
@@ -134,7 +142,7 @@ public struct ServiceDirectory: Sendable, Equatable {
 
     /// Every problem, ordered by key.
     public var problems: [RegistryProblem] {
-        keys.keys.sorted().flatMap { keys[$0]?.problems ?? [] }
+        keys.keys.sorted().flatMap { keys[$0]?.problems ?? [] } + nodeProblems
     }
 
     public var providerCount: Int { providerIndex.values.reduce(0) { $0 + $1.count } }
@@ -150,5 +158,6 @@ public struct ServiceDirectory: Sendable, Equatable {
         return
             "\(providers) provider\(providers == 1 ? "" : "s") at \(endpoints) endpoint\(endpoints == 1 ? "" : "s"), "
             + "\(consumers) consumer\(consumers == 1 ? "" : "s")"
+            + (instances.isEmpty ? "" : ", \(instances.count) application instance\(instances.count == 1 ? "" : "s")")
     }
 }

@@ -66,10 +66,10 @@ public struct ExportedCall: Sendable, Equatable {
         client = record.client
         server = record.server
         requestID = record.requestID
-        service = record.request?.service
-        method = record.request?.method
+        service = record.serviceName
+        method = record.methodName
         serviceVersion = record.request?.version
-        group = record.wireProtocol == .triple ? record.tripleGroup : record.request?.attachment("group")
+        group = record.group
         status = record.status
         self.requestTime = requestTime
         responseTime = record.responseTime
@@ -77,11 +77,7 @@ public struct ExportedCall: Sendable, Equatable {
         errorMessage = record.response?.errorMessage
         if record.outcome == .exception, let response = record.response {
             exceptionSummary = response.exceptionSummary
-            if case .object(let object)? = response.exception {
-                exceptionType = object.className
-            } else {
-                exceptionType = nil
-            }
+            exceptionType = record.exceptionClassName
         } else {
             exceptionSummary = nil
             exceptionType = nil

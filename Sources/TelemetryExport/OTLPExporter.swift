@@ -22,7 +22,8 @@ public final class OTLPExporter: Sendable {
 
     public let configuration: OTLPConfiguration
     private let shared: WaitableState<Shared>
-    private let thread: ExportThread
+    /// Nil when the system could not start the thread: everything is then counted as dropped.
+    private let thread: PosixThread?
 
     /// Starts the exporter thread. `transport` defaults to HTTP/1.1 to `configuration.endpoint`.
     public init(configuration: OTLPConfiguration, transport: (any OTLPTransport)? = nil) {
@@ -37,8 +38,8 @@ public final class OTLPExporter: Sendable {
                 ?? OTLPHTTPClient(
                     endpoint: configuration.endpoint, connectTimeout: configuration.connectTimeout,
                     headers: configuration.headers))
-        thread = ExportThread { worker.run() }
-        if !thread.started {
+        thread = PosixThread.start { worker.run() }
+        if thread == nil {
             shared.update {
                 $0.report.threadFailed = true
                 $0.done = true
@@ -79,13 +80,13 @@ public final class OTLPExporter: Sendable {
     /// `timeout` seconds (plus one second of grace for a request in flight) whatever the collector does; what could
     /// not be sent by then is counted as dropped at shutdown. Later calls return the same report.
     public func finish(timeout: Double) -> ExportReport {
-        let deadline = MonotonicClock.now + max(0, timeout)
+        let deadline = SystemClock.monotonicSeconds + max(0, timeout)
         shared.update { state in
             state.closing = true
             state.deadline = min(state.deadline ?? deadline, deadline)
         }
         let finished = shared.wait(until: deadline + 1, ready: { $0.done }) { $0.done }
-        if finished { thread.join() }
+        if finished { thread?.join() }
         return shared.update { state in
             if !state.done {
                 // The thread is still inside a request: count everything not yet sent and let the process end it.
@@ -118,8 +119,8 @@ final class ExportWorker: @unchecked Sendable {
         self.configuration = configuration
         self.shared = shared
         self.transport = transport
-        nextWallExport = MonotonicClock.now + configuration.metricsInterval
-        wallStart = UInt64(clamping: MonotonicClock.wallNanoseconds)
+        nextWallExport = SystemClock.monotonicSeconds + configuration.metricsInterval
+        wallStart = UInt64(clamping: SystemClock.wallNanoseconds)
     }
 
     func run() {
@@ -136,19 +137,19 @@ final class ExportWorker: @unchecked Sendable {
                 return (items, state.closing)
             }
             for call in items { take(call) }
-            let now = MonotonicClock.now
+            let now = SystemClock.monotonicSeconds
             if batch.count >= configuration.maxBatchSize || (!batch.isEmpty && now >= batchOpenedAt + configuration.batchDelay)
             {
                 sendBatch()
             }
             if wallClock, now >= nextWallExport {
-                if metricsChanged { sendMetrics(at: UInt64(clamping: MonotonicClock.wallNanoseconds)) }
+                if metricsChanged { sendMetrics(at: UInt64(clamping: SystemClock.wallNanoseconds)) }
                 nextWallExport = now + configuration.metricsInterval
             }
             if closing, shared.read({ $0.queue.isEmpty }) {
                 if !batch.isEmpty { sendBatch() }
                 if metricsChanged {
-                    let time = wallClock ? UInt64(clamping: MonotonicClock.wallNanoseconds) : UInt64(clamping: latestTime)
+                    let time = wallClock ? UInt64(clamping: SystemClock.wallNanoseconds) : UInt64(clamping: latestTime)
                     sendMetrics(at: time)
                 }
                 break
@@ -175,7 +176,7 @@ final class ExportWorker: @unchecked Sendable {
         }
         metrics.record(call)
         metricsChanged = true
-        if batch.isEmpty { batchOpenedAt = MonotonicClock.now }
+        if batch.isEmpty { batchOpenedAt = SystemClock.monotonicSeconds }
         batch.append(call)
         if batch.count >= configuration.maxBatchSize { sendBatch() }
     }
@@ -265,7 +266,7 @@ final class ExportWorker: @unchecked Sendable {
         while true {
             attempt += 1
             let deadline = shared.read { $0.deadline }
-            let now = MonotonicClock.now
+            let now = SystemClock.monotonicSeconds
             if let deadline, now >= deadline { return .abandoned }
             let timeout = min(configuration.requestTimeout, (deadline ?? .infinity) - now)
             let result = transport.post(path: path, body: body, timeout: timeout)
@@ -294,7 +295,7 @@ final class ExportWorker: @unchecked Sendable {
             guard attempt < configuration.retry.maxAttempts else { return .failed }
             let delay = configuration.retry.delay(
                 afterAttempt: attempt, retryAfter: retryAfter, jitter: Double.random(in: -1...1))
-            let wakeAt = MonotonicClock.now + delay
+            let wakeAt = SystemClock.monotonicSeconds + delay
             if let deadline = shared.read({ $0.deadline }), wakeAt >= deadline { return .abandoned }
             shared.update { $0.report.retries += 1 }
             // Sleep, unless `finish` sets a deadline that falls before the wake-up time.

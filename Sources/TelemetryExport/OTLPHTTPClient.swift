@@ -1,3 +1,4 @@
+import InspectorCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -21,11 +22,11 @@ public final class OTLPHTTPClient: OTLPTransport {
     }
 
     public func post(path: String, body: [UInt8], timeout: Double) -> TransportResult {
-        let deadline = MonotonicClock.now + max(0.001, timeout)
+        let deadline = SystemClock.monotonicSeconds + max(0.001, timeout)
         let reused = channel?.isActive == true
         let first = attempt(path: path, body: body, deadline: deadline)
         if reused, case .failed(let reason) = first, reason.hasPrefix(OTLPResponseCollector.closedPrefix),
-            MonotonicClock.now < deadline
+            SystemClock.monotonicSeconds < deadline
         {
             return attempt(path: path, body: body, deadline: deadline)
         }
@@ -44,7 +45,7 @@ public final class OTLPHTTPClient: OTLPTransport {
             channel = open
         } else {
             self.channel = nil
-            let budget = min(connectTimeout, deadline - MonotonicClock.now)
+            let budget = min(connectTimeout, deadline - SystemClock.monotonicSeconds)
             guard budget > 0 else { return .failed("timed out before connecting") }
             let bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(.nanoseconds(Int64(budget * 1e9)))
@@ -73,7 +74,7 @@ public final class OTLPHTTPClient: OTLPTransport {
         let promise = channel.eventLoop.makePromise(of: TransportResult.self)
         let request = OTLPRequest(number: requestNumber, head: head, body: ByteBuffer(bytes: body), promise: promise)
         channel.writeAndFlush(request, promise: nil)
-        let remaining = max(0.001, deadline - MonotonicClock.now)
+        let remaining = max(0.001, deadline - SystemClock.monotonicSeconds)
         let number = requestNumber
         let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(remaining * 1e9))) {
             channel.pipeline.fireUserInboundEventTriggered(OTLPRequestTimedOut(number: number))

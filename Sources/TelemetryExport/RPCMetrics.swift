@@ -17,9 +17,6 @@ import NetworkLayers
 struct RPCMetrics {
     static let durationName = "rpc.client.call.duration"
     static let callsName = "dubbo_inspect.client.calls"
-    /// Advised boundaries of `rpc.client.call.duration`, seconds.
-    static let bucketBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
-
     struct SeriesKey: Hashable {
         var method: String
         var status: String?
@@ -28,27 +25,8 @@ struct RPCMetrics {
         var serverPort: UInt16
     }
 
-    struct Histogram {
-        var bucketCounts = [UInt64](repeating: 0, count: RPCMetrics.bucketBounds.count + 1)
-        var count: UInt64 = 0
-        var sum = 0.0
-        var min = Double.infinity
-        var max = -Double.infinity
-
-        mutating func record(_ seconds: Double) {
-            let value = Swift.max(0, seconds)
-            // Bucket i holds bounds[i-1] < v <= bounds[i] (OTLP HistogramDataPoint.bucket_counts).
-            let index = RPCMetrics.bucketBounds.firstIndex { value <= $0 } ?? RPCMetrics.bucketBounds.count
-            bucketCounts[index] += 1
-            count += 1
-            sum += value
-            min = Swift.min(min, value)
-            max = Swift.max(max, value)
-        }
-    }
-
     let maxSeries: Int
-    private(set) var durations: [SeriesKey: Histogram] = [:]
+    private(set) var durations: [SeriesKey: BucketHistogram] = [:]
     private(set) var calls: [SeriesKey: [String: UInt64]] = [:]
     /// Calls folded into `_OTHER` because the series cap was reached.
     private(set) var foldedCalls = 0
@@ -82,7 +60,7 @@ struct RPCMetrics {
         }
         calls[key, default: [:]][call.outcome.rawValue, default: 0] += 1
         if let seconds = call.durationSeconds {
-            durations[key, default: Histogram()].record(seconds)
+            durations[key, default: BucketHistogram(bounds: BucketHistogram.openTelemetryRPCSeconds)].observe(max(0, seconds))
         }
     }
 
@@ -115,10 +93,10 @@ struct RPCMetrics {
                 point.timeUnixNano = time
                 point.count = recorded.count
                 point.sum = recorded.sum
-                point.bucketCounts = recorded.bucketCounts
-                point.explicitBounds = Self.bucketBounds
-                point.min = recorded.min
-                point.max = recorded.max
+                point.bucketCounts = recorded.counts
+                point.explicitBounds = recorded.bounds
+                point.min = recorded.minimum
+                point.max = recorded.maximum
                 histogram.dataPoints.append(point)
             }
             for (outcome, count) in (calls[key] ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -100,7 +100,8 @@ struct DubboStreamDecoderTests {
         feeder.feed(Array(first[110...]) + FrameBytes.request2, at: 3)
         #expect(feeder.frames.map(\.id) == [3, 4])
         #expect(feeder.frames[0].state == .gap)
-        #expect(feeder.frames[0].body.isEmpty)
+        // What arrived of the body before the gap is lent as its head, for the names it holds.
+        #expect(feeder.frames[0].body == Array(first[16..<60]))
         #expect(feeder.frames[0].first == 1 && feeder.frames[0].last == 3)
         #expect(feeder.frames[1].state == .complete && !feeder.frames[1].resync)
         #expect(feeder.frames[1].offset == Int64(first.count))
@@ -187,7 +188,8 @@ struct DubboStreamDecoderTests {
         }
         #expect(feeder.frames.map(\.id) == [9, 4])
         #expect(feeder.frames[0].state == .tooLarge)
-        #expect(feeder.frames[0].body.isEmpty)
+        // Never buffered whole: only its first `partialHeadLength` bytes are kept, as its head.
+        #expect(feeder.frames[0].body == Array(repeating: 0x41, count: DubboStreamDecoder.partialHeadLength))
         #expect(feeder.frames[1].state == .complete)
         #expect(feeder.decoder.stats.framesTooLarge == 1)
     }

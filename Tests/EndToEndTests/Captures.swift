@@ -2,9 +2,11 @@ import Correlation
 import DubboWire
 import Foundation
 import Glibc
-import InspectorCLI
+import AnalysisPipeline
 import InspectorCore
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Testing
 
 /// Runs captures through the whole pipeline and returns the JSON-lines records, parsed.
@@ -39,7 +41,7 @@ enum Captures {
     ) throws -> Result {
         let formatter = JSONLinesFormatter(options: options)
         var lines: [String] = []
-        let analysis = OfflineAnalysis(limits: limits, depth: options.includePayload ? .full : .metadata)
+        let analysis = OfflineAnalysis(limits: limits, plan: DecodePlan(depth: options.includePayload ? .full : .metadata))
         let (summary, problems) = analysis.run(paths: paths) { record in
             var writer = JSONWriter()
             formatter.write(record, to: &writer)

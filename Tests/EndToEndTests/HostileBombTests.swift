@@ -1,9 +1,11 @@
 import Correlation
 import DubboWire
 import Foundation
-import InspectorCLI
+import AnalysisPipeline
 import InspectorCore
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import TCPReassembly
 import Testing
 

@@ -2,9 +2,11 @@ import Correlation
 import DubboWire
 import Foundation
 import Glibc
-import InspectorCLI
+import AnalysisPipeline
 import InspectorCore
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Testing
 
 /// `dubbo-inspect live` on the loopback interface, run as the built executable, against real Dubbo traffic from
@@ -78,7 +80,7 @@ struct LiveCaptureTests {
         #expect(live.standardError.contains("correlation: duplicate request ids 0, evicted pending 0, timed out 0"))
 
         // The saved capture gives the same records offline.
-        let (summary, problems) = OfflineAnalysis(depth: .metadata).run(paths: [pcapng]) { _ in }
+        let (summary, problems) = OfflineAnalysis(plan: DecodePlan(depth: .metadata)).run(paths: [pcapng]) { _ in }
         #expect(problems.unreadableFiles.isEmpty && problems.readErrors.isEmpty)
         #expect(summary.records == records.count)
         #expect(summary.correlation.calls == twoWay.count - 1)  // answered calls

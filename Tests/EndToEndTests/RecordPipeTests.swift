@@ -2,10 +2,12 @@ import Correlation
 import DubboWire
 import Foundation
 import Glibc
-@testable import InspectorCLI
+@testable import AnalysisPipeline
 import InspectorCore
 import NetworkLayers
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Testing
 
 /// The hand-off of records to the output thread: nothing lost, nothing reordered, all done when `finish` returns.
@@ -63,12 +65,12 @@ struct RecordPipeTests {
         for name in names {
             let path = Captures.fixtures.appendingPathComponent("\(name).pcap").path
             var direct: [CallRecord] = []
-            let (directSummary, _) = OfflineAnalysis(depth: depth, recordsOnSecondThread: false).run(paths: [path]) {
+            let (directSummary, _) = OfflineAnalysis(plan: DecodePlan(depth: depth), recordsOnSecondThread: false).run(paths: [path]) {
                 direct.append($0)
             }
             final class Box: @unchecked Sendable { var records: [CallRecord] = [] }
             let box = Box()
-            let (pipedSummary, _) = OfflineAnalysis(depth: depth, recordsOnSecondThread: true).run(paths: [path]) {
+            let (pipedSummary, _) = OfflineAnalysis(plan: DecodePlan(depth: depth), recordsOnSecondThread: true).run(paths: [path]) {
                 box.records.append($0)
             }
             // Compared as rendered lines: `==` on records is false for equal NaN arguments (hessian-types has one).
@@ -99,11 +101,11 @@ struct RecordPipeTests {
         let path = try directory.write("broken.pcap", pcap.bytes)
 
         var direct: [CallRecord] = []
-        let (directSummary, _) = OfflineAnalysis(depth: .argumentsOnDemand, recordsOnSecondThread: false)
+        let (directSummary, _) = OfflineAnalysis(plan: DecodePlan(depth: .argumentsOnDemand), recordsOnSecondThread: false)
             .run(paths: [path]) { direct.append($0) }
         final class Box: @unchecked Sendable { var records: [CallRecord] = [] }
         let box = Box()
-        let (summary, _) = OfflineAnalysis(depth: .argumentsOnDemand).run(paths: [path]) { box.records.append($0) }
+        let (summary, _) = OfflineAnalysis(plan: DecodePlan(depth: .argumentsOnDemand)).run(paths: [path]) { box.records.append($0) }
 
         #expect(directSummary.undecodedBodies == 2)
         #expect(summary.undecodedBodies == 2)

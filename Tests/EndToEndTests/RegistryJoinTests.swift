@@ -1,10 +1,14 @@
+import Correlation
+import DubboWire
 import Foundation
 import Glibc
-import InspectorCLI
+import AnalysisPipeline
 import InspectorCore
 import NetworkLayers
 import Registry
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Testing
 
 /// The registry join end to end: fixture captures read against a real `redis-server` filled exactly as Dubbo's
@@ -201,8 +205,9 @@ struct RegistryJoinTests {
         let start = try #require(CSVFormatter.columns.firstIndex(of: "provider_application"))
         #expect(CSVFormatter.columns[start - 1] == "quality")
         #expect(
-            Array(CSVFormatter.columns[start..<(start + 5)]) == [
+            Array(CSVFormatter.columns[start..<(start + 6)]) == [
                 "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
+                "registered_serializations",
             ])
     }
 
@@ -319,6 +324,62 @@ struct RegistryJoinTests {
         let down = try ToolRun(["registry", "dump", redis.address])
         #expect(down.status == 2)
         #expect(down.standardError.contains("cannot connect"))
+    }
+
+    @Test("registered_serializations is the provider's prefer.serialization, else serialization; a wire serialization it does not list is counted")
+    func registeredSerializations() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("registry-ser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = "dubbo://10.0.0.2:20880/\(Self.demo)?application=demo-provider&interface=\(Self.demo)&side=provider"
+        func snapshot(_ parameters: String) throws -> RegistryJoin {
+            let url = base + parameters
+            let text = """
+                {"format":"dubbo-inspect-registry-snapshot","version":1,"source":"test","root":"/dubbo/","written_at_ms":1700000000000,
+                "keys":[{"key":"/dubbo/\(Self.demo)/providers","observed_at_ms":1700000000000,"fields":{"\(url)":"1800000000000"}}],
+                "providers":[],"consumers":[],"problems":[]}
+                """
+            let path = folder.appendingPathComponent("snapshot.json").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return RegistryJoin(directory: try RegistrySnapshot.load(path: path))
+        }
+        // Dubbo 3.2's default: fastjson2 preferred, Hessian2 accepted; serialization is ignored when prefer is there.
+        let preferred = try Self.records("fastjson2.pcap", join: snapshot("&prefer.serialization=fastjson2,hessian2&serialization=hessian2"))
+        // The DemoService calls match the provider (registered, or another version or method: still its URL);
+        // com.example.UserService is not registered there, so it has no provider URL and no list.
+        let calls = preferred.filter { $0["service"] as? String == Self.demo }
+        #expect(calls.count == 6)
+        #expect(preferred.filter { $0["service"] as? String == "com.example.UserService" }
+            .allSatisfy { $0["registered_serializations"] is NSNull })
+        #expect(calls.allSatisfy { $0["registered_serializations"] as? [String] == ["fastjson2", "hessian2"] })
+        // Only serialization: that one; neither: null.
+        let plain = try Self.records("fastjson2.pcap", join: snapshot("&serialization=hessian2"))
+        #expect(plain.filter { $0["service"] as? String == Self.demo }
+            .allSatisfy { $0["registered_serializations"] as? [String] == ["hessian2"] })
+        let none = try Self.records("fastjson2.pcap", join: snapshot(""))
+        #expect(none.allSatisfy { $0["registered_serializations"] is NSNull })
+        // The "configured fastjson2 but Hessian is used" confusion the other way round: counted per run.
+        var tally = RegistryTally()
+        let join = try snapshot("&serialization=hessian2")
+        let path = try Captures.required(Captures.fixtures.appendingPathComponent("fastjson2.pcap"))
+        _ = OfflineAnalysis().run(paths: [path]) { record in
+            tally.add(join.annotate(record), serialization: record.serialization.name)
+        }
+        #expect(tally.serializationNotRegistered == 6, "the DemoService calls and one-way request, all fastjson2")
+        #expect(tally.text.contains("; serialization not registered 6"))
+        // The report counts them per group.
+        var configuration = ReportConfiguration()
+        configuration.names = DirectoryApplicationNames(directory: try #require(join.currentDirectory))
+        let report = OfflineReport(configuration: configuration).run(paths: [path]).report
+        let unlisted = report.groups.filter { $0.serializationNotRegistered > 0 }
+        #expect(unlisted.allSatisfy { $0.service == Self.demo && $0.serializationNotRegistered == $0.calls })
+        #expect(unlisted.map(\.serializationNotRegistered).reduce(0, +) == 6)
+        #expect(report.rendered(as: .text).contains("serialization not registered by the provider: "))
+        // A provider that lists fastjson2 has none.
+        let listing = try snapshot("&prefer.serialization=fastjson2,hessian2")
+        configuration.names = DirectoryApplicationNames(directory: try #require(listing.currentDirectory))
+        let listed = OfflineReport(configuration: configuration).run(paths: [path]).report
+        #expect(listed.groups.allSatisfy { $0.serializationNotRegistered == 0 })
     }
 
     @Test("the README demo: the bundled snapshot names the basic capture's applications with no Redis running")

@@ -1,9 +1,11 @@
 import Correlation
 import DubboWire
 import Foundation
-import InspectorCLI
+import AnalysisPipeline
 import InspectorCore
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Testing
 
 /// `dubbo-inspect report` and `read --report` end to end: fixture captures, a generated capture of a few thousand
@@ -100,12 +102,12 @@ struct ReportTests {
         let generated = try Self.generated.get()
         var withArguments = 0
         for path in fixtures + [shared, generated.current] {
-            let full = OfflineReport(analysis: OfflineAnalysis(depth: .full, recordsOnSecondThread: false))
+            let full = OfflineReport(analysis: OfflineAnalysis(plan: DecodePlan(depth: .full), recordsOnSecondThread: false))
                 .run(paths: [path]).report
             for onRecordThread in [true, false] {
                 var records: [CallRecord] = []
                 let onDemand = OfflineReport(
-                    analysis: OfflineAnalysis(depth: .argumentsOnDemand, recordsOnSecondThread: onRecordThread))
+                    analysis: OfflineAnalysis(plan: DecodePlan(depth: .argumentsOnDemand), recordsOnSecondThread: onRecordThread))
                     .run(paths: [path]) { records.append($0) }.report
                 let (mine, expected) = (onDemand.rendered(as: .json, width: 100), full.rendered(as: .json, width: 100))
                 #expect(mine == expected,

@@ -1,6 +1,6 @@
 import Foundation
-import InspectorCLI
-import Reporting
+import AnalysisPipeline
+import RecordFormats
 import Testing
 
 /// Real Triple traffic: a `grpcio` provider and consumer on loopback speaking Triple's headers and wrapper messages

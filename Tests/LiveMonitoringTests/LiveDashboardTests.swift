@@ -1,5 +1,6 @@
 import InspectorCore
 import LiveMonitoring
+import RecordFormats
 import Testing
 
 @Suite("LiveDashboard")
@@ -31,7 +32,7 @@ struct LiveDashboardTests {
         #expect(lines.count <= size.1)
         #expect(!lines.isEmpty)
         for line in lines {
-            #expect(DisplayWidth.of(line) <= size.0, "\(line)")
+            #expect(TerminalText.columns(of: line) <= size.0, "\(line)")
         }
     }
 
@@ -61,11 +62,11 @@ struct LiveDashboardTests {
 
     @Test("display width: wide characters take two columns, combining marks none")
     func displayWidth() {
-        #expect(DisplayWidth.of("abc") == 3)
-        #expect(DisplayWidth.of("订单") == 4)
-        #expect(DisplayWidth.of("e\u{301}") == 1)
-        #expect(DisplayWidth.of("😀") == 2)
-        #expect(DisplayWidth.fit("订单服务", columns: 5) == "订单…")
-        #expect(DisplayWidth.pad("ab", columns: 4, rightAligned: true) == "  ab")
+        #expect(TerminalText.columns(of: "abc") == 3)
+        #expect(TerminalText.columns(of: "订单") == 4)
+        #expect(TerminalText.columns(of: "e\u{301}") == 1)
+        #expect(TerminalText.columns(of: "😀") == 2)
+        #expect(TerminalText.fit("订单服务", columns: 5) == "订单…")
+        #expect(TerminalText.pad("ab", columns: 4, rightAligned: true) == "  ab")
     }
 }

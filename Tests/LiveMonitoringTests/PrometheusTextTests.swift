@@ -1,4 +1,5 @@
 import LiveMonitoring
+import InspectorCore
 import Testing
 
 @Suite("PrometheusText")

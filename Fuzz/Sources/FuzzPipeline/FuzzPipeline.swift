@@ -1,9 +1,11 @@
 import Correlation
 import DubboWire
 import FuzzSupport
-import InspectorCLI
+import AnalysisPipeline
 import InspectorCore
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 
 /// Whole capture files (pcap or pcapng, as libpcap reads them) through the full pipeline and every record
 /// formatter. The input is the file; its length's parity picks small or default limits, and its length picks the
@@ -30,7 +32,7 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var configuration = ReportConfiguration()
     configuration.decodingLimits = limits
     var report = depth == .argumentsOnDemand ? ReportAggregator(configuration: configuration) : nil
-    let analysis = OfflineAnalysis(limits: limits, depth: depth)
+    let analysis = OfflineAnalysis(limits: limits, plan: DecodePlan(depth: depth))
     let (summary, problems) = analysis.run(paths: [scratch.path]) { record in
         records += 1
         if record.kind != .heartbeat, record.kind != .event { calls += 1 }

@@ -1,3 +1,4 @@
+import AnalysisPipeline
 import ArgumentParser
 import Dispatch
 import DubboWire
@@ -6,7 +7,9 @@ import InspectorCore
 import LiveMonitoring
 import PacketCapture
 import Registry
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import Synchronization
 import TCPReassembly
 import TelemetryExport
@@ -118,7 +121,7 @@ struct Live: AsyncParsableCommand {
         configuration.user = user
         limits.apply(to: &configuration.limits)
         configuration.limits.requestTimeoutSeconds = limits.timeout ?? Self.defaultTimeoutSeconds
-        configuration.depth = payload.noPayload ? .metadata : .full
+        configuration.plan = DecodePlan(includePayload: !payload.noPayload, showsRecords: true, keepsSlowestCalls: false)
         configuration.renderOptions = payload.renderOptions
         if let format {
             configuration.output = .stream(format.value)
@@ -178,7 +181,7 @@ struct LiveRunner {
             }
         }
         // The registry, followed for the whole run: records get names as soon as the first read succeeds.
-        var watcher: RegistryWatcher?
+        var watcher: RegistryFollower?
         do {
             (config.registry, watcher) = try openRegistry()
         } catch {
@@ -187,7 +190,7 @@ struct LiveRunner {
         }
         defer { watcher?.stop() }
 
-        let metrics = LiveMetrics(limits: config.metricLimits, start: wallClockNow())
+        let metrics = LiveMetrics(limits: config.metricLimits, start: SystemClock.wallCaptureTime)
         var server: MetricsServer?
         if let host = config.metricsHost {
             do {
@@ -256,50 +259,47 @@ struct LiveRunner {
 
     /// `--registry-snapshot`: a fixed directory. `--registry`: a watcher that follows the registry for the whole run
     /// (its first read is awaited up to five seconds; `--registry-required` makes a failure fatal).
-    private func openRegistry() throws -> (RegistryJoin?, RegistryWatcher?) {
+    private func openRegistry() throws -> (RegistryJoin?, RegistryFollower?) {
         let warn = { (line: String) in errors.write("dubbo-inspect: \(line)\n") }
-        guard let text = registry.registry else {
+        guard !registry.registry.isEmpty else {
             return (try registry.makeJoin(warn: warn), nil)
         }
-        let address: RegistryAddress
-        do {
-            address = try RegistryAddress(parsing: text)
-        } catch {
-            throw RegistryFailure(message: error.description)
-        }
-        let watcher = RegistryWatcher(address: address) { line in
+        let locations = try registry.locations()
+        let follower = RegistryFollower(locations: locations) { line in
             let bytes = Array("dubbo-inspect: registry: \(line)\n".utf8)
             _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
         }
-        watcher.start()
-        switch watcher.waitForFirstRead(timeoutMilliseconds: 5_000) {
-        case .success(let directory):
-            warn("registry \(directory.source): \(directory.keys.count) keys, \(directory.summary); following changes")
-        case .failure(let error):
-            if registry.registryRequired || RegistryOptions.isConfigurationError(error) {
-                watcher.stop()
-                throw RegistryFailure(message: error.description)
+        follower.start()
+        for outcome in follower.waitForFirstReads(timeoutMilliseconds: 5_000) {
+            switch outcome {
+            case .success(let directory):
+                warn("registry \(directory.source): \(directory.keys.count) keys, \(directory.summary); following changes")
+            case .failure(let error):
+                if registry.registryRequired || RegistryOptions.isConfigurationError(error) {
+                    follower.stop()
+                    throw RegistryFailure(message: error.description)
+                }
+                warn("\(error); going on, records get registry names once it can be read")
             }
-            warn("\(error); going on, records get registry names once it can be read")
         }
-        return (RegistryJoin(watcher: watcher), watcher)
+        return (RegistryJoin(watcher: follower), follower)
     }
 
     /// Polls for the end (signal, duration, count, failure) and redraws the live view about once a second.
     private func waitForStop(session: LiveSession, metrics: LiveMetrics, screen: TerminalScreen?) async {
-        let started = monotonicSeconds()
+        let started = SystemClock.monotonicSeconds
         let deadline = configuration.duration.map { started + $0 }
         var dashboard = LiveDashboard(
             title: "dubbo-inspect live · \(configuration.interface) · '\(configuration.filter ?? "")'")
         var nextDraw = started
         // Bounded by --duration when given; otherwise by a signal, --count or a capture failure.
         while !session.shared.stopRequested.load(ordering: .acquiring) {
-            let now = monotonicSeconds()
+            let now = SystemClock.monotonicSeconds
             if let deadline, now >= deadline { break }
             session.publishHealth()
             if let screen, now >= nextDraw {
                 let (columns, rows) = screen.size()
-                screen.draw(dashboard.render(metrics.snapshot(now: wallClockNow()), width: columns, height: rows))
+                screen.draw(dashboard.render(metrics.snapshot(now: SystemClock.wallCaptureTime), width: columns, height: rows))
                 nextDraw = now + 1
             }
             try? await Task.sleep(for: .milliseconds(50))

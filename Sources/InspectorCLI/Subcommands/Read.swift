@@ -1,10 +1,13 @@
+import AnalysisPipeline
 import ArgumentParser
 import Correlation
 import DubboWire
 import InspectorCore
 import PacketCapture
 import Registry
-import Reporting
+import LatencyReports
+import RecordFormats
+import RegistryJoin
 import TelemetryExport
 
 /// `dubbo-inspect read FILE...`: decode capture files and print every call.
@@ -61,7 +64,7 @@ struct Read: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let writer = RecordWriter(format: format.value, output: outputFile, options: options, registry: registryJoin)
-        let analysis = OfflineAnalysis(limits: runLimits, depth: decodeDepth, filter: filter)
+        let analysis = OfflineAnalysis(limits: runLimits, plan: decodePlan, filter: filter)
         let reportSink = try reportFile.makeSink(
             includePayload: !payload.noPayload, limits: runLimits, directory: registryJoin?.currentDirectory)
         let exporter = try otlp.makeExporter(
@@ -153,11 +156,9 @@ struct LimitOptions: ParsableArguments {
 }
 
 extension Read {
-    /// Only as deep as the outputs asked for: call records show everything; a report needs arguments for its
-    /// slowest calls only (decoded when one is kept); spans and summaries need neither.
-    var decodeDepth: DubboBodyDecoder.Depth {
-        if payload.noPayload { return .metadata }
-        if format.value != .none { return .full }
-        return reportFile.report != nil ? .argumentsOnDemand : .metadata
+    var decodePlan: DecodePlan {
+        DecodePlan(
+            includePayload: !payload.noPayload, showsRecords: format.value != .none,
+            keepsSlowestCalls: reportFile.report != nil)
     }
 }

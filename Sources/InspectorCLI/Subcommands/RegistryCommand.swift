@@ -1,3 +1,4 @@
+import InspectorCore
 import ArgumentParser
 import Registry
 
@@ -5,7 +6,7 @@ import Registry
 struct RegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
-        abstract: "Look at a Dubbo Redis registry (read commands only).",
+        abstract: "Look at a Dubbo Redis or ZooKeeper registry (read commands only).",
         subcommands: [Dump.self]
     )
 
@@ -23,7 +24,7 @@ struct RegistryCommand: AsyncParsableCommand {
             case text, json
         }
 
-        @Argument(help: "The registry: redis://[:password@]host:port[?backup=…&cluster=…&group=…&db.index=N].")
+        @Argument(help: "The registry: redis://[:password@]host:port[?…] or zookeeper://host:port[,host2:port2][?…].")
         var address: String
 
         @Option(help: "text or json.")
@@ -34,7 +35,7 @@ struct RegistryCommand: AsyncParsableCommand {
 
         func validate() throws {
             do {
-                _ = try RegistryAddress(parsing: address)
+                _ = try RegistryLocation(parsing: address)
             } catch {
                 throw ValidationError(error.description)
             }
@@ -42,16 +43,16 @@ struct RegistryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let errors = OutputFile.standardError()
-            let result: RegistryReader.Result
+            let result: RegistryLocation.ReadResult
             do {
-                result = try RegistryReader(address: try RegistryAddress(parsing: address)).read()
+                result = try RegistryLocation(parsing: address).read()
             } catch {
                 errors.write("dubbo-inspect: \(error)\n")
                 errors.flush()
                 throw ExitCode(2)
             }
             for failure in result.failures {
-                errors.write("dubbo-inspect: \(failure); read \(result.node) instead\n")
+                errors.write("dubbo-inspect: \(failure); read \(result.server) instead\n")
             }
             let out: OutputFile
             if let output {
@@ -62,7 +63,7 @@ struct RegistryCommand: AsyncParsableCommand {
             } else {
                 out = .standardOutput()
             }
-            let now = RegistryClock.nowMilliseconds()
+            let now = SystemClock.wallMilliseconds
             switch format {
             case .json: out.write(RegistrySnapshot.json(result.directory, nowMilliseconds: now))
             case .text: out.write(result.directory.textListing(nowMilliseconds: now))

@@ -1,0 +1,76 @@
+package import Correlation
+package import DubboWire
+package import InspectorCore
+package import NetworkLayers
+package import TripleWire
+
+/// State shared by every connection's consumer on the single analysis thread: body decoding, correlation,
+/// and where finished records go. A class because the reassembler owns the consumers and they all feed it.
+package final class AnalysisContext {
+    package var correlator: Correlator
+    var bodyDecoder: DubboBodyDecoder
+    let emit: Correlator.Emit
+    /// Stream statistics of connections that have ended.
+    var streamStats = DubboStreamStats()
+    var dubboConnections = 0
+    var nonDubboConnections = 0
+    var undecodedBodies = 0
+    /// Keep Hessian2 call bodies as bytes for the record thread to decode (`DubboBody.deferred`), balancing the two
+    /// threads when the output itself costs little (reports).
+    var defersDecoding = false
+    /// Memory held by every connection's decoders for incomplete frames (kept current by `DubboConnection`).
+    var bufferedFrameBytes = 0
+    /// `Limits.maxBufferedFrameBytesTotal`, but never below two frames of the largest body decoded.
+    let maxBufferedFrameBytes: Int
+    /// Triple (HTTP/2) decoding: its bounds, and what its connections counted.
+    let tripleLimits: TripleLimits
+    var tripleConnections = 0
+    var tripleStats = TripleConnectionStats()
+    var tripleRecords = 0
+
+    init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping Correlator.Emit) {
+        self.correlator = Correlator(limits: limits)
+        self.bodyDecoder = DubboBodyDecoder(limits: limits, depth: depth)
+        self.emit = emit
+        let largestFrame = limits.maxBodyLength > Int.max / 4 ? Int.max / 2 : 2 * (limits.maxBodyLength + 16)
+        self.maxBufferedFrameBytes = max(limits.maxBufferedFrameBytesTotal, largestFrame)
+        var tripleLimits = TripleLimits(limits)
+        tripleLimits.decodesValues = depth == .full
+        self.tripleLimits = tripleLimits
+    }
+
+    func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {
+        let decoded: DubboBody
+        if defersDecoding, bodyDecoder.canDefer(info) {
+            decoded = .deferred(body.withUnsafeBufferPointer { Array($0) })
+        } else {
+            decoded = bodyDecoder.decode(info, body: body)
+        }
+        if decoded.isUndecoded { undecodedBodies += 1 }
+        let event = FrameEvent(connection: connection, source: source, destination: destination, info: info, body: decoded)
+        let emit = self.emit
+        correlator.frame(consume event, emit)
+    }
+
+    /// A Triple connection is over (its calls are all out).
+    func tripleEnded(_ stats: TripleConnectionStats) {
+        tripleConnections += 1
+        tripleStats.add(stats)
+    }
+
+    /// A connection is over: its frames are all out. Requests still pending on it cannot be answered; they are
+    /// reported now, except at the end of the capture, where `Correlator.finish` reports all of them in request order.
+    func connectionEnded(
+        _ connection: UInt64, stats: DubboStreamStats, sawFrames: Bool, sawBytes: Bool, atEndOfCapture: Bool
+    ) {
+        streamStats.add(stats)
+        if sawFrames {
+            dubboConnections += 1
+        } else if sawBytes {
+            nonDubboConnections += 1
+        }
+        guard !atEndOfCapture else { return }
+        let emit = self.emit
+        correlator.connectionClosed(connection, emit)
+    }
+}

@@ -1,0 +1,34 @@
+public import DubboWire
+
+/// How deeply bodies are decoded, chosen once from what a run's outputs show: the one rule `read`, `report` and
+/// `live` share. Call records show everything; a report needs arguments only for the slowest calls it keeps
+/// (decoded when one is kept); spans, metrics and summaries need neither.
+public struct DecodePlan: Sendable, Equatable {
+    public var depth: DubboBodyDecoder.Depth
+
+    /// A plan for a depth chosen directly (tests, fuzzing).
+    public init(depth: DubboBodyDecoder.Depth) {
+        self.depth = depth
+    }
+
+    /// - Parameters:
+    ///   - includePayload: arguments and returned values may be shown at all (`--no-payload` clears it).
+    ///   - showsRecords: call records are written (`read` in a format other than `none`, `live`).
+    ///   - keepsSlowestCalls: a latency report lists its slowest calls with their arguments.
+    public init(includePayload: Bool, showsRecords: Bool, keepsSlowestCalls: Bool) {
+        if !includePayload {
+            depth = .metadata
+        } else if showsRecords {
+            depth = .full
+        } else {
+            depth = keepsSlowestCalls ? .argumentsOnDemand : .metadata
+        }
+    }
+
+    public static let full = DecodePlan(depth: .full)
+
+    /// Whether the record thread, when there is one, decodes the call bodies: reports cost little per record, so
+    /// that thread has room for it; call logs keep decoding on the analysis thread, because rendering them is the
+    /// record thread's larger share.
+    public var defersBodiesToRecordThread: Bool { depth == .argumentsOnDemand }
+}
