@@ -16,13 +16,13 @@ let package = Package(
         // For the libFuzzer package in Fuzz/ (it links the stages it fuzzes; nothing else uses these).
         .library(
             name: "DubboInspectorDecoders",
-            targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "FastJSON2", "DubboWire"]
+            targets: ["InspectorCore", "NetworkLayers", "TCPReassembly", "Hessian2", "FastJSON2", "DubboWire", "TripleWire"]
         ),
         .library(
             name: "DubboInspectorKit",
             targets: [
                 "InspectorCore", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "FastJSON2",
-                "DubboWire", "Correlation", "AnalysisPipeline", "Registry", "RegistryJoin", "RecordFormats",
+                "DubboWire", "TripleWire", "Correlation", "AnalysisPipeline", "Registry", "RegistryJoin", "RecordFormats",
                 "LatencyReports",
             ]
         ),
@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // HPACK only (TripleWire): the NIOHPACK product, not the HTTP/2 channel handlers.
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.36.0"),
         // OTLP message encoding only (TelemetryExport); traits off so the binary does not link full Foundation.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
@@ -44,6 +46,11 @@ let package = Package(
             name: "CHiredis",
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         // Debian's libzookeeper-mt-dev has no pkg-config file; the module map links zookeeper_mt itself.
         .systemLibrary(
@@ -62,12 +69,20 @@ let package = Package(
         // fastjson2 JSONB values, decoded into Hessian2's value model (so every serializer renders alike).
         .target(name: "FastJSON2", dependencies: ["Hessian2", "InspectorCore"]),
         .target(name: "DubboWire", dependencies: ["FastJSON2", "Hessian2", "InspectorCore"]),
-        .target(name: "Correlation", dependencies: ["DubboWire", "NetworkLayers", "InspectorCore"]),
+        .target(
+            name: "TripleWire",
+            dependencies: [
+                "Hessian2", "InspectorCore", "CZlib",
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "Correlation", dependencies: ["DubboWire", "TripleWire", "NetworkLayers", "InspectorCore"]),
         // The stages glued into one pipeline: packets in, call records out, the run summary (offline and live).
         .target(
             name: "AnalysisPipeline",
             dependencies: [
-                "PacketCapture", "NetworkLayers", "TCPReassembly", "DubboWire", "Correlation", "InspectorCore",
+                "PacketCapture", "NetworkLayers", "TCPReassembly", "DubboWire", "TripleWire", "Correlation", "InspectorCore",
             ]
         ),
         .target(name: "Registry", dependencies: ["CHiredis", "CZooKeeper", "NetworkLayers", "InspectorCore"]),
@@ -109,7 +124,7 @@ let package = Package(
         .target(
             name: "InspectorCLI",
             dependencies: [
-                "AnalysisPipeline", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire",
+                "AnalysisPipeline", "PacketCapture", "NetworkLayers", "TCPReassembly", "Hessian2", "DubboWire", "TripleWire",
                 "Correlation", "Registry", "RegistryJoin", "RecordFormats", "LatencyReports", "LiveMonitoring", "TelemetryExport",
                 "InspectorCore", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -130,10 +145,21 @@ let package = Package(
         .testTarget(name: "Hessian2Tests", dependencies: ["Hessian2", "InspectorCore", "TestSupport"]),
         .testTarget(name: "FastJSON2Tests", dependencies: ["FastJSON2", "Hessian2", "InspectorCore", "TestSupport"]),
         .testTarget(name: "DubboWireTests", dependencies: ["DubboWire", "Hessian2", "InspectorCore", "TestSupport"]),
+        .testTarget(
+            name: "TripleWireTests",
+            dependencies: [
+                "TripleWire", "Hessian2", "InspectorCore",
+                // The HPACK encoder writes the header blocks the tests feed in (an implementation not written here).
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
         .testTarget(
             name: "AnalysisPipelineTests",
-            dependencies: ["AnalysisPipeline", "TCPReassembly", "NetworkLayers", "DubboWire", "Correlation", "InspectorCore"]
+            dependencies: [
+                "AnalysisPipeline", "TCPReassembly", "NetworkLayers", "DubboWire", "TripleWire", "Correlation", "InspectorCore",
+            ]
         ),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "NetworkLayers", "InspectorCore", "TestSupport"]),
         .testTarget(
@@ -154,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "TelemetryExportTests",
             dependencies: [
-                "TelemetryExport", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore",
+                "TelemetryExport", "Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore", "TripleWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

@@ -11,6 +11,11 @@ Other traffic shapes (the defaults above stay byte-identical): --small-bodies gi
 swapped order, besides the 2 % retransmissions.
 --serialization fastjson2 writes the same traffic (same calls, sizes, timing and segmentation from the same seed)
 with fastjson2 (id 23) bodies, written by Fixtures/jsonb.py, so the two captures compare the body decoders alone.
+--protocol triple writes the same calls as Dubbo 3's Triple (HTTP/2, PROTOCOL.md §7.2): each connection opens with
+the client preface and SETTINGS; a call is a stream (request HEADERS with Triple's headers + one DATA frame holding
+a TripleRequestWrapper with the same Hessian2 arguments; response HEADERS, a DATA frame with a
+TripleResponseWrapper, trailers with grpc-status 0); heartbeats are PINGs. Header blocks use literal fields without
+indexing or Huffman (a valid, if plain, HPACK encoding). Segmentation draws follow the Hessian2 frame's shape.
 """
 import argparse
 import os
@@ -95,6 +100,66 @@ def response_body(size: int) -> bytes:
     return b"\x94" + hstr(text[:size]) + hmap([("dubbo", "2.0.2")])
 
 
+# --- Triple (HTTP/2) -------------------------------------------------------------------------------------------
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def h2frame(kind: int, flags: int, stream: int, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream) + payload
+
+
+def hpack_length(value: int) -> bytes:
+    # 7-bit prefix integer (RFC 7541 §5.1), Huffman bit clear
+    if value < 127:
+        return bytes([value])
+    out, value = bytearray([127]), value - 127
+    while value >= 128:
+        out.append(value % 128 + 128)
+        value //= 128
+    out.append(value)
+    return bytes(out)
+
+
+def hpack_block(fields) -> bytes:
+    # literal header field without indexing, new name (RFC 7541 §6.2.2)
+    return b"".join(b"\x00" + hpack_length(len(n)) + n.encode() + hpack_length(len(v)) + v.encode() for n, v in fields)
+
+
+def pb_field(number: int, data: bytes) -> bytes:
+    key, length, out = number << 3 | 2, len(data), bytearray()
+    for value in (key, length):
+        while value >= 0x80:
+            out.append(value & 0x7F | 0x80)
+            value >>= 7
+        out.append(value)
+    return bytes(out) + data
+
+
+def grpc_message(data: bytes) -> bytes:
+    return b"\x00" + struct.pack(">I", len(data)) + data
+
+
+def triple_request(stream: int, service: str, method: str, arguments: tuple[str, int, int]) -> bytes:
+    text, number, small = arguments
+    args = [hstr(text), hint(number), bytes([0xE0 + small])]
+    wrapper = pb_field(1, b"hessian4") + b"".join(pb_field(2, a) for a in args)
+    wrapper += b"".join(pb_field(3, t.encode()) for t in ("java.lang.String", "int", "long"))
+    headers = hpack_block([(":method", "POST"), (":scheme", "http"), (":path", f"/{service}/{method}"),
+                           (":authority", "10.2.0.1:50051"), ("content-type", "application/grpc+proto"),
+                           ("te", "trailers"), ("grpc-timeout", "3000m"), ("tri-service-version", "1.0.0"),
+                           ("tri-consumer-appname", "bench-consumer")])
+    return h2frame(1, 0x4, stream, headers) + h2frame(0, 0x1, stream, grpc_message(wrapper))
+
+
+def triple_response(stream: int, size: int) -> bytes:
+    text = ("result-" + "x" * 57) * (size // 64 + 1)
+    wrapper = pb_field(1, b"hessian4") + pb_field(2, hstr(text[:size])) + pb_field(3, b"java.lang.String")
+    return (h2frame(1, 0x4, stream, hpack_block([(":status", "200"), ("content-type", "application/grpc+proto")]))
+            + h2frame(0, 0x0, stream, grpc_message(wrapper))
+            + h2frame(1, 0x5, stream, hpack_block([("grpc-status", "0")])))
+
+
 def response_size(rng: random.Random, small: bool = False) -> int:
     if small:
         return rng.randrange(100, 400)
@@ -158,7 +223,9 @@ def main():
                         help="body format of the calls (same traffic either way)")
     parser.add_argument("--small-bodies", action="store_true",
                         help="100-400-byte bodies, ACKs after 70 %% of messages, 1 %% of messages split and swapped")
+    parser.add_argument("--protocol", choices=["dubbo", "triple"], default="dubbo")
     args = parser.parse_args()
+    triple = args.protocol == "triple"
     serialization, requests, responses, null = {
         "hessian2": (2, request_body, response_body, b"N"),
         "fastjson2": (23, request_body_fastjson2, response_body_fastjson2, b"\x00\x00\x00\x01\xaf"),
@@ -171,6 +238,7 @@ def main():
         return
     conns = [Conn(i, rng) for i in range(args.connections)]
     for conn in conns:
+        conn.sport = 50051 if triple else conn.sport
         out.packet(t, conn.tcp(True, 0x02)); conn.cseq += 1; t += 20
         out.packet(t, conn.tcp(False, 0x12)); conn.sseq += 1; t += 20
         out.packet(t, conn.tcp(True, 0x10)); t += 20
@@ -224,23 +292,39 @@ def main():
             out.packet(t, conn.tcp(not from_client, 0x10))
         t += 3
 
+    if triple:
+        for conn in conns:
+            send(conn, True, PREFACE + h2frame(4, 0, 0, b""))
+            send(conn, False, h2frame(4, 0, 0, b"") + h2frame(4, 1, 0, b""))
+            send(conn, True, h2frame(4, 1, 0, b""))
+            conn.next_id = 1  # stream ids: odd, rising
     for call in range(args.calls):
         conn = conns[rng.randrange(len(conns))]
         service = SERVICES[rng.randrange(len(SERVICES))]
         method = METHODS[rng.randrange(len(METHODS))]
         rid = conn.next_id
-        conn.next_id += 1
+        conn.next_id += 2 if triple else 1
         arguments = draw_arguments(rng, rng.randrange(0, 180) if args.small_bodies else rng.randrange(100, 700))
-        send(conn, True, frame(0xC0 | serialization, 0, rid, requests(service, method, arguments)),
-             16 + len(request_body(service, method, arguments)))
+        shape = 16 + len(request_body(service, method, arguments))
+        if triple:
+            send(conn, True, triple_request(rid, service, method, arguments), shape)
+        else:
+            send(conn, True, frame(0xC0 | serialization, 0, rid, requests(service, method, arguments)), shape)
         conn.pending.append(rid)
         # Answer some pending calls, not always in order.
         while conn.pending and (len(conn.pending) > 3 or rng.random() < 0.6):
             answer = conn.pending.pop(rng.randrange(len(conn.pending)))
             t += rng.randrange(50, 400)
             size = response_size(rng, args.small_bodies)
-            send(conn, False, frame(serialization, 20, answer, responses(size)), 16 + len(response_body(size)))
-        if call % 400 == 399:
+            if triple:
+                send(conn, False, triple_response(answer, size), 16 + len(response_body(size)))
+            else:
+                send(conn, False, frame(serialization, 20, answer, responses(size)), 16 + len(response_body(size)))
+        if call % 400 == 399 and triple:
+            opaque = struct.pack(">Q", call)
+            send(conn, True, h2frame(6, 0, 0, opaque))
+            send(conn, False, h2frame(6, 1, 0, opaque))
+        elif call % 400 == 399:
             hb = conn.next_id
             conn.next_id += 1
             send(conn, True, frame(0xE0 | serialization, 0, hb, null))
@@ -250,7 +334,10 @@ def main():
             t += 2
     for conn in conns:
         for answer in conn.pending:
-            send(conn, False, frame(serialization, 20, answer, responses(200)), 16 + len(response_body(200)))
+            if triple:
+                send(conn, False, triple_response(answer, 200), 16 + len(response_body(200)))
+            else:
+                send(conn, False, frame(serialization, 20, answer, responses(200)), 16 + len(response_body(200)))
         conn.pending = []
         out.packet(t, conn.tcp(True, 0x11)); conn.cseq += 1; t += 20
         out.packet(t, conn.tcp(False, 0x11)); conn.sseq += 1; t += 20

@@ -31,14 +31,15 @@ KEYS = [
     "quality",
     "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
     "registered_serializations",
+    "protocol", "request_messages", "response_messages", "remote_application",
 ]
 REGISTRY_STATUSES = {"registered", "not_registered", "stale", "method_not_registered", "version_mismatch",
                      "no_registry"}
 KINDS = {"call", "oneway", "heartbeat", "event", "orphan_response"}
-OUTCOMES = {"ok", "error", "exception", "no_response", "oneway"}
+OUTCOMES = {"ok", "error", "exception", "no_response", "oneway", "cancelled", "unknown"}
 RESULTS = {"value", "null", "exception"}
 QUALITY = ["request_gap", "response_gap", "midstream", "truncated", "request_undecoded", "response_undecoded",
-           "request_too_large", "response_too_large", "evicted", "partial_body"]
+           "request_too_large", "response_too_large", "evicted", "partial_body", "headers_incomplete"]
 STATUS_NAMES = {
     20: "OK", 25: "SERIALIZATION_ERROR", 30: "CLIENT_TIMEOUT", 31: "SERVER_TIMEOUT", 35: "CHANNEL_INACTIVE",
     40: "BAD_REQUEST", 50: "BAD_RESPONSE", 60: "SERVICE_NOT_FOUND", 70: "SERVICE_ERROR", 80: "SERVER_ERROR",
@@ -163,6 +164,10 @@ def check_record(line: str, where: str, p: Problems) -> dict | None:
     typ("service_inferred", lambda v: isinstance(v, bool), "true or false", False)
     typ("registered_serializations", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
         "a list of serialization names")
+    typ("protocol", lambda v: v in ("dubbo", "triple"), '"dubbo" or "triple"', False)
+    typ("request_messages", lambda v: is_int(v) and v >= 0, "a count", False)
+    typ("response_messages", lambda v: is_int(v) and v >= 0, "a count", False)
+    typ("remote_application", lambda v: isinstance(v, str), "a string")
     for k in ("arguments", "attachments", "return_value", "response_attachments"):
         check_value(rec[k], f"{where} {k}", p)
     if type_errors:

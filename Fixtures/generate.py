@@ -139,6 +139,8 @@ RECORD_KEYS = [
     # Registry join (docs/REGISTRY.md): the fixtures are read without a registry.
     "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
     "registered_serializations",
+    # Wire protocol and message counts (issue 15): every fixture is dubbo, one message per frame.
+    "protocol", "request_messages", "response_messages", "remote_application",
 ]
 
 QUALITY_ORDER = [
@@ -1892,6 +1894,12 @@ class RefInspector:
         rec["quality"] = [q for q in QUALITY_ORDER if q in quality]
         rec["registry_status"], rec["service_inferred"] = "no_registry", False
         rec["registered_serializations"] = None
+        rec["protocol"] = "dubbo"
+        rec["request_messages"] = 0 if req is None else 1
+        rec["response_messages"] = 0 if resp is None else 1
+        attachments = rec["attachments"] if isinstance(rec["attachments"], dict) else {}
+        remote = attachments.get("remote.application")
+        rec["remote_application"] = remote if isinstance(remote, str) else None
         return rec
 
 

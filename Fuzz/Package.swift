@@ -15,6 +15,7 @@ let targets: [(String, Target.Dependency)] = [
     ("FuzzHessian", decoders),
     ("FuzzJSONB", decoders),
     ("FuzzDubboStream", decoders),
+    ("FuzzTriple", decoders),
     ("FuzzDissector", decoders),
     ("FuzzReassembly", decoders),
     ("FuzzPipeline", kit),

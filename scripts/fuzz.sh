@@ -31,11 +31,12 @@ declare -A executables=(
     [hessian]=FuzzHessian
     [jsonb]=FuzzJSONB
     [dubbo-stream]=FuzzDubboStream
+    [triple]=FuzzTriple
     [dissector]=FuzzDissector
     [reassembly]=FuzzReassembly
     [pipeline]=FuzzPipeline
 )
-order=(hessian jsonb dubbo-stream dissector reassembly pipeline)
+order=(hessian jsonb dubbo-stream triple dissector reassembly pipeline)
 if [[ -d Fuzz/Corpus/registry-url && -d Fuzz/Sources/FuzzRegistryURL ]]; then
     executables[registry-url]=FuzzRegistryURL
     order+=(registry-url)

@@ -3,7 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh libpcap-dev libhiredis-dev pkg-config redis-server chromium tcpreplay prometheus \
-    libzookeeper-mt-dev zookeeper libhessian-java default-jdk-headless
+    libzookeeper-mt-dev zookeeper libhessian-java default-jdk-headless \
+    zlib1g-dev tcpdump tshark
+# A real gRPC stack for the Triple tests (Tests/Support/triple_grpc.py): server and client on loopback.
+python3 -c "import grpc" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore grpcio==1.85.3
+# Dubbo's own Python Triple (Tests/Support/apache_dubbo_triple.py). Its package is also named `dubbo`, like
+# dubbo-py's, so it lives in its own directory (the test puts it on PYTHONPATH) instead of site-packages.
+[[ -d .build/python-apache-dubbo/dubbo ]] \
+    || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+        --target .build/python-apache-dubbo apache-dubbo==3.0.0b1
 # Independent Python Dubbo stacks that the live-capture tests run on loopback (Tests/Support/dubbo_loopback.py).
 python3 -c "import dubbo.server, dubbo_ssl.client" 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \

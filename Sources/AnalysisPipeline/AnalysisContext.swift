@@ -1,7 +1,8 @@
 package import Correlation
-import DubboWire
-import InspectorCore
-import NetworkLayers
+package import DubboWire
+package import InspectorCore
+package import NetworkLayers
+package import TripleWire
 
 /// State shared by every connection's consumer on the single analysis thread: body decoding, correlation,
 /// and where finished records go. A class because the reassembler owns the consumers and they all feed it.
@@ -21,6 +22,11 @@ package final class AnalysisContext {
     var bufferedFrameBytes = 0
     /// `Limits.maxBufferedFrameBytesTotal`, but never below two frames of the largest body decoded.
     let maxBufferedFrameBytes: Int
+    /// Triple (HTTP/2) decoding: its bounds, and what its connections counted.
+    let tripleLimits: TripleLimits
+    var tripleConnections = 0
+    var tripleStats = TripleConnectionStats()
+    var tripleRecords = 0
 
     init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping Correlator.Emit) {
         self.correlator = Correlator(limits: limits)
@@ -28,6 +34,9 @@ package final class AnalysisContext {
         self.emit = emit
         let largestFrame = limits.maxBodyLength > Int.max / 4 ? Int.max / 2 : 2 * (limits.maxBodyLength + 16)
         self.maxBufferedFrameBytes = max(limits.maxBufferedFrameBytesTotal, largestFrame)
+        var tripleLimits = TripleLimits(limits)
+        tripleLimits.decodesValues = depth == .full
+        self.tripleLimits = tripleLimits
     }
 
     func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {
@@ -41,6 +50,12 @@ package final class AnalysisContext {
         let event = FrameEvent(connection: connection, source: source, destination: destination, info: info, body: decoded)
         let emit = self.emit
         correlator.frame(consume event, emit)
+    }
+
+    /// A Triple connection is over (its calls are all out).
+    func tripleEnded(_ stats: TripleConnectionStats) {
+        tripleConnections += 1
+        tripleStats.add(stats)
     }
 
     /// A connection is over: its frames are all out. Requests still pending on it cannot be answered; they are

@@ -2,6 +2,7 @@ import DubboWire
 import InspectorCore
 import NetworkLayers
 import TCPReassembly
+import TripleWire
 
 /// Reassembly's consumer for one TCP connection, and the one place where a connection's wire protocol is chosen:
 /// by the first bytes its client sends. After that every event goes to that protocol's consumer through a switch
@@ -14,9 +15,8 @@ struct ConnectionConsumer: TCPStreamConsumer {
         /// `0xdabb` frames, and everything not recognised as another protocol: the Dubbo decoder scans such bytes
         /// for a plausible header and counts what it skips (non-Dubbo bytes), as it always has.
         case dubbo
-        /// HTTP/2 (the client preface `PRI * HTTP/2.0…`): Dubbo 3's Triple protocol.
-        /// TRIPLE SEAM: today `OpaqueConnection` counts it as a non-Dubbo connection; the `TripleWire` decoder
-        /// plugs in by giving `triple` its own consumer type.
+        /// HTTP/2 (the client preface `PRI * HTTP/2.0…`, or plausible frame headers mid-stream): Dubbo 3's Triple
+        /// protocol, decoded by `TripleConnection`.
         case triple
     }
 
@@ -24,7 +24,9 @@ struct ConnectionConsumer: TCPStreamConsumer {
     /// Stored, not an enum payload, so the hot path mutates it in place (an enum payload would be moved out and
     /// back for every delivery).
     private var dubbo: DubboConnection
-    private var triple: OpaqueConnection?
+    private var triple: TripleConnection?
+    /// Triple chosen from frame headers, not from the client preface: the decoder starts looking for frames.
+    private var tripleMidstream = false
     private var sniffer = PrefaceSniffer()
     /// The client direction was opened after a SYN: its first byte starts the protocol.
     private var clientStartSeen = false
@@ -63,10 +65,18 @@ struct ConnectionConsumer: TCPStreamConsumer {
         }
     }
 
-    /// First payload of the connection: only the client's first bytes after a seen SYN can be a preface; anything
-    /// else (a server speaking first, a connection picked up mid-stream) stays with the Dubbo decoder.
+    /// First payload of the connection: the client's first bytes after a seen SYN must be the preface; otherwise
+    /// (a server speaking first, a connection picked up mid-stream) HTTP/2 is recognised from two plausible frame
+    /// headers in a row (`WireDetection`), and anything else stays with the Dubbo decoder.
     private mutating func detect(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
         guard direction == .initiatorToResponder, clientStartSeen else {
+            let fromStart = direction == .responderToInitiator && clientStartSeen
+            if WireDetection.judge(bytes, fromStart: fromStart, initiator: false) == .triple {
+                tripleMidstream = !fromStart
+                choose(.triple)
+                triple?.received(bytes, direction: direction, time: time)
+                return
+            }
             choose(.dubbo)
             dubbo.received(bytes, direction: direction, time: time)
             return
@@ -87,7 +97,7 @@ struct ConnectionConsumer: TCPStreamConsumer {
     private mutating func choose(_ chosen: WireProtocol) {
         wire = chosen
         if chosen == .triple {
-            triple = OpaqueConnection(id: dubbo.id, context: dubbo.context)
+            triple = TripleConnection(info: dubbo.info, context: dubbo.context, midstream: tripleMidstream)
         }
         guard let held = sniffer.takeHeld() else { return }
         held.bytes.withUnsafeBufferPointer { buffer in
@@ -137,33 +147,6 @@ struct PrefaceSniffer {
         guard !held.isEmpty else { return nil }
         defer { held = [] }
         return (held, heldTime)
-    }
-}
-
-/// A connection the pipeline recognised but does not decode (today: Triple): its bytes are counted as skipped
-/// non-Dubbo bytes and the connection as non-Dubbo, exactly as the Dubbo decoder would count bytes it finds no
-/// frame in. A class, made once per such connection, so a Dubbo connection's consumer carries only a reference.
-final class OpaqueConnection {
-    let id: UInt64
-    let context: AnalysisContext
-    private var stats = DubboStreamStats()
-
-    init(id: UInt64, context: AnalysisContext) {
-        self.id = id
-        self.context = context
-    }
-
-    func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
-        stats.skippedBytes += Int64(bytes.count)
-    }
-
-    func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
-        stats.gapBytes += Int64(max(0, length))
-    }
-
-    func closed(_ end: StreamEnd, time: CaptureTime) {
-        context.connectionEnded(
-            id, stats: stats, sawFrames: false, sawBytes: stats.skippedBytes > 0, atEndOfCapture: end == .endOfCapture)
     }
 }
 

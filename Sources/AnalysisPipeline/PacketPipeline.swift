@@ -76,6 +76,8 @@ package struct PacketPipeline {
         summary.correlation = context.correlator.stats
         summary.dubboConnections = context.dubboConnections
         summary.nonDubboConnections = context.nonDubboConnections
+        summary.tripleConnections = context.tripleConnections
+        summary.triple = context.tripleStats
         summary.undecodedBodies = context.undecodedBodies
         summary.records = records
         return summary

@@ -3,6 +3,7 @@ public import DubboWire
 public import NetworkLayers
 public import PacketCapture
 public import TCPReassembly
+public import TripleWire
 
 /// The closing summary of a run: what was read, what was found, and every anomaly counted on the way.
 public struct RunSummary: Sendable {
@@ -17,6 +18,9 @@ public struct RunSummary: Sendable {
     public var nonDubboConnections = 0
     public var undecodedBodies = 0
     public var records = 0
+    /// Triple (HTTP/2) connections and their counters.
+    public var tripleConnections = 0
+    public var triple = TripleConnectionStats()
 
     public init() {}
 
@@ -42,6 +46,22 @@ public struct RunSummary: Sendable {
             cut by snap length \(n.segmentsCutBySnapLength)
               correlation: duplicate request ids \(c.duplicateRequestIDs), evicted pending \(c.evictedPending), \
             timed out \(c.timedOut), peak pending \(c.peakPending)
+
+            """ + tripleText
+    }
+
+    /// The Triple line, only when a Triple connection was seen (dubbo-only summaries stay as they were).
+    var tripleText: String {
+        guard tripleConnections > 0 else { return "" }
+        let t = triple
+        let f = t.framing
+        return """
+              triple: \(tripleConnections) connections, \(t.calls) streams, \(t.pings) pings, \(t.goaways) GOAWAY; \
+            frames \(f.frames) (malformed \(t.malformedFrames + f.malformedFrames), unknown type \(f.unknownFrames), \
+            oversized \(f.oversizedFrames)), resyncs \(f.resyncs), skipped bytes \(f.skippedBytes), \
+            undecoded header blocks \(t.undecodedHeaderBlocks), oversized header blocks \(t.oversizedHeaderBlocks), \
+            streams over limit \(t.streamsOverLimit), messages too large \(t.messagesTooLarge), \
+            messages evicted \(t.messagesEvicted), messages undecoded \(t.messagesUndecoded)
 
             """
     }

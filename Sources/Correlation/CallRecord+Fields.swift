@@ -6,10 +6,11 @@ import Hessian2
 extension CallRecord {
     public var serviceName: String? { request?.service }
     public var methodName: String? { request?.method }
-    public var group: String? { request?.attachment("group") }
+    public var group: String? { wireProtocol == .triple ? tripleGroup : request?.attachment("group") }
 
     public var parameterTypeNames: [String]? {
-        request?.parameterDescriptor.flatMap(ParameterDescriptor.javaNames)
+        if wireProtocol == .triple { return tripleArgumentTypes }
+        return request?.parameterDescriptor.flatMap(ParameterDescriptor.javaNames)
     }
 
     /// `value`, `null` or `exception` for a status-20 response with a result flag; nil otherwise.
@@ -31,7 +32,7 @@ extension CallRecord {
     /// `service.method` for people, or a placeholder saying why it is unknown.
     public var displayName: String {
         switch kind {
-        case .heartbeat: return "(heartbeat)"
+        case .heartbeat: return triple == nil ? "(heartbeat)" : "(ping)"
         case .event: return "(event)"
         default: break
         }

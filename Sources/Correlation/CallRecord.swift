@@ -2,6 +2,7 @@ public import DubboWire
 public import Hessian2
 public import InspectorCore
 public import NetworkLayers
+public import TripleWire
 
 /// What a record describes (the `kind` key of docs/RECORDS.md).
 public enum CallKind: String, Sendable, Equatable {
@@ -14,6 +15,10 @@ public enum CallOutcome: String, Sendable, Equatable {
     case ok, error, exception
     case noResponse = "no_response"
     case oneway
+    /// A Triple stream reset (RST_STREAM) before its response ended.
+    case cancelled
+    /// A Triple response ended but its status was in a header block that could not be decoded (`headers_incomplete`).
+    case unknown
 }
 
 /// Ways a record is less than a whole, cleanly captured exchange (the `quality` key).
@@ -32,6 +37,8 @@ public struct CallQuality: OptionSet, Sendable, Hashable {
     public static let evicted = CallQuality(rawValue: 1 << 8)
     /// A frame's body was cut off in the capture and only what its captured head held was decoded.
     public static let partialBody = CallQuality(rawValue: 1 << 9)
+    /// Triple: a header block was not decoded because the HPACK dynamic table was unknown (lost bytes, mid-stream).
+    public static let headersIncomplete = CallQuality(rawValue: 1 << 10)
 
     /// Flag names in a fixed order, as they appear in the JSON `quality` array.
     public static let names: [(CallQuality, String)] = [
@@ -39,6 +46,7 @@ public struct CallQuality: OptionSet, Sendable, Hashable {
         (.truncated, "truncated"), (.requestUndecoded, "request_undecoded"),
         (.responseUndecoded, "response_undecoded"), (.requestTooLarge, "request_too_large"),
         (.responseTooLarge, "response_too_large"), (.evicted, "evicted"), (.partialBody, "partial_body"),
+        (.headersIncomplete, "headers_incomplete"),
     ]
 
     public var names: [String] { Self.names.compactMap { contains($0.0) ? $0.1 : nil } }
@@ -62,6 +70,16 @@ public struct CallRecord: Sendable, Equatable {
     /// Bodies kept as bytes for decoding on another thread (`DubboBody.deferred`); nil once decoded.
     public var deferredRequestBody: [UInt8]?
     public var deferredResponseBody: [UInt8]?
+    /// The Triple stream this record describes (`protocol` "triple"); nil for dubbo. Boxed, so a dubbo record
+    /// grows by one pointer, not by a whole `TripleCall`.
+    public var triple: TripleCall? {
+        get { tripleBox?.call }
+        set { tripleBox = newValue.map(TripleCallBox.init) }
+    }
+    private var tripleBox: TripleCallBox?
+
+    /// Whether this is a Triple record, without copying the call out of its box.
+    public var isTriple: Bool { tripleBox != nil }
 
     public init(
         kind: CallKind, client: Endpoint, server: Endpoint, requestID: Int64, serialization: Serialization,
@@ -87,18 +105,20 @@ public struct CallRecord: Sendable, Equatable {
 
     /// Response first byte minus request first byte, in microseconds.
     public var latencyMicroseconds: Int64? {
+        if let triple { return triple.requestTime.flatMap { start in triple.responseTime?.microseconds(since: start) } }
         guard let request = requestFrame, let response = responseFrame else { return nil }
         return response.firstByteTime.microseconds(since: request.firstByteTime)
     }
 
     /// Server time: request's last byte → response's first byte (microseconds).
     public var serverMicroseconds: Int64? {
+        if let triple { return triple.requestEndTime.flatMap { end in triple.responseTime?.microseconds(since: end) } }
         guard let request = requestFrame, let response = responseFrame else { return nil }
         return response.firstByteTime.microseconds(since: request.lastByteTime)
     }
 
     /// When the record's exchange began: the request if seen, else the response.
-    public var startTime: CaptureTime? { requestFrame?.firstByteTime ?? responseFrame?.firstByteTime }
+    public var startTime: CaptureTime? { requestTime ?? responseTime }
 }
 
 extension CallRecord {

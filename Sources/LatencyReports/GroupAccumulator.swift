@@ -146,18 +146,18 @@ struct GroupAccumulator {
     ) -> (newSlot: Bool, seriesGrowth: Int) {
         calls += 1
         if let time = record.startTime { seen(time) }
-        if let end = record.responseFrame?.lastByteTime ?? record.requestFrame?.lastByteTime { seen(end) }
+        if let end = record.lastByteTime { seen(end) }
         if !record.quality.isEmpty { recordsWithQualityFlags += 1 }
         switch record.outcome {
-        case .error:
+        case .error, .cancelled:
             errors += 1
-            errorsByStatus[record.status?.name ?? "UNKNOWN", default: 0] += 1
+            errorsByStatus[record.statusName ?? (record.outcome == .cancelled ? "RST_STREAM" : "UNKNOWN"), default: 0] += 1
         case .exception:
             exceptions += 1
             countException(Self.exceptionClass(of: record))
         case .noResponse: noResponse += 1
         case .oneway: oneway += 1
-        case .ok: break
+        case .ok, .unknown: break
         }
         if record.kind == .orphanResponse { orphanResponses += 1 }
         if let latency { self.latency.record(latency) }
@@ -171,13 +171,13 @@ struct GroupAccumulator {
             responseTransferSum &+= responseTransfer / 1_000
             transferCount += 1
         }
-        if let length = record.requestFrame?.header.bodyLength, length >= 0 {
-            requestBytes.record(Int64(length))
+        if let length = record.requestBodyBytes, length >= 0 {
+            requestBytes.record(length)
             if Int(length) >= nearLimit, Int(length) <= limit { requestsNearLimit += 1 }
             if Int(length) > limit || record.quality.contains(.requestTooLarge) { requestsTooLarge += 1 }
         }
-        if let length = record.responseFrame?.header.bodyLength, length >= 0 {
-            responseBytes.record(Int64(length))
+        if let length = record.responseBodyBytes, length >= 0 {
+            responseBytes.record(length)
             if Int(length) >= nearLimit, Int(length) <= limit { responsesNearLimit += 1 }
             if Int(length) > limit || record.quality.contains(.responseTooLarge) { responsesTooLarge += 1 }
         }

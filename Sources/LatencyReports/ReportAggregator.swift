@@ -75,6 +75,11 @@ public struct ReportAggregator {
     }
 
     private mutating func noteTimes(_ record: CallRecord) {
+        if record.wireProtocol == .triple {
+            if let first = record.requestTime { note(first, record.requestEndTime ?? first) }
+            if let first = record.responseTime { note(first, record.responseEndTime ?? first) }
+            return
+        }
         if let frame = record.requestFrame { note(frame.firstByteTime, frame.lastByteTime) }
         if let frame = record.responseFrame { note(frame.firstByteTime, frame.lastByteTime) }
     }
@@ -100,11 +105,11 @@ public struct ReportAggregator {
         let key = groupKey(record)
         totals.calls += 1
         switch record.outcome {
-        case .error: totals.errors += 1
+        case .error, .cancelled: totals.errors += 1
         case .exception: totals.exceptions += 1
         case .noResponse: totals.noResponse += 1
         case .oneway: totals.oneway += 1
-        case .ok: break
+        case .ok, .unknown: break
         }
         if record.kind == .orphanResponse { totals.orphanResponses += 1 }
         let latency = record.latencyMicroseconds
@@ -242,12 +247,12 @@ public struct ReportAggregator {
 
     private mutating func slowCall(_ record: CallRecord, latency: Int64) -> SlowCallEntry {
         var failure = record.response?.errorMessage ?? record.response?.exceptionSummary
-        if failure == nil, record.outcome == .error { failure = record.status?.name }
+        if failure == nil, record.outcome == .error { failure = record.statusName }
         return SlowCallEntry(
             time: record.startTime ?? .zero, service: record.serviceName, method: record.methodName,
             client: record.client.description, server: record.server.description, requestID: record.requestID,
             latencyMicroseconds: latency, serverMicroseconds: record.serverMicroseconds,
-            outcome: record.outcome.rawValue, statusName: record.status?.name,
+            outcome: record.outcome.rawValue, statusName: record.statusName,
             arguments: argumentsText(record), failure: failure.map { Self.cut($0, to: configuration.maxArgumentBytes) })
     }
 
@@ -473,10 +478,10 @@ extension SeriesSlot {
         var growth = 0
         calls += 1
         switch record.outcome {
-        case .error: errors += 1
+        case .error, .cancelled: errors += 1
         case .exception: exceptions += 1
         case .noResponse: noResponse += 1
-        case .ok, .oneway: break
+        case .ok, .oneway, .unknown: break
         }
         if let latency {
             if self.latency == nil { self.latency = SlotHistogram() }

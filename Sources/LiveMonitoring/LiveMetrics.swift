@@ -151,7 +151,7 @@ extension LiveMetrics {
             records += 1
             if record.requestFrame?.foundByResync == true { resyncedFrames += 1 }
             if record.responseFrame?.foundByResync == true { resyncedFrames += 1 }
-            if let time = record.responseFrame?.lastByteTime ?? record.requestFrame?.lastByteTime { advance(to: time) }
+            if let time = record.lastByteTime { advance(to: time) }
             switch record.kind {
             case .call, .oneway:
                 call(record, applications: applications)
@@ -220,10 +220,15 @@ extension LiveMetrics {
             heartbeats.heartbeat(client: record.client, server: record.server, at: time, roundTripMicroseconds: roundTrip)
         }
 
-        /// `status` label: the response status name, or `NO_RESPONSE` / `ONEWAY` when there is no response.
+        /// `status` label: the response status name (dubbo's, or Triple's gRPC one), or `NO_RESPONSE` / `ONEWAY` /
+        /// `RST_STREAM` (a Triple stream reset before its status) when there is none.
         static func statusLabel(_ record: CallRecord) -> String {
-            if let status = record.status { return status.name }
-            return record.outcome == .oneway ? "ONEWAY" : "NO_RESPONSE"
+            if let name = record.statusName { return name }
+            switch record.outcome {
+            case .oneway: return "ONEWAY"
+            case .cancelled: return "RST_STREAM"
+            default: return "NO_RESPONSE"
+            }
         }
 
         // MARK: Time

@@ -21,6 +21,7 @@ public struct CSVFormatter: Sendable {
         "response_end_ts", "latency_us", "outcome", "request_bytes", "response_bytes", "quality",
         "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
         "registered_serializations",
+        "protocol", "request_messages", "response_messages", "remote_application",
     ]
 
     public static var headerLine: String { columns.joined(separator: ",") + "\r\n" }
@@ -35,7 +36,7 @@ public struct CSVFormatter: Sendable {
         cells.append(record.client.description)
         cells.append(record.server.description)
         cells.append(String(record.requestID))
-        cells.append(record.serialization.name)
+        cells.append(Self.text(record.serializationName))
         cells.append(Self.text(request?.dubboVersion))
         cells.append(Self.text(request?.service ?? registry.inferredService))
         cells.append(Self.text(request?.version))
@@ -44,21 +45,21 @@ public struct CSVFormatter: Sendable {
         cells.append(Self.text(record.parameterTypeNames?.joined(separator: ";")))
         cells.append(payload ? Self.text(argumentsJSON(record)) : "")
         cells.append(payload ? Self.text(request?.attachments.map { valueJSON(.map($0)) }) : "")
-        cells.append(record.status.map { String($0.rawValue) } ?? "")
-        cells.append(record.status?.name ?? "")
+        cells.append(record.statusNumber.map { String($0) } ?? "")
+        cells.append(record.statusName ?? "")
         cells.append(record.resultName ?? "")
         cells.append(payload ? Self.text(response?.value.map(valueJSON)) : "")
         cells.append(Self.text(response?.exceptionSummary))
         cells.append(Self.text(response?.errorMessage))
         cells.append(payload ? Self.text(response?.attachments.map { valueJSON(.map($0)) }) : "")
-        cells.append(record.requestFrame?.firstByteTime.description ?? "")
-        cells.append(record.responseFrame?.firstByteTime.description ?? "")
-        cells.append(record.requestFrame?.endTime?.description ?? "")
-        cells.append(record.responseFrame?.endTime?.description ?? "")
+        cells.append(record.requestTime?.description ?? "")
+        cells.append(record.responseTime?.description ?? "")
+        cells.append(record.requestEndTime?.description ?? "")
+        cells.append(record.responseEndTime?.description ?? "")
         cells.append(record.latencyMicroseconds.map { String($0) } ?? "")
         cells.append(record.outcome.rawValue)
-        cells.append(record.requestFrame.map { String($0.header.bodyLength) } ?? "")
-        cells.append(record.responseFrame.map { String($0.header.bodyLength) } ?? "")
+        cells.append(record.requestBodyBytes.map { String($0) } ?? "")
+        cells.append(record.responseBodyBytes.map { String($0) } ?? "")
         cells.append(record.quality.names.joined(separator: ";"))
         cells.append(Self.text(registry.providerApplication))
         cells.append(Self.text(registry.consumerApplication))
@@ -66,6 +67,10 @@ public struct CSVFormatter: Sendable {
         cells.append(registry.status.rawValue)
         cells.append(registry.serviceInferred ? "true" : "false")
         cells.append(registry.registeredSerializations?.joined(separator: ";") ?? "")
+        cells.append(record.wireProtocol.rawValue)
+        cells.append(String(record.requestMessageCount))
+        cells.append(String(record.responseMessageCount))
+        cells.append(Self.text(record.remoteApplication))
         return cells.map(Self.quote).joined(separator: ",") + "\r\n"
     }
 

@@ -22,7 +22,7 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("client"); record.client.withText { writer.string(utf8: $0) }
         writer.comma(); writer.key("server"); record.server.withText { writer.string(utf8: $0) }
         writer.comma(); writer.key("request_id"); writer.integer(record.requestID)
-        writer.comma(); writer.key("serialization"); writer.string(record.serialization.name)
+        writer.comma(); writer.key("serialization"); writer.optionalString(record.serializationName)
         writer.comma(); writer.key("dubbo_version"); writer.optionalString(request?.dubboVersion)
         writer.comma(); writer.key("service"); writer.optionalString(request?.service ?? registry.inferredService)
         writer.comma(); writer.key("version"); writer.optionalString(request?.version)
@@ -33,25 +33,25 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("arguments"); writeArguments(record, to: &writer)
         writer.comma(); writer.key("attachments"); writePayload(request?.attachments.map(HessianValue.map), to: &writer)
         writer.comma(); writer.key("status")
-        if let status = record.status { writer.integer(status.rawValue) } else { writer.null() }
-        writer.comma(); writer.key("status_name"); writer.optionalString(record.status?.name)
+        if let status = record.statusNumber { writer.integer(status) } else { writer.null() }
+        writer.comma(); writer.key("status_name"); writer.optionalString(record.statusName)
         writer.comma(); writer.key("result"); writer.optionalString(record.resultName)
         writer.comma(); writer.key("return_value"); writePayload(response?.value, to: &writer)
         writer.comma(); writer.key("exception"); writer.optionalString(response?.exceptionSummary)
         writer.comma(); writer.key("error_message"); writer.optionalString(response?.errorMessage)
         writer.comma(); writer.key("response_attachments")
         writePayload(response?.attachments.map(HessianValue.map), to: &writer)
-        writer.comma(); writer.key("request_ts"); writeTime(record.requestFrame?.firstByteTime, to: &writer)
-        writer.comma(); writer.key("response_ts"); writeTime(record.responseFrame?.firstByteTime, to: &writer)
-        writer.comma(); writer.key("request_end_ts"); writeTime(record.requestFrame?.endTime, to: &writer)
-        writer.comma(); writer.key("response_end_ts"); writeTime(record.responseFrame?.endTime, to: &writer)
+        writer.comma(); writer.key("request_ts"); writeTime(record.requestTime, to: &writer)
+        writer.comma(); writer.key("response_ts"); writeTime(record.responseTime, to: &writer)
+        writer.comma(); writer.key("request_end_ts"); writeTime(record.requestEndTime, to: &writer)
+        writer.comma(); writer.key("response_end_ts"); writeTime(record.responseEndTime, to: &writer)
         writer.comma(); writer.key("latency_us")
         if let latency = record.latencyMicroseconds { writer.integer(latency) } else { writer.null() }
         writer.comma(); writer.key("outcome"); writer.string(record.outcome.rawValue)
         writer.comma(); writer.key("request_bytes")
-        if let frame = record.requestFrame { writer.integer(frame.header.bodyLength) } else { writer.null() }
+        if let bytes = record.requestBodyBytes { writer.integer(bytes) } else { writer.null() }
         writer.comma(); writer.key("response_bytes")
-        if let frame = record.responseFrame { writer.integer(frame.header.bodyLength) } else { writer.null() }
+        if let bytes = record.responseBodyBytes { writer.integer(bytes) } else { writer.null() }
         writer.comma(); writer.key("quality")
         writer.beginArray()
         for (index, name) in record.quality.names.enumerated() {
@@ -66,6 +66,10 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("service_inferred"); writer.bool(registry.serviceInferred)
         writer.comma(); writer.key("registered_serializations")
         Self.writeStrings(registry.registeredSerializations, to: &writer)
+        writer.comma(); writer.key("protocol"); writer.string(record.wireProtocol.rawValue)
+        writer.comma(); writer.key("request_messages"); writer.integer(record.requestMessageCount)
+        writer.comma(); writer.key("response_messages"); writer.integer(record.responseMessageCount)
+        writer.comma(); writer.key("remote_application"); writer.optionalString(record.remoteApplication)
         writer.endObject()
         writer.raw("\n")
     }

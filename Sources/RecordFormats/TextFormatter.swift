@@ -24,7 +24,8 @@ public struct TextFormatter: Sendable {
         let status: String = switch record.outcome {
         case .noResponse: "none"
         case .oneway: "oneway"
-        default: record.status.map { String($0.rawValue) } ?? "-"
+        case .cancelled: "reset"
+        default: record.statusNumber.map { String($0) } ?? "-"
         }
         var line = TerminalText.pad(time, columns: 28)
         line += " " + TerminalText.pad(record.kind.rawValue, columns: 10)

@@ -53,6 +53,11 @@ extension ExportedCall {
             (OTLPAttribute.requestID, .int(requestID)),
             (OTLPAttribute.outcome, .string(outcome.rawValue)),
         ]
+        if wireProtocol == .triple {
+            attributes += [
+                (OTLPAttribute.networkProtocolName, .string("http")), (OTLPAttribute.networkProtocolVersion, .string("2")),
+            ]
+        }
         if let serviceVersion, !serviceVersion.isEmpty {
             attributes.append((OTLPAttribute.serviceVersion, .string(serviceVersion)))
         }
@@ -95,9 +100,9 @@ extension ExportedCall {
 
         var status = Opentelemetry_Proto_Trace_V1_Status()
         switch outcome {
-        case .ok, .oneway:
+        case .ok, .oneway, .unknown:
             break
-        case .error:
+        case .error, .cancelled:
             status.code = .error
             status.message = includeMessages ? (errorMessage ?? statusName ?? "") : (statusName ?? "")
         case .exception:

@@ -32,6 +32,10 @@ public struct ExportedCall: Sendable, Equatable {
     public var traceContext: TraceContext?
     /// Request attachments as `(lowercased key, text)`, only when attachment export was asked for.
     public var metadata: [(key: String, value: String)]
+    /// `triple` for Dubbo 3's HTTP/2 protocol (spans then say `network.protocol.name=http`, version 2).
+    public var wireProtocol: WireProtocol = .dubbo
+    /// A Triple call's gRPC status name (`status` holds dubbo's status byte only).
+    public var grpcStatusName: String?
 
     public static func == (lhs: ExportedCall, rhs: ExportedCall) -> Bool {
         lhs.kind == rhs.kind && lhs.outcome == rhs.outcome && lhs.client == rhs.client && lhs.server == rhs.server
@@ -41,6 +45,7 @@ public struct ExportedCall: Sendable, Equatable {
             && lhs.errorMessage == rhs.errorMessage && lhs.requestTime == rhs.requestTime
             && lhs.responseTime == rhs.responseTime && lhs.quality == rhs.quality
             && lhs.traceContext == rhs.traceContext && lhs.metadata.elementsEqual(rhs.metadata, by: ==)
+            && lhs.wireProtocol == rhs.wireProtocol && lhs.grpcStatusName == rhs.grpcStatusName
     }
 
     /// Longest attachment value exported as metadata; longer ones are cut (marked with `…`).
@@ -51,9 +56,11 @@ public struct ExportedCall: Sendable, Equatable {
     /// The exportable part of `record`; `nil` for what is not an RPC: heartbeats, other events, and responses
     /// whose request was never captured (no method, no start).
     public init?(_ record: CallRecord, includeAttachments: Bool) {
-        guard record.kind == .call || record.kind == .oneway, let requestFrame = record.requestFrame else {
+        guard record.kind == .call || record.kind == .oneway, let requestTime = record.requestTime else {
             return nil
         }
+        wireProtocol = record.wireProtocol
+        grpcStatusName = record.wireProtocol == .triple ? record.statusName : nil
         kind = record.kind
         outcome = record.outcome
         client = record.client
@@ -64,8 +71,8 @@ public struct ExportedCall: Sendable, Equatable {
         serviceVersion = record.request?.version
         group = record.group
         status = record.status
-        requestTime = requestFrame.firstByteTime
-        responseTime = record.responseFrame?.firstByteTime
+        self.requestTime = requestTime
+        responseTime = record.responseTime
         quality = record.quality
         errorMessage = record.response?.errorMessage
         if record.outcome == .exception, let response = record.response {
@@ -156,16 +163,17 @@ public struct ExportedCall: Sendable, Equatable {
     }
 
     /// The status name (`OK`, `SERVER_ERROR`, …) or `nil` when no response was seen.
-    public var statusName: String? { status?.name }
+    public var statusName: String? { grpcStatusName ?? status?.name }
 
     /// The `error.type` value, `nil` for a success: the status name for a failed status, the exception class for a
     /// business exception, `no_response` for an unanswered two-way request.
     public var errorType: String? {
         switch outcome {
-        case .ok, .oneway: return nil
-        case .error: return status?.name ?? "_OTHER"
+        case .ok, .oneway, .unknown: return nil
+        case .error: return statusName ?? "_OTHER"
         case .exception: return exceptionType ?? "_OTHER"
         case .noResponse: return "no_response"
+        case .cancelled: return "cancelled"
         }
     }
 

@@ -13,6 +13,9 @@ public enum OTLPAttribute {
     public static let networkPeerPort = "network.peer.port"
     public static let networkLocalAddress = "network.local.address"
     public static let networkLocalPort = "network.local.port"
+    /// Written for Triple calls only: `http`, version `2` (dubbo's own TCP protocol has no registered name).
+    public static let networkProtocolName = "network.protocol.name"
+    public static let networkProtocolVersion = "network.protocol.version"
     /// Prefix of the opt-in request metadata attributes; the lowercased attachment key follows.
     public static let requestMetadataPrefix = "rpc.request.metadata."
 

@@ -5,6 +5,7 @@ import InspectorCore
 import NetworkLayers
 import TCPReassembly
 import Testing
+import TripleWire
 
 /// Where a connection's protocol is chosen: by the client's first bytes after a seen SYN.
 @Suite("ConnectionConsumer")
@@ -51,7 +52,7 @@ struct ConnectionConsumerTests {
         }
     }
 
-    @Test("an HTTP/2 client preface makes the connection Triple, counted as non-Dubbo with every byte skipped")
+    @Test("an HTTP/2 client preface makes the connection Triple, decoded by TripleConnection (not non-Dubbo bytes)")
     func prefaceInOneSegment() {
         let run = Run()
         run.send(Self.preface + Self.emptySettings)
@@ -59,9 +60,11 @@ struct ConnectionConsumerTests {
         #expect(run.consumer.wire == .triple)
         run.close()
         #expect(run.records.isEmpty)
-        #expect(run.context.nonDubboConnections == 1)
+        #expect(run.context.tripleConnections == 1)
+        #expect(run.context.tripleStats.framing.frames == 2)
+        #expect(run.context.nonDubboConnections == 0)
         #expect(run.context.dubboConnections == 0)
-        #expect(run.context.streamStats.skippedBytes == Int64(Self.preface.count + 2 * Self.emptySettings.count))
+        #expect(run.context.streamStats.skippedBytes == 0)
         #expect(run.context.streamStats.frames == 0)
     }
 
@@ -75,8 +78,10 @@ struct ConnectionConsumerTests {
         run.send(Array(Self.preface[10...]) + Self.emptySettings)
         #expect(run.consumer.wire == .triple)
         run.close()
-        #expect(run.context.streamStats.skippedBytes == Int64(Self.preface.count + Self.emptySettings.count))
-        #expect(run.context.nonDubboConnections == 1)
+        #expect(run.context.streamStats.skippedBytes == 0)
+        #expect(run.context.tripleConnections == 1 && run.context.nonDubboConnections == 0)
+        // The held prefix was replayed to the Triple decoder: the preface matched and the SETTINGS frame was found.
+        #expect(run.context.tripleStats.framing.frames == 1 && run.context.tripleStats.framing.skippedBytes == 0)
     }
 
     @Test("bytes that start like the preface but differ go to the Dubbo decoder, held bytes first")
@@ -106,15 +111,23 @@ struct ConnectionConsumerTests {
         #expect(run.context.streamStats.frames == 2)
     }
 
-    @Test("the server speaking first, or a connection picked up mid-stream, is left to the Dubbo decoder")
+    @Test("not from the start: Dubbo bytes stay Dubbo; HTTP/2 is recognised by plausible frame headers")
     func notFromTheStart() {
         let serverFirst = Run()
         serverFirst.send(Self.heartbeatResponse, .responderToInitiator)
         #expect(serverFirst.consumer.wire == .dubbo)
 
+        let serverSettingsFirst = Run()
+        serverSettingsFirst.send(Self.emptySettings, .responderToInitiator)
+        #expect(serverSettingsFirst.consumer.wire == .triple)
+
         let midstream = Run(midstream: true)
-        midstream.send(Self.preface)
-        #expect(midstream.consumer.wire == .dubbo)
+        midstream.send(Self.emptySettings + Self.emptySettings)
+        #expect(midstream.consumer.wire == .triple)
+
+        let midstreamText = Run(midstream: true)
+        midstreamText.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        #expect(midstreamText.consumer.wire == .dubbo)
     }
 
     @Test("a gap before the protocol is known hands the connection to the Dubbo decoder, held bytes first")

@@ -1,4 +1,5 @@
 import AnalysisPipeline
+import Correlation
 import DubboWire
 import Foundation
 import PacketCapture
@@ -73,17 +74,25 @@ struct CLIEdgeTests {
 /// Where the pipeline chooses a connection's protocol, on a capture of a real HTTP/2 stack (grpcio).
 @Suite("protocol choice on real traffic")
 struct ProtocolChoiceTests {
-    @Test("a grpcio HTTP/2 connection is recognised by its preface and counted as non-Dubbo, every byte skipped once")
-    func grpcioConnectionIsNotDubbo() throws {
+    @Test("a grpcio HTTP/2 connection is recognised by its preface and decoded as Triple, not counted as non-Dubbo")
+    func grpcioConnectionIsTriple() throws {
         let capture = try Captures.required(RepositoryPaths.testScripts.appendingPathComponent("captures/grpcio-http2.pcap"))
-        let (summary, problems) = OfflineAnalysis().run(paths: [capture]) { _ in }
+        var records: [CallRecord] = []
+        let (summary, problems) = OfflineAnalysis().run(paths: [capture]) { records.append($0) }
         #expect(problems.unreadableFiles.isEmpty && problems.readErrors.isEmpty)
         #expect(summary.reassembly.connectionsOpened == 1)
         #expect(summary.dubboConnections == 0)
-        #expect(summary.nonDubboConnections == 1)
-        #expect(summary.records == 0)
-        #expect(summary.streams.frames == 0)
-        // tshark -r grpcio-http2.pcap -T fields -e tcp.len, summed: 953 payload bytes.
-        #expect(summary.streams.skippedBytes == 953)
+        #expect(summary.nonDubboConnections == 0)
+        #expect(summary.streams.frames == 0 && summary.streams.skippedBytes == 0)
+        // grpcio-http2.py made three unary calls to /org.apache.dubbo.Demo/sayHello, each answered with grpc-status 0
+        // (tshark -Y http2.type==1 shows the three request HEADERS on streams 1, 3 and 5).
+        #expect(records.count == 3)
+        #expect(records.map(\.requestID) == [1, 3, 5])
+        for record in records {
+            #expect(record.wireProtocol == .triple)
+            #expect(record.serviceName == "org.apache.dubbo.Demo" && record.methodName == "sayHello")
+            #expect(record.statusNumber == 0 && record.outcome == .ok)
+            #expect(record.requestMessageCount == 1 && record.responseMessageCount == 1)
+        }
     }
 }

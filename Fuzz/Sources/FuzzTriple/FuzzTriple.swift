@@ -1,0 +1,59 @@
+import FuzzSupport
+import InspectorCore
+import TripleWire
+
+/// A Triple connection (HTTP/2 framing + HPACK + gRPC messages + wrappers) fed both directions in random chunks,
+/// with random gaps.
+///
+/// Input: byte 0 = options (bit 0 picked up mid-stream, bit 1 small limits, bit 2 no gaps), then a program of
+/// operations, each a control byte `c` and its data: bit 0 of `c` = the side (0 client, 1 server);
+/// `c >= 0xF0` (only without bit 2): a gap of `next byte + 1` bytes on that side; otherwise deliver
+/// `(c >> 1) % 64 + 1` × (1 + `(c >> 1) / 64`) bytes from that side. The connection then finishes.
+///
+/// Invariants besides "no trap, no hang": one record per stream (never two for the same stream id), the stats
+/// count what was emitted, nothing is held once finished, and what is held on the way stays within the limits.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTriple(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    var input = FuzzInput(data, size)
+    let options = input.byte()
+    var limits = TripleLimits(Limits.fuzzing(options >> 1 & 1))
+    if options & 2 != 0 {
+        limits.maxHeaderBlockLength = 512
+        limits.maxContinuationFrames = 3
+        limits.maxConcurrentStreams = 4
+        limits.maxBufferedMessageBytes = 4_096
+        limits.decompressionFloor = 1_024
+        limits.maxDecompressionRatio = 4
+    }
+    let allowGaps = options & 4 == 0
+    var decoder = TripleConnectionDecoder(limits: limits, midstream: options & 1 != 0)
+    var calls: [TripleCall] = []
+    var time = CaptureTime(nanosecondsSinceEpoch: 1)
+    let bound = 2 * (HTTP2FrameHeader.size + limits.maxFramePayload) + 2 * limits.maxHeaderBlockLength
+        + limits.maxBufferedMessageBytes + 2 * limits.maxMessageLength
+    while !input.isEmpty {
+        let control = input.byte()
+        let side: TripleSide = control & 1 == 0 ? .client : .server
+        time = time.adding(nanoseconds: 1_000)
+        if control >= 0xF0, allowGaps {
+            decoder.gap(length: Int(input.byte()) + 1, from: side, time: time) { calls.append($0) }
+        } else {
+            let units = Int(control >> 1)
+            let chunk = input.take((units % 64 + 1) * (1 + units / 64))
+            chunk.withUnsafeBufferPointer { decoder.receive($0.span, from: side, time: time) { calls.append($0) } }
+        }
+        invariant(decoder.bufferedBytes <= bound, "holding \(decoder.bufferedBytes) bytes, bound \(bound)")
+    }
+    decoder.finish(time: time) { calls.append($0) }
+
+    let streams = calls.filter { $0.kind != .ping }
+    invariant(Int64(streams.count) == decoder.stats.calls, "\(streams.count) streams emitted, stats say \(decoder.stats.calls)")
+    invariant(Int64(calls.count - streams.count) == decoder.stats.pings, "pings miscounted")
+    invariant(Set(streams.map(\.streamID)).count == streams.count, "a stream was reported twice")
+    invariant(streams.allSatisfy { $0.streamID != 0 }, "a call on stream 0")
+    for call in streams {
+        invariant(call.requestMessages >= 0 && call.responseMessages >= 0, "negative message count")
+        if let start = call.requestTime, let end = call.responseEndTime { invariant(end >= start, "ends before it starts") }
+    }
+    return 0
+}

@@ -1,0 +1,165 @@
+public import DubboWire
+public import Hessian2
+public import InspectorCore
+public import NetworkLayers
+public import TripleWire
+
+/// A `TripleCall` behind one pointer (see `CallRecord.triple`); immutable, so sharing it is safe.
+final class TripleCallBox: Sendable, Equatable {
+    let call: TripleCall
+
+    init(_ call: TripleCall) {
+        self.call = call
+    }
+
+    static func == (lhs: TripleCallBox, rhs: TripleCallBox) -> Bool { lhs === rhs || lhs.call == rhs.call }
+}
+
+/// The wire protocol of a record (the `protocol` key).
+public enum WireProtocol: String, Sendable, Equatable {
+    case dubbo, triple
+}
+
+extension CallRecord {
+    /// A record for a Triple stream. The request and response are also filled in as Dubbo bodies (service,
+    /// version, method, arguments, attachments; value, error message), so every consumer of those fields — reports,
+    /// the registry join, telemetry — takes Triple calls unchanged.
+    public init(triple call: TripleCall, client: Endpoint, server: Endpoint) {
+        let kind: CallKind = switch call.kind {
+        case .call: .call
+        case .ping: .heartbeat
+        case .orphanResponse: .orphanResponse
+        }
+        self.init(
+            kind: kind, client: client, server: server, requestID: Int64(call.streamID),
+            serialization: Serialization(id: 0), outcome: Self.outcome(of: call), quality: Self.quality(of: call)
+        )
+        triple = call
+        guard call.kind != .ping else { return }
+        if call.kind == .call {
+            var request = DubboRequestBody()
+            request.service = call.service
+            request.version = call.version
+            request.method = call.method
+            if let message = call.request {
+                request.arguments = message.values
+                request.argumentsDecoded = message.valuesDecoded && (message.decodeError == nil || !message.values.isEmpty)
+                request.decodeError = message.decodeError
+            } else if call.requestMessages == 0, !call.quality.contains(.headersIncomplete), call.kind == .call {
+                request.argumentsDecoded = true  // no message: a call without arguments
+            }
+            request.attachments = Self.map(call.attachments)
+            self.request = request
+        }
+        var response = DubboResponseBody()
+        if let message = call.response {
+            response.value = message.values.count == 1 ? message.values[0]
+                : message.values.isEmpty ? nil : .list(HessianList(elements: message.values))
+            response.decodeError = message.decodeError
+        }
+        // grpc-message only means something beside a failed status (servers also send it empty with OK).
+        if call.grpcStatus != 0 { response.errorMessage = call.grpcMessage }
+        if !call.responseAttachments.isEmpty { response.attachments = Self.map(call.responseAttachments) }
+        if call.responseTime != nil { self.response = response }
+    }
+
+    /// Header fields as a map; a name sent twice (headers and trailers both carry `content-type`) keeps its last
+    /// value, in the place of its first, so the JSON object never repeats a key.
+    private static func map(_ fields: [(name: String, value: String)]) -> HessianMap {
+        var entries: [HessianMapEntry] = []
+        var index: [String: Int] = [:]
+        for (name, value) in fields {
+            if let at = index[name] {
+                entries[at].value = .string(value)
+            } else {
+                index[name] = entries.count
+                entries.append(HessianMapEntry(key: .string(name), value: .string(value)))
+            }
+        }
+        return HessianMap(entries: entries)
+    }
+
+    static func outcome(of call: TripleCall) -> CallOutcome {
+        if call.kind == .ping { return .ok }
+        if let status = call.grpcStatus { return status == 0 ? .ok : .error }
+        if call.resetCode != nil { return .cancelled }
+        if let http = call.httpStatus, http != 200 { return .error }
+        if call.responseEndTime != nil, call.quality.contains(.headersIncomplete) { return .unknown }
+        return .noResponse
+    }
+
+    static func quality(of call: TripleCall) -> CallQuality {
+        let pairs: [(TripleCall.Quality, CallQuality)] = [
+            (.requestGap, .requestGap), (.responseGap, .responseGap), (.midstream, .midstream),
+            (.truncated, .truncated), (.requestUndecoded, .requestUndecoded), (.responseUndecoded, .responseUndecoded),
+            (.requestTooLarge, .requestTooLarge), (.responseTooLarge, .responseTooLarge),
+            (.headersIncomplete, .headersIncomplete), (.evicted, .evicted),
+        ]
+        var quality: CallQuality = []
+        for (from, to) in pairs where call.quality.contains(from) { quality.insert(to) }
+        return quality
+    }
+
+    public var wireProtocol: WireProtocol { isTriple ? .triple : .dubbo }
+
+    // Values every output format shows, for both protocols.
+
+    /// `serialization`: the header's serializer for dubbo; the wrapper's (or `protobuf`, `json`) for Triple.
+    public var serializationName: String? {
+        guard let triple else { return serialization.name }
+        return triple.request?.serialization ?? triple.response?.serialization
+    }
+
+    /// Response status: dubbo's status byte, or Triple's grpc-status.
+    public var statusNumber: Int? {
+        if let triple { return triple.grpcStatus }
+        return status.map { Int($0.rawValue) }
+    }
+
+    public var statusName: String? { triple?.statusName ?? status?.name }
+
+    public var requestTime: CaptureTime? { triple.map(\.requestTime) ?? requestFrame?.firstByteTime }
+    public var responseTime: CaptureTime? { triple.map(\.responseTime) ?? responseFrame?.firstByteTime }
+    public var requestEndTime: CaptureTime? { triple.map(\.requestEndTime) ?? requestFrame?.endTime }
+    public var responseEndTime: CaptureTime? { triple.map(\.responseEndTime) ?? responseFrame?.endTime }
+
+    /// Body bytes: the dubbo header's length, or the sum of Triple's message lengths.
+    public var requestBodyBytes: Int64? {
+        if let triple { return triple.kind == .call ? triple.requestBytes : nil }
+        return requestFrame.map { Int64($0.header.bodyLength) }
+    }
+
+    public var responseBodyBytes: Int64? {
+        if let triple { return triple.responseTime == nil || triple.kind == .ping ? nil : triple.responseBytes }
+        return responseFrame.map { Int64($0.header.bodyLength) }
+    }
+
+    /// Messages in each direction: Triple streams count theirs; a dubbo frame is one message.
+    public var requestMessageCount: Int {
+        if let triple { return triple.requestMessages }
+        return requestFrame == nil ? 0 : 1
+    }
+
+    public var responseMessageCount: Int {
+        if let triple { return triple.responseMessages }
+        return responseFrame == nil ? 0 : 1
+    }
+
+    /// `tri-service-group`.
+    public var tripleGroup: String? { triple?.group }
+
+    /// Java class names of the wrapper's arguments (`argTypes`); nil for IDL messages.
+    public var tripleArgumentTypes: [String]? { triple?.request.flatMap { $0.types.isEmpty ? nil : $0.types } }
+
+    /// The last byte the record covers: the response's, else the request's.
+    public var lastByteTime: CaptureTime? {
+        if let triple { return triple.responseEndTime ?? triple.requestEndTime ?? triple.requestTime }
+        return responseFrame?.lastByteTime ?? requestFrame?.lastByteTime
+    }
+
+    /// The calling application as the request names it: `tri-consumer-appname`, or dubbo's `remote.application`.
+    public var remoteApplication: String? {
+        if let triple { return triple.application }
+        return request?.attachment("remote.application")
+    }
+}

@@ -1,0 +1,55 @@
+import NIOCore
+import NIOHPACK
+
+/// One direction's HPACK decoder (RFC 7541), fed every header block of that direction in order.
+///
+/// After bytes were lost (or the connection was picked up mid-way) the dynamic table is unknown. Each block is
+/// then decoded against an empty table: a block that refers only to the static table, to literals and to entries
+/// it added itself decodes exactly as the real decoder would, since new entries take the lowest dynamic indexes;
+/// a block referring to an older entry fails and its fields are reported as unknown, never guessed.
+struct HeaderBlockDecoder {
+    private var decoder: HPACKDecoder
+    private let maxHeaderListSize: Int
+    private let maxTableSize: Int
+    /// The table's content is known (every block since the start was decoded).
+    private(set) var tableKnown = true
+    private var tableSizeLimit = 4_096
+
+    init(limits: TripleLimits) {
+        self.maxHeaderListSize = limits.maxHeaderListSize
+        self.maxTableSize = limits.maxDynamicTableSize
+        self.decoder = Self.makeDecoder(tableSize: 4_096, maxHeaderListSize: limits.maxHeaderListSize)
+    }
+
+    private static func makeDecoder(tableSize: Int, maxHeaderListSize: Int) -> HPACKDecoder {
+        HPACKDecoder(allocator: ByteBufferAllocator(), maxDynamicTableSize: tableSize, maxHeaderListSize: maxHeaderListSize)
+    }
+
+    /// The peer decoding this direction announced SETTINGS_HEADER_TABLE_SIZE: the encoder may now grow its
+    /// table up to it. Beyond our cap the size update the encoder must send fails to decode: table unknown.
+    mutating func peerAnnouncedTableSize(_ size: Int) {
+        tableSizeLimit = min(size, maxTableSize)
+        decoder.maxDynamicTableLength = tableSizeLimit
+    }
+
+    /// Marks the table unknown: an earlier block was lost.
+    mutating func lostBlocks() {
+        tableKnown = false
+    }
+
+    /// The fields of one complete header block; `nil` when it cannot be decoded (and then the table is unknown).
+    mutating func decode(_ block: [UInt8]) -> [(name: String, value: String)]? {
+        var buffer = ByteBuffer(bytes: block)
+        if tableKnown {
+            do {
+                return try decoder.decodeHeaders(from: &buffer).map { ($0.name, $0.value) }
+            } catch {
+                tableKnown = false
+                return nil
+            }
+        }
+        var scratch = Self.makeDecoder(tableSize: maxTableSize, maxHeaderListSize: maxHeaderListSize)
+        scratch.maxDynamicTableLength = maxTableSize
+        return try? scratch.decodeHeaders(from: &buffer).map { ($0.name, $0.value) }
+    }
+}

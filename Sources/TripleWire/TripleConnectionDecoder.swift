@@ -1,0 +1,638 @@
+public import InspectorCore
+import Hessian2
+
+/// Which peer of an HTTP/2 connection sent some bytes.
+public enum TripleSide: Sendable, Equatable {
+    /// The side that sent the client preface and opens streams with odd ids.
+    case client
+    case server
+
+    var opposite: TripleSide { self == .client ? .server : .client }
+}
+
+/// Turns both directions of one Triple (HTTP/2) connection into calls: one `TripleCall` per stream, handed over
+/// when the server ends the stream, either side resets it, or the connection ends; PINGs with their acks.
+///
+/// Pure state machine: bytes and gaps in, calls out; no I/O. Every allocation is bounded by `TripleLimits`.
+public struct TripleConnectionDecoder: Sendable {
+    public typealias CallHandler = (consuming TripleCall) -> Void
+
+    struct Stream: Sendable {
+        var call: TripleCall
+        var requestReader: GRPCMessageReader
+        var responseReader: GRPCMessageReader
+        var requestEncoding: String?
+        var responseEncoding: String?
+        var clientEnded = false
+    }
+
+    /// A header block still waiting for its CONTINUATION frames.
+    struct PendingBlock: Sendable {
+        var streamID: UInt32
+        var bytes: [UInt8]
+        var endStream: Bool
+        var firstByteTime: CaptureTime
+        var continuations = 0
+        var isPushPromise: Bool
+    }
+
+    public let limits: TripleLimits
+    private let clientIsInitiator: Bool
+    private var clientFrames: HTTP2FrameDecoder?
+    private var serverFrames: HTTP2FrameDecoder?
+    /// Decoders of the blocks each side sends.
+    private var clientBlocks: HeaderBlockDecoder
+    private var serverBlocks: HeaderBlockDecoder
+    private var clientPending: PendingBlock?
+    private var serverPending: PendingBlock?
+    private var streams: [UInt32: Stream] = [:]
+    private var highestClientStream: UInt32 = 0
+    /// Unacknowledged PINGs by sender and opaque data.
+    private var pings: [TripleSide: [UInt64: CaptureTime]] = [:]
+    private var payloads: TriplePayloadDecoder
+    /// Bytes the message readers of all streams hold (kept current as DATA is fed).
+    private var bufferedMessageBytes = 0
+    public private(set) var stats = TripleConnectionStats()
+
+    /// - Parameters:
+    ///   - clientIsInitiator: the TCP initiator is the HTTP/2 client (true unless detection said otherwise).
+    ///   - midstream: the connection was picked up after its start.
+    public init(limits: TripleLimits, clientIsInitiator: Bool = true, midstream: Bool) {
+        self.limits = limits
+        self.clientIsInitiator = clientIsInitiator
+        self.clientFrames = HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: !midstream, midstream: midstream)
+        self.serverFrames = HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: false, midstream: midstream)
+        self.clientBlocks = HeaderBlockDecoder(limits: limits)
+        self.serverBlocks = HeaderBlockDecoder(limits: limits)
+        self.payloads = TriplePayloadDecoder(limits: limits)
+    }
+
+    /// Memory held for frames spanning packets and messages spanning frames.
+    public var bufferedBytes: Int {
+        (clientFrames?.bufferedBytes ?? 0) + (serverFrames?.bufferedBytes ?? 0) + (clientPending?.bytes.count ?? 0)
+            + (serverPending?.bytes.count ?? 0)
+            + streams.values.reduce(0) { $0 + $1.requestReader.bufferedBytes + $1.responseReader.bufferedBytes }
+    }
+
+    /// Whether any HTTP/2 frame was found.
+    public var hasSeenFrame: Bool { (clientFrames?.hasSeenFrame ?? false) || (serverFrames?.hasSeenFrame ?? false) }
+
+    // MARK: Input
+
+    public mutating func receive(_ bytes: Span<UInt8>, from side: TripleSide, time: CaptureTime, _ emit: CallHandler) {
+        withFrames(side, emit: emit) { decoder, deliver in decoder.receive(bytes, time: time, deliver) }
+    }
+
+    public mutating func gap(length: Int, from side: TripleSide, time: CaptureTime, _ emit: CallHandler) {
+        withFrames(side, emit: emit) { decoder, deliver in decoder.gap(length: length, time: time, deliver) }
+    }
+
+    /// The connection is over: frames cut short are reported, then every open stream.
+    public mutating func finish(time: CaptureTime, _ emit: CallHandler) {
+        for side in [TripleSide.client, .server] {
+            withFrames(side, emit: emit) { decoder, deliver in decoder.finish(time: time, deliver) }
+        }
+        for id in streams.keys.sorted() {
+            guard var stream = streams.removeValue(forKey: id) else { continue }
+            if stream.call.responseEndTime == nil, stream.call.resetCode == nil { stream.call.quality.insert(.truncated) }
+            complete(stream, emit)
+        }
+    }
+
+    private mutating func withFrames(
+        _ side: TripleSide, emit: CallHandler, _ work: (inout HTTP2FrameDecoder, HTTP2FrameDecoder.FrameHandler) -> Void
+    ) {
+        let isClient = side == .client
+        guard var decoder = isClient ? clientFrames.take() : serverFrames.take() else { return }
+        let before = decoder.stats
+        // `emit` is only called while `work` runs; the compiler cannot see that through two closures.
+        withoutActuallyEscaping(emit) { emit in
+            work(&decoder) { frame, payload in self.handle(frame, payload, from: side, emit) }
+        }
+        stats.framing.add(decoder.stats.subtracting(before))
+        if isClient { clientFrames = decoder } else { serverFrames = decoder }
+    }
+
+    // MARK: Frames
+
+    private mutating func handle(_ frame: HTTP2Frame, _ payload: Span<UInt8>, from side: TripleSide, _ emit: CallHandler) {
+        if frame.followsLoss { lostPlace(side) }
+        let header = frame.header
+        if let pending = side == .client ? clientPending : serverPending,
+           header.type != .continuation || header.streamID != pending.streamID {
+            // RFC 9113 §6.10: nothing may come between a block's frames. The block is lost, and the table with it.
+            stats.malformedFrames += 1
+            dropPendingBlock(side)
+        }
+        guard frame.payloadState == .complete else { return damaged(frame, from: side, emit) }
+        guard header.isPlausible(maxPayload: HTTP2FrameHeader.largestPayload) || header.type.rawValue > 9 else {
+            stats.malformedFrames += 1
+            if header.type == .headers || header.type == .continuation { dropPendingBlock(side); blocks(side) { $0.lostBlocks() } }
+            return
+        }
+        payload.withUnsafeBufferPointer { bytes in
+            switch header.type {
+            case .data: data(frame, bytes, from: side, emit)
+            case .headers: headers(frame, bytes, from: side, emit)
+            case .continuation: continuation(frame, bytes, from: side, emit)
+            case .pushPromise: pushPromise(frame, bytes, from: side, emit)
+            case .rstStream: reset(frame, bytes, emit)
+            case .settings: settings(frame, bytes, from: side)
+            case .ping: ping(frame, bytes, from: side, emit)
+            case .goaway: stats.goaways += 1
+            default: break  // WINDOW_UPDATE, PRIORITY, extension frames: nothing to decode
+            }
+        }
+    }
+
+    /// A frame whose payload is missing (gap), too large, or cut short by the end of the stream.
+    private mutating func damaged(_ frame: HTTP2Frame, from side: TripleSide, _ emit: CallHandler) {
+        let header = frame.header
+        let flag: TripleCall.Quality = frame.payloadState == .tooLarge
+            ? (side == .client ? .requestTooLarge : .responseTooLarge)
+            : frame.payloadState == .truncated ? .truncated : (side == .client ? .requestGap : .responseGap)
+        switch header.type {
+        case .headers, .continuation, .pushPromise:
+            dropPendingBlock(side)
+            blocks(side) { $0.lostBlocks() }
+            stats.undecodedHeaderBlocks += 1
+            if var stream = streams[header.streamID] {
+                stream.call.quality.formUnion([flag, .headersIncomplete])
+                streams[header.streamID] = stream
+            }
+        case .data:
+            guard var stream = streams[header.streamID] else { return }
+            stream.call.quality.insert(flag)
+            if side == .client {
+                bufferedMessageBytes -= stream.requestReader.bufferedBytes
+                stream.requestReader.loseTrack()
+            } else {
+                bufferedMessageBytes -= stream.responseReader.bufferedBytes
+                stream.responseReader.loseTrack()
+            }
+            streams[header.streamID] = stream
+        default:
+            break
+        }
+        if header.endStream { endStream(header.streamID, from: side, time: frame.lastByteTime, emit) }
+    }
+
+    /// Bytes of `side` were lost at an unknown place: its table and the message boundaries of its open streams.
+    private mutating func lostPlace(_ side: TripleSide) {
+        dropPendingBlock(side)
+        blocks(side) { $0.lostBlocks() }
+        for id in streams.keys {
+            guard var stream = streams[id] else { continue }
+            bufferedMessageBytes -= side == .client ? stream.requestReader.bufferedBytes : stream.responseReader.bufferedBytes
+            if side == .client {
+                stream.requestReader.loseTrack()
+                stream.call.quality.insert(.requestGap)
+            } else {
+                stream.responseReader.loseTrack()
+                stream.call.quality.insert(.responseGap)
+            }
+            streams[id] = stream
+        }
+    }
+
+    /// The payload with its padding removed (RFC 9113 §6.1, §6.2), or nil when the padding does not fit.
+    private func unpadded(_ header: HTTP2FrameHeader, _ bytes: UnsafeBufferPointer<UInt8>, fixed: Int) -> UnsafeBufferPointer<UInt8>? {
+        var start = 0
+        var padding = 0
+        if header.padded {
+            guard bytes.count >= 1 else { return nil }
+            padding = Int(bytes[0])
+            start = 1
+        }
+        start += fixed
+        guard bytes.count - start >= padding else { return nil }
+        return UnsafeBufferPointer(rebasing: bytes[start..<(bytes.count - padding)])
+    }
+
+    private mutating func data(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
+        let id = frame.header.streamID
+        guard let data = unpadded(frame.header, bytes, fixed: 0) else {
+            stats.malformedFrames += 1
+            return
+        }
+        guard var stream = streams.removeValue(forKey: id) else { return }
+        var reader = side == .client ? stream.requestReader : stream.responseReader
+        let heldBefore = reader.bufferedBytes
+        let encoding = side == .client ? stream.requestEncoding : stream.responseEncoding
+        reader.feed(data) { event in
+            switch event {
+            case .started(let length, let tooLarge):
+                if side == .client {
+                    stream.call.requestMessages += 1
+                    stream.call.requestBytes += Int64(length)
+                } else {
+                    stream.call.responseMessages += 1
+                    stream.call.responseBytes += Int64(length)
+                }
+                if tooLarge {
+                    stats.messagesTooLarge += 1
+                    stream.call.quality.insert(side == .client ? .requestTooLarge : .responseTooLarge)
+                }
+            case .message(let compressed, let message):
+                decodeMessage(message, compressed: compressed, encoding: encoding, side: side, into: &stream.call)
+            }
+        }
+        bufferedMessageBytes += reader.bufferedBytes - heldBefore
+        if bufferedMessageBytes > limits.maxBufferedMessageBytes, reader.bufferedBytes > 0 {
+            // Over the connection's budget: the message that just grew is given up, its stream flagged.
+            bufferedMessageBytes -= reader.bufferedBytes
+            reader.loseTrack()
+            stream.call.quality.insert(.evicted)
+            stats.messagesEvicted += 1
+        }
+        if side == .client { stream.requestReader = reader } else { stream.responseReader = reader }
+        streams[id] = stream
+        if frame.header.endStream { endStream(id, from: side, time: frame.lastByteTime, emit) }
+    }
+
+    private mutating func decodeMessage(
+        _ bytes: UnsafeBufferPointer<UInt8>, compressed: Bool, encoding: String?, side: TripleSide, into call: inout TripleCall
+    ) {
+        let kept = side == .client ? call.requestMessages : call.responseMessages
+        guard kept <= limits.maxMessagesKept else { return }
+        let contentType = call.contentType
+        var decoded: TripleMessage
+        if compressed {
+            switch encoding {
+            case "gzip", "deflate":
+                do {
+                    let inflated = try Inflater.inflate(bytes, limit: limits.decompressedLimit(forCompressed: bytes.count))
+                    decoded = inflated.withUnsafeBufferPointer {
+                        payloads.decode($0, side: side == .client ? .request : .response, contentType: contentType)
+                    }
+                } catch {
+                    if case .tooLarge = error {
+                        stats.messagesTooLarge += 1
+                        call.quality.insert(side == .client ? .requestTooLarge : .responseTooLarge)
+                        return
+                    }
+                    decoded = TripleMessage(serialization: nil, decodeError: "\(encoding ?? ""): \(error)")
+                }
+            default:
+                decoded = TripleMessage(serialization: nil, decodeError: "compressed with unsupported grpc-encoding \(encoding ?? "(none)")")
+            }
+        } else {
+            decoded = payloads.decode(bytes, side: side == .client ? .request : .response, contentType: contentType)
+        }
+        if decoded.decodeError != nil {
+            stats.messagesUndecoded += 1
+            call.quality.insert(side == .client ? .requestUndecoded : .responseUndecoded)
+        }
+        if side == .client { call.request = Self.merged(call.request, decoded) } else { call.response = Self.merged(call.response, decoded) }
+    }
+
+    /// A streaming call's messages joined: values in order, the first serialization and error kept.
+    private static func merged(_ earlier: TripleMessage?, _ next: TripleMessage) -> TripleMessage {
+        guard var earlier else { return next }
+        earlier.values += next.values
+        if earlier.types.isEmpty { earlier.types = next.types }
+        if earlier.serialization == nil { earlier.serialization = next.serialization }
+        if earlier.decodeError == nil { earlier.decodeError = next.decodeError }
+        earlier.valuesDecoded = earlier.valuesDecoded && next.valuesDecoded
+        return earlier
+    }
+
+    // MARK: Header blocks
+
+    private mutating func headers(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
+        guard let fragment = unpadded(frame.header, bytes, fixed: frame.header.hasPriority ? 5 : 0) else {
+            stats.malformedFrames += 1
+            blocks(side) { $0.lostBlocks() }
+            return
+        }
+        startBlock(
+            PendingBlock(streamID: frame.header.streamID, bytes: [], endStream: frame.header.endStream,
+                         firstByteTime: frame.firstByteTime, isPushPromise: false),
+            fragment: fragment, endHeaders: frame.header.endHeaders, frame: frame, from: side, emit
+        )
+    }
+
+    private mutating func pushPromise(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
+        // Never used by gRPC, but its block still changes the sender's table (RFC 9113 §6.6).
+        guard let fragment = unpadded(frame.header, bytes, fixed: 4) else {
+            stats.malformedFrames += 1
+            blocks(side) { $0.lostBlocks() }
+            return
+        }
+        startBlock(
+            PendingBlock(streamID: frame.header.streamID, bytes: [], endStream: false, firstByteTime: frame.firstByteTime,
+                         isPushPromise: true),
+            fragment: fragment, endHeaders: frame.header.flags & 0x4 != 0, frame: frame, from: side, emit
+        )
+    }
+
+    private mutating func startBlock(
+        _ block: PendingBlock, fragment: UnsafeBufferPointer<UInt8>, endHeaders: Bool, frame: HTTP2Frame,
+        from side: TripleSide, _ emit: CallHandler
+    ) {
+        guard fragment.count <= limits.maxHeaderBlockLength else {
+            stats.oversizedHeaderBlocks += 1
+            blocks(side) { $0.lostBlocks() }
+            return
+        }
+        var block = block
+        block.bytes.append(contentsOf: fragment)
+        if endHeaders {
+            finishBlock(block, time: frame.lastByteTime, from: side, emit)
+        } else if side == .client {
+            clientPending = block
+        } else {
+            serverPending = block
+        }
+    }
+
+    private mutating func continuation(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
+        guard var block = side == .client ? clientPending.take() : serverPending.take() else {
+            stats.malformedFrames += 1  // a CONTINUATION with no block open
+            blocks(side) { $0.lostBlocks() }
+            return
+        }
+        block.continuations += 1
+        guard block.continuations <= limits.maxContinuationFrames,
+              bytes.count <= limits.maxHeaderBlockLength - block.bytes.count
+        else {
+            stats.oversizedHeaderBlocks += 1
+            blocks(side) { $0.lostBlocks() }
+            markHeadersIncomplete(block.streamID)
+            return
+        }
+        block.bytes.append(contentsOf: bytes)
+        if frame.header.endHeaders {
+            finishBlock(block, time: frame.lastByteTime, from: side, emit)
+        } else if side == .client {
+            clientPending = block
+        } else {
+            serverPending = block
+        }
+    }
+
+    private mutating func dropPendingBlock(_ side: TripleSide) {
+        let dropped = side == .client ? clientPending.take() : serverPending.take()
+        if let dropped {
+            blocks(side) { $0.lostBlocks() }
+            markHeadersIncomplete(dropped.streamID)
+        }
+    }
+
+    private mutating func markHeadersIncomplete(_ id: UInt32) {
+        streams[id]?.call.quality.insert(.headersIncomplete)
+    }
+
+    private mutating func blocks(_ side: TripleSide, _ work: (inout HeaderBlockDecoder) -> Void) {
+        if side == .client { work(&clientBlocks) } else { work(&serverBlocks) }
+    }
+
+    private mutating func finishBlock(_ block: PendingBlock, time: CaptureTime, from side: TripleSide, _ emit: CallHandler) {
+        let fields = side == .client ? clientBlocks.decode(block.bytes) : serverBlocks.decode(block.bytes)
+        if fields == nil { stats.undecodedHeaderBlocks += 1 }
+        guard !block.isPushPromise else { return }
+        let id = block.streamID
+        if side == .client {
+            if streams[id] == nil {
+                guard id > highestClientStream else { return }  // a late block of a stream already reported
+                guard streams.count < limits.maxConcurrentStreams else {
+                    stats.streamsOverLimit += 1
+                    highestClientStream = id
+                    return
+                }
+                highestClientStream = id
+                var call = TripleCall(kind: .call, streamID: id, clientIsInitiator: clientIsInitiator)
+                call.requestTime = block.firstByteTime
+                if !clientBlocks.tableKnown || clientFrames?.stats.resyncs ?? 0 > 0 { call.quality.insert(.midstream) }
+                streams[id] = Stream(
+                    call: call, requestReader: GRPCMessageReader(maxLength: limits.maxMessageLength),
+                    responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
+                )
+                applyRequest(fields, to: id)
+            } else if fields == nil {
+                markHeadersIncomplete(id)  // client trailers: nothing Triple uses
+            }
+        } else {
+            if streams[id] == nil {
+                // The request HEADERS were not captured (picked up mid-way, or lost).
+                guard id > highestClientStream, streams.count < limits.maxConcurrentStreams else { return }
+                highestClientStream = id
+                var call = TripleCall(kind: .orphanResponse, streamID: id, clientIsInitiator: clientIsInitiator)
+                call.quality.insert(.midstream)
+                streams[id] = Stream(
+                    call: call, requestReader: GRPCMessageReader(maxLength: limits.maxMessageLength),
+                    responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
+                )
+            }
+            applyResponse(fields, time: block.firstByteTime, to: id)
+        }
+        if block.endStream { endStream(id, from: side, time: time, emit) }
+    }
+
+    private mutating func applyRequest(_ fields: [(name: String, value: String)]?, to id: UInt32) {
+        guard var stream = streams[id] else { return }
+        guard let fields else {
+            stream.call.quality.insert(.headersIncomplete)
+            streams[id] = stream
+            return
+        }
+        for (name, value) in fields {
+            switch name {
+            case ":path":
+                stream.call.path = value
+                let trimmed = value.hasPrefix("/") ? value.dropFirst() : Substring(value)
+                if let slash = trimmed.lastIndex(of: "/") {
+                    stream.call.service = String(trimmed[..<slash])
+                    stream.call.method = String(trimmed[trimmed.index(after: slash)...])
+                } else {
+                    stream.call.service = String(trimmed)
+                }
+            case ":method", ":scheme", ":authority", "te": break
+            case "content-type": stream.call.contentType = value
+            case "tri-service-version": stream.call.version = value
+            case "tri-service-group": stream.call.group = value
+            case "tri-consumer-appname": stream.call.application = value
+            case "grpc-timeout": stream.call.timeoutMicroseconds = Self.timeoutMicroseconds(value)
+            case "grpc-encoding": stream.requestEncoding = value
+            default: stream.call.attachments.append((name, value))
+            }
+        }
+        streams[id] = stream
+    }
+
+    private mutating func applyResponse(_ fields: [(name: String, value: String)]?, time: CaptureTime, to id: UInt32) {
+        guard var stream = streams[id] else { return }
+        if stream.call.responseTime == nil { stream.call.responseTime = time }
+        guard let fields else {
+            stream.call.quality.insert(.headersIncomplete)
+            streams[id] = stream
+            return
+        }
+        for (name, value) in fields {
+            switch name {
+            case ":status": stream.call.httpStatus = Int(value)
+            case "grpc-status": stream.call.grpcStatus = Int(value)
+            case "grpc-message": stream.call.grpcMessage = Self.percentDecoded(value)
+            case "tri-exception-code": stream.call.exceptionCode = value
+            case "grpc-encoding": stream.responseEncoding = value
+            case "grpc-status-details-bin":
+                stream.call.statusDetails = Self.base64Decoded(value).flatMap { bytes in
+                    bytes.withUnsafeBufferPointer { try? ProtobufRendering.render($0, maxDepth: limits.maxProtobufDepth) }
+                }
+            default: stream.call.responseAttachments.append((name, value))
+            }
+        }
+        streams[id] = stream
+    }
+
+    /// `grpc-timeout`: up to 8 digits and a unit (H M S m u n) (gRPC over HTTP/2 spec).
+    static func timeoutMicroseconds(_ text: String) -> Int64? {
+        guard let unit = text.last, text.count >= 2, text.count <= 9, let amount = Int64(text.dropLast()), amount >= 0
+        else { return nil }
+        switch unit {
+        case "H": return amount * 3_600_000_000
+        case "M": return amount * 60_000_000
+        case "S": return amount * 1_000_000
+        case "m": return amount * 1_000
+        case "u": return amount
+        case "n": return amount / 1_000
+        default: return nil
+        }
+    }
+
+    /// `grpc-message` is percent-encoded UTF-8; a broken escape is kept as written.
+    static func percentDecoded(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        var bytes: [UInt8] = []
+        let source = Array(text.utf8)
+        var index = 0
+        while index < source.count {
+            if source[index] == UInt8(ascii: "%"), index + 2 < source.count,
+               let high = hexValue(source[index + 1]), let low = hexValue(source[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(source[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x37
+        case 0x61...0x66: byte - 0x57
+        default: nil
+        }
+    }
+
+    /// `-bin` header values are base64, padded or not (gRPC over HTTP/2 spec).
+    static func base64Decoded(_ text: String) -> [UInt8]? {
+        var bits: UInt32 = 0
+        var count = 0
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count * 3 / 4)
+        for byte in text.utf8 {
+            let value: UInt32
+            switch byte {
+            case 0x41...0x5A: value = UInt32(byte - 0x41)
+            case 0x61...0x7A: value = UInt32(byte - 0x61 + 26)
+            case 0x30...0x39: value = UInt32(byte - 0x30 + 52)
+            case UInt8(ascii: "+"), UInt8(ascii: "-"): value = 62
+            case UInt8(ascii: "/"), UInt8(ascii: "_"): value = 63
+            case UInt8(ascii: "="): continue
+            default: return nil
+            }
+            bits = bits << 6 | value
+            count += 6
+            if count >= 8 {
+                count -= 8
+                output.append(UInt8(truncatingIfNeeded: bits >> UInt32(count)))
+            }
+        }
+        return output
+    }
+
+    // MARK: Stream ends, control frames
+
+    private mutating func endStream(_ id: UInt32, from side: TripleSide, time: CaptureTime, _ emit: CallHandler) {
+        guard var stream = streams[id] else { return }
+        if side == .client {
+            stream.clientEnded = true
+            stream.call.requestEndTime = time
+            streams[id] = stream
+            return
+        }
+        streams[id] = nil
+        stream.call.responseEndTime = time
+        if stream.call.responseTime == nil { stream.call.responseTime = time }
+        complete(stream, emit)
+    }
+
+    private mutating func reset(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, _ emit: CallHandler) {
+        guard var stream = streams.removeValue(forKey: frame.header.streamID) else { return }
+        stream.call.resetCode = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+        stream.call.responseEndTime = frame.lastByteTime
+        complete(stream, emit)
+    }
+
+    private mutating func complete(_ stream: Stream, _ emit: CallHandler) {
+        bufferedMessageBytes -= stream.requestReader.bufferedBytes + stream.responseReader.bufferedBytes
+        var call = stream.call
+        // A message cut short by the stream's end (or reset) was never complete.
+        if stream.requestReader.isInsideMessage || stream.responseReader.isInsideMessage { call.quality.insert(.truncated) }
+        stats.calls += 1
+        emit(call)
+    }
+
+    private mutating func settings(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide) {
+        guard !frame.header.ack else { return }
+        var offset = 0
+        while offset + 6 <= bytes.count {
+            let identifier = UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
+            var value: UInt32 = 0
+            for index in 2..<6 { value = value << 8 | UInt32(bytes[offset + index]) }
+            if identifier == 1 {
+                // SETTINGS_HEADER_TABLE_SIZE bounds the table of the blocks this side *receives*.
+                blocks(side.opposite) { $0.peerAnnouncedTableSize(Int(value)) }
+            }
+            offset += 6
+        }
+    }
+
+    private mutating func ping(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
+        var opaque: UInt64 = 0
+        for byte in bytes { opaque = opaque << 8 | UInt64(byte) }
+        if !frame.header.ack {
+            var outstanding = pings[side] ?? [:]
+            if outstanding.count >= 16 { outstanding.removeAll() }  // acks never came: forget them
+            outstanding[opaque] = frame.firstByteTime
+            pings[side] = outstanding
+            return
+        }
+        guard let sent = pings[side.opposite]?.removeValue(forKey: opaque) else { return }
+        var call = TripleCall(kind: .ping, streamID: 0, clientIsInitiator: clientIsInitiator == (side == .server))
+        call.requestTime = sent
+        call.requestEndTime = sent
+        call.responseTime = frame.firstByteTime
+        call.responseEndTime = frame.lastByteTime
+        stats.pings += 1
+        emit(call)
+    }
+}
+
+extension HTTP2StreamStats {
+    func subtracting(_ other: HTTP2StreamStats) -> HTTP2StreamStats {
+        var result = HTTP2StreamStats()
+        result.frames = frames - other.frames
+        result.malformedFrames = malformedFrames - other.malformedFrames
+        result.unknownFrames = unknownFrames - other.unknownFrames
+        result.oversizedFrames = oversizedFrames - other.oversizedFrames
+        result.gapBytes = gapBytes - other.gapBytes
+        result.skippedBytes = skippedBytes - other.skippedBytes
+        result.resyncs = resyncs - other.resyncs
+        return result
+    }
+}

@@ -1,0 +1,154 @@
+public import Hessian2
+import InspectorCore
+
+/// What one gRPC message of a Triple call decoded to.
+public struct TripleMessage: Sendable, Equatable {
+    /// `hessian2`, `fastjson2`, `protobuf`, `json`, or the wrapper's own `serializeType` when not decoded.
+    public var serialization: String?
+    /// Wrapper arguments or the IDL message (rendered field by field) of a request; one value for a response.
+    public var values: [HessianValue]
+    /// Java class names from the wrapper (`argTypes` of a request, `type` of a response).
+    public var types: [String]
+    /// Why the message (or part of it) was not decoded; what was decoded before that is kept.
+    public var decodeError: String?
+    /// False when values were not asked for (`TripleLimits.decodesValues`): `values` is empty by choice.
+    public var valuesDecoded = true
+
+    public init(serialization: String?, values: [HessianValue] = [], types: [String] = [], decodeError: String? = nil) {
+        self.serialization = serialization
+        self.values = values
+        self.types = types
+        self.decodeError = decodeError
+    }
+}
+
+extension TripleMessage {
+    /// A message whose values were not asked for: its serialization (and wrapper types) only.
+    static func notDecoded(_ serialization: String, types: [String] = []) -> TripleMessage {
+        var message = TripleMessage(serialization: serialization, types: types)
+        message.valuesDecoded = false
+        return message
+    }
+}
+
+/// Turns gRPC message bytes into values: Triple's wrapper messages (PROTOCOL.md §7.2) with their Hessian2
+/// arguments, IDL protobuf messages field by field, JSON bodies as JSON.
+struct TriplePayloadDecoder {
+    let limits: TripleLimits
+    private var hessian: HessianDecoder
+
+    init(limits: TripleLimits) {
+        self.limits = limits
+        self.hessian = HessianDecoder(limits: limits.values)
+    }
+
+    enum Side { case request, response }
+
+    mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, side: Side, contentType: String?) -> TripleMessage {
+        if let contentType, contentType.hasPrefix("application/json") || contentType.hasPrefix("application/grpc+json") {
+            return limits.decodesValues ? decodeJSON(bytes) : .notDecoded("json")
+        }
+        if let subtype = Self.rawSubtype(contentType) {
+            guard limits.decodesValues else { return .notDecoded(subtype) }
+            // A codec we have no schema for (apache/dubbo-python sends `application/grpc+data`): text or bytes.
+            let text = ProtobufReader(bytes).string(0..<bytes.count)
+            return TripleMessage(serialization: subtype, values: [text.map(HessianValue.string) ?? .binary(Array(bytes))])
+        }
+        if let wrapper = Wrapper.parse(bytes, side: side) {
+            guard limits.decodesValues else {
+                return .notDecoded(Wrapper.serializationName(wrapper.serializeType), types: wrapper.types)
+            }
+            return decodeWrapper(wrapper, bytes: bytes)
+        }
+        guard limits.decodesValues else { return .notDecoded("protobuf") }
+        do {
+            return TripleMessage(serialization: "protobuf", values: [try ProtobufRendering.render(bytes, maxDepth: limits.maxProtobufDepth)])
+        } catch {
+            return TripleMessage(serialization: "protobuf", decodeError: "protobuf: \(error.reason) at \(error.offset)")
+        }
+    }
+
+    /// The `+subtype` of `application/grpc+subtype` when it names neither protobuf nor JSON.
+    static func rawSubtype(_ contentType: String?) -> String? {
+        guard let contentType, contentType.hasPrefix("application/grpc+") else { return nil }
+        let subtype = contentType.dropFirst("application/grpc+".count).prefix { $0 != ";" }
+        return subtype.isEmpty || subtype == "proto" || subtype == "json" ? nil : String(subtype)
+    }
+
+    private func decodeJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> TripleMessage {
+        var parser = JSONValueParser(bytes, maxDepth: limits.values.maxHessianDepth)
+        do {
+            return TripleMessage(serialization: "json", values: [try parser.parseDocument()])
+        } catch {
+            return TripleMessage(serialization: "json", decodeError: "json: \(error.reason) at \(error.offset)")
+        }
+    }
+
+    private mutating func decodeWrapper(_ wrapper: Wrapper, bytes: UnsafeBufferPointer<UInt8>) -> TripleMessage {
+        let name = Wrapper.serializationName(wrapper.serializeType)
+        var message = TripleMessage(serialization: name, types: wrapper.types)
+        guard name == "hessian2" else {
+            message.decodeError = name == "fastjson2"
+                ? "fastjson2 wrapper arguments are not decoded (no fastjson2 decoder in this build)"
+                : "serializeType \(wrapper.serializeType) is not decoded"
+            return message
+        }
+        for range in wrapper.values {
+            hessian.reset()
+            do {
+                message.values.append(try hessian.decodeValue(in: UnsafeBufferPointer(rebasing: bytes[range]).span))
+            } catch {
+                message.decodeError = "hessian2: \(error)"
+                break
+            }
+        }
+        return message
+    }
+
+    /// The fields of a TripleRequestWrapper {1 serializeType, 2 args*, 3 argTypes*} or TripleResponseWrapper
+    /// {1 serializeType, 2 data, 3 type}: recognised only when every field has the wrapper's number and wire type
+    /// and the serializeType is a name Dubbo uses, so an IDL message is not mistaken for one.
+    struct Wrapper {
+        var serializeType: String
+        var values: [Range<Int>]
+        var types: [String]
+
+        static let knownTypes: Set<String> = [
+            "hessian4", "hessian2", "fastjson2", "fastjson", "json", "protobuf", "kryo", "kryo2", "fst", "gson",
+            "jackson", "fury", "msgpack", "java", "nativejava", "avro", "protostuff",
+        ]
+
+        static func serializationName(_ serializeType: String) -> String {
+            serializeType == "hessian4" ? "hessian2" : serializeType
+        }
+
+        static func parse(_ bytes: UnsafeBufferPointer<UInt8>, side: Side) -> Wrapper? {
+            var reader = ProtobufReader(bytes)
+            var serializeType: String?
+            var values: [Range<Int>] = []
+            var types: [String] = []
+            do {
+                while let (number, field) = try reader.next() {
+                    guard case .bytes(let range) = field else { return nil }
+                    switch number {
+                    case 1:
+                        guard serializeType == nil, let text = reader.string(range) else { return nil }
+                        serializeType = text
+                    case 2:
+                        guard side == .request || values.isEmpty else { return nil }
+                        values.append(range)
+                    case 3:
+                        guard let text = reader.string(range), side == .request || types.isEmpty else { return nil }
+                        types.append(text)
+                    default:
+                        return nil
+                    }
+                }
+            } catch {
+                return nil
+            }
+            guard let serializeType, knownTypes.contains(serializeType) else { return nil }
+            return Wrapper(serializeType: serializeType, values: values, types: types)
+        }
+    }
+}
