@@ -14,8 +14,10 @@ python3 -c "import grpc" 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
         --target .build/python-apache-dubbo apache-dubbo==3.0.0b1
 # Independent Python Dubbo stacks that the live-capture tests run on loopback (Tests/Support/dubbo_loopback.py).
-python3 -c "import dubbo.server, dubbo_ssl.client" 2>/dev/null \
-    || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+# apache-dubbo installed into site-packages would replace dubbo-py's `dubbo` package (same name), so the check asks
+# for a function only dubbo-py's server has, and a failed check reinstalls it over whatever is there.
+python3 -c "import dubbo.server, dubbo_ssl.client; dubbo.server._get_dubbo_request_handler" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --force-reinstall \
         dubbo-py==0.2.2 dubbo-ssl-python==0.9.6
 # kazoo writes ZooKeeper registrations as Dubbo does (Tests/Support/zk_registry.py).
 python3 -c "import kazoo.client" 2>/dev/null \
