@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "AnalysisPipeline", "LatencyReports", "RecordFormats", "RegistryJoin", "TestSupport", "Registry", "Correlation", "DubboWire", "InspectorCore",
+                "AnalysisPipeline", "LatencyReports", "RecordFormats", "RegistryJoin", "TestSupport", "Registry", "Correlation", "DubboWire", "InspectorCore", "InspectorCLI",
             ]
         ),
     ]

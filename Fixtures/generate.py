@@ -31,6 +31,7 @@ import json
 import math
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -138,6 +139,8 @@ RECORD_KEYS = [
     "quality",
     # Registry join (docs/REGISTRY.md): the fixtures are read without a registry.
     "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
+    # The consumer's deadline (docs/RECORDS.md): the `timeout` attachment and whether the call overran it.
+    "timeout_ms", "timeout_exceeded",
 ]
 
 QUALITY_ORDER = [
@@ -1545,12 +1548,14 @@ class RefInspector:
         self.records: list[dict] = []
         self.stats: dict = {}
         self.pidx = 0
+        self.last_t = 0             # time of the latest packet read: how long an unanswered request was watched
 
     # --- packets ----------------------------------------------------------------------------------
     def read(self, paths):
         for path in paths:
             for t, linktype, data, orig in read_capture_file(path):
                 self.pidx += 1
+                self.last_t = max(self.last_t, t)
                 seg = parse_packet(linktype, data, self.stats)
                 if seg is not None:
                     self.packet(seg, t)
@@ -1890,7 +1895,23 @@ class RefInspector:
             rec["outcome"] = "ok"
         rec["quality"] = [q for q in QUALITY_ORDER if q in quality]
         rec["registry_status"], rec["service_inferred"] = "no_registry", False
+        rec["timeout_ms"], rec["timeout_exceeded"] = self.timeout_verdict(rec, req)
         return rec
+
+    def timeout_verdict(self, rec: dict, req: Frame | None) -> tuple:
+        """`timeout_ms` from the request's `timeout` attachment (decimal string or integer, 0..2^31-1 ms) and
+        `timeout_exceeded`: answered later than it (by `latency_us`), or unanswered while the capture ran past it."""
+        att = rec["attachments"]
+        raw = att.get("timeout") if isinstance(att, dict) else None
+        if isinstance(raw, str) and re.fullmatch(r" *[0-9]{1,10} *", raw):
+            raw = int(raw)
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 2**31 - 1:
+            return None, None
+        if rec["latency_us"] is not None:
+            return raw, rec["latency_us"] > raw * 1000
+        if rec["outcome"] == "no_response" and req is not None and (self.last_t - req.t_first) // 1000 > raw * 1000:
+            return raw, True
+        return raw, None
 
 
 def render_records(records) -> str:

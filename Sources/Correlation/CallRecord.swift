@@ -62,6 +62,9 @@ public struct CallRecord: Sendable, Equatable {
     /// Bodies kept as bytes for decoding on another thread (`DubboBody.deferred`); nil once decoded.
     public var deferredRequestBody: [UInt8]?
     public var deferredResponseBody: [UInt8]?
+    /// For a record reported unanswered: the latest capture time seen when it was given up on, so the capture ran
+    /// at least this long without an answer (judges `timeout_exceeded`). nil for answered records.
+    public var unansweredUntil: CaptureTime?
 
     public init(
         kind: CallKind, client: Endpoint, server: Endpoint, requestID: Int64, serialization: Serialization,

@@ -20,6 +20,7 @@ public struct CSVFormatter: Sendable {
         "exception", "error_message", "response_attachments", "request_ts", "response_ts", "request_end_ts",
         "response_end_ts", "latency_us", "outcome", "request_bytes", "response_bytes", "quality",
         "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
+        "timeout_ms", "timeout_exceeded",
     ]
 
     public static var headerLine: String { columns.joined(separator: ",") + "\r\n" }
@@ -64,6 +65,8 @@ public struct CSVFormatter: Sendable {
         cells.append(Self.text(registry.providerURL))
         cells.append(registry.status.rawValue)
         cells.append(registry.serviceInferred ? "true" : "false")
+        cells.append(record.timeoutMilliseconds.map { String($0) } ?? "")
+        cells.append(record.timeoutExceeded.map { $0 ? "true" : "false" } ?? "")
         return cells.map(Self.quote).joined(separator: ",") + "\r\n"
     }
 

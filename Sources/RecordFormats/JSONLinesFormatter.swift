@@ -73,6 +73,10 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("provider_url"); writer.optionalString(registry.providerURL)
         writer.comma(); writer.key("registry_status"); writer.string(registry.status.rawValue)
         writer.comma(); writer.key("service_inferred"); writer.bool(registry.serviceInferred)
+        writer.comma(); writer.key("timeout_ms")
+        if let timeout = record.timeoutMilliseconds { writer.integer(timeout) } else { writer.null() }
+        writer.comma(); writer.key("timeout_exceeded")
+        if let exceeded = record.timeoutExceeded { writer.bool(exceeded) } else { writer.null() }
         writer.endObject()
         writer.raw("\n")
     }

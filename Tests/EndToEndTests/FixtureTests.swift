@@ -26,7 +26,7 @@ struct FixtureTests {
     @Test("the manifest lists every fixture")
     func manifestComplete() throws {
         let cases = try Self.cases()
-        #expect(cases.count == 21)
+        #expect(cases.count == 23)
         #expect(Set(cases.map(\.name)).count == cases.count)
     }
 
