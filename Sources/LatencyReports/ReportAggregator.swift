@@ -35,6 +35,7 @@ public struct ReportAggregator {
     private let argumentRenderer: JSONLinesFormatter
     /// Decodes arguments for the slowest calls only, when records carry them undecoded.
     private var argumentDecoder: DubboBodyDecoder
+    private var findings = FindingsAccumulator()
 
     /// Endpoints, not names: names are looked up once per edge when the report is finished.
     private struct EdgeKey: Hashable {
@@ -99,6 +100,7 @@ public struct ReportAggregator {
     private mutating func addCall(_ record: CallRecord) {
         let key = groupKey(record)
         totals.calls += 1
+        findings.add(record, nearLimitBytes: configuration.nearLimitBytes)
         switch record.outcome {
         case .error: totals.errors += 1
         case .exception: totals.exceptions += 1
@@ -408,7 +410,14 @@ public struct ReportAggregator {
             return (a.consumer, a.provider, a.service ?? "") < (b.consumer, b.provider, b.service ?? "")
         }
 
-        return LatencyReport(
+        var registryCallers: [String: [String]] = [:]
+        if let names = configuration.names {
+            for key in edges.keys {
+                guard let consumer = names.consumer(at: key.consumer, service: key.service) else { continue }
+                registryCallers[key.provider.description, default: []].append(consumer)
+            }
+        }
+        var report = LatencyReport(
             grouping: grouping,
             intervalSeconds: Double(interval) / 1e9,
             requestedIntervalSeconds: Double(configuration.intervalNanoseconds) / 1e9,
@@ -420,6 +429,10 @@ public struct ReportAggregator {
             includesPayload: configuration.includePayload, inputFiles: inputFiles, captureQuality: captureQuality,
             limitsHit: limits, payloadLimitBytes: configuration.payloadLimitBytes,
             nearLimitBytes: configuration.nearLimitBytes, largeResponseBytes: configuration.largeResponseBytes)
+        report.findings = findings.findings(
+            connections: connectionReports, payloadLimitBytes: configuration.payloadLimitBytes,
+            registryCallers: registryCallers.mapValues { Array(Set($0)).sorted() })
+        return report
     }
 
     private func slotStart(_ slot: Int64) -> CaptureTime {
