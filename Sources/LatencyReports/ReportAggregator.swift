@@ -49,7 +49,8 @@ public struct ReportAggregator {
 
     public init(configuration: ReportConfiguration) {
         self.configuration = configuration
-        self.interval = configuration.intervalNanoseconds
+        self.interval = configuration.adaptiveInterval
+            ? ReportConfiguration.adaptiveStartNanoseconds : configuration.intervalNanoseconds
         self.slowest = SlowestCalls(capacity: configuration.slowestCount)
         self.argumentRenderer = JSONLinesFormatter(
             options: RecordRenderOptions(includePayload: configuration.includePayload,
@@ -284,10 +285,12 @@ public struct ReportAggregator {
         highestSlot = max(highestSlot, slot)
         // Bounded: each doubling halves the span; at the widest interval everything is in one slot per group,
         // and groups are at most `maxGroups + 1`.
-        while interval < Self.widestInterval,
-              highestSlot - lowestSlot + 1 > Int64(max(1, configuration.maxSeriesPoints))
-                || slotCount > max(configuration.seriesBudget, configuration.maxGroups + 1) {
-            widenInterval()
+        while interval < Self.widestInterval {
+            let spanTooWide = highestSlot - lowestSlot + 1 > Int64(max(1, configuration.maxSeriesPoints))
+            let tooManySlots = slotCount > max(configuration.seriesBudget, configuration.maxGroups + 1)
+            guard spanTooWide || tooManySlots else { break }
+            // An adaptive interval widening with the capture's span is the plan, not a limit being hit.
+            widenInterval(countingLimit: tooManySlots || !configuration.adaptiveInterval)
         }
     }
 
@@ -295,13 +298,13 @@ public struct ReportAggregator {
     /// (fewer of them) hold the same calls. Bounded like `slotAdded`: each doubling halves the slots.
     private mutating func keepSeriesWithinBudget() {
         while interval < Self.widestInterval, seriesBytes > configuration.seriesByteBudget {
-            widenInterval()
+            widenInterval(countingLimit: true)
         }
     }
 
-    private mutating func widenInterval() {
+    private mutating func widenInterval(countingLimit: Bool) {
         interval *= 2
-        limitsHit.intervalDoublings += 1
+        if countingLimit { limitsHit.intervalDoublings += 1 }
         slotCount = 0
         seriesBytes = 0
         for index in groups.indices {
@@ -420,7 +423,7 @@ public struct ReportAggregator {
         var report = LatencyReport(
             grouping: grouping,
             intervalSeconds: Double(interval) / 1e9,
-            requestedIntervalSeconds: Double(configuration.intervalNanoseconds) / 1e9,
+            requestedIntervalSeconds: Double(configuration.adaptiveInterval ? interval : configuration.intervalNanoseconds) / 1e9,
             firstTime: firstTime, lastTime: lastTime, totals: totals, groups: groupReports,
             series: slotRange.map { range in
                 range.map { (overall[$0] ?? SeriesSlot()).point(start: slotStart($0)) }
