@@ -228,3 +228,30 @@ struct FindingsTests {
         #expect(accumulator.findings(connections: [], payloadLimitBytes: 0).count == FindingsAccumulator.maxSubjects)
     }
 }
+
+@Suite("Findings in a baseline comparison")
+struct FindingsComparisonTests {
+    @Test("findings that appeared or disappeared are listed, matched by kind and subject")
+    func appearedAndDisappeared() throws {
+        var exhausted = CallFactory.Call()
+        exhausted.status = 100
+        let clean = FindingsTests.report(FindingsTests.cleanCalls())
+        let broken = FindingsTests.report(FindingsTests.cleanCalls() + [CallFactory.record(exhausted)])
+        let worse = ReportComparison(baseline: clean, current: broken)
+        #expect(worse.findingsAppeared.map(\.kind) == ["thread_pool_exhausted"])
+        #expect(worse.findingsDisappeared.isEmpty)
+        let better = ReportComparison(baseline: broken, current: clean)
+        #expect(better.findingsAppeared.isEmpty)
+        #expect(better.findingsDisappeared.map(\.subject) == ["10.0.0.9:20880"])
+        let same = ReportComparison(baseline: broken, current: broken)
+        #expect(same.findingsAppeared.isEmpty && same.findingsDisappeared.isEmpty)
+
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(worse.json().utf8)) as? [String: Any])
+        let appeared = try #require(json["findings_appeared"] as? [[String: Any]])
+        #expect(appeared.first?["kind"] as? String == "thread_pool_exhausted")
+        #expect((json["findings_disappeared"] as? [Any])?.isEmpty == true)
+        #expect(worse.text().contains("Findings that appeared\n  [thread_pool_exhausted] 10.0.0.9:20880 rejected 1 call(s)"))
+        #expect(better.html().contains("<section id=\"findings-disappeared\">"))
+    }
+}
