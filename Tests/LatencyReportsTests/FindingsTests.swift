@@ -28,15 +28,7 @@ struct FindingsTests {
         return record
     }
 
-    static func report(_ records: [CallRecord], configure: (inout ReportConfiguration) -> Void = { _ in })
-        -> LatencyReport
-    {
-        var configuration = ReportConfiguration()
-        configure(&configuration)
-        var aggregator = ReportAggregator(configuration: configuration)
-        for record in records { aggregator.add(record) }
-        return aggregator.finish()
-    }
+    static func report(_ records: [CallRecord]) -> LatencyReport { ReportAggregatorTests.aggregate(records) }
 
     /// 100 clean calls spread over two providers with the same speed.
     static func cleanCalls() -> [CallRecord] {
