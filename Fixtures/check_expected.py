@@ -32,6 +32,7 @@ KEYS = [
     "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
     "registered_serializations",
     "protocol", "request_messages", "response_messages", "remote_application",
+    "timeout_ms", "timeout_exceeded",
 ]
 REGISTRY_STATUSES = {"registered", "not_registered", "stale", "method_not_registered", "version_mismatch",
                      "no_registry"}
@@ -168,6 +169,8 @@ def check_record(line: str, where: str, p: Problems) -> dict | None:
     typ("request_messages", lambda v: is_int(v) and v >= 0, "a count", False)
     typ("response_messages", lambda v: is_int(v) and v >= 0, "a count", False)
     typ("remote_application", lambda v: isinstance(v, str), "a string")
+    typ("timeout_ms", lambda v: is_int(v) and 0 <= v <= 2**31 - 1, "milliseconds")
+    typ("timeout_exceeded", lambda v: isinstance(v, bool), "true or false")
     for k in ("arguments", "attachments", "return_value", "response_attachments"):
         check_value(rec[k], f"{where} {k}", p)
     if type_errors:
@@ -195,6 +198,15 @@ def check_record(line: str, where: str, p: Problems) -> dict | None:
     for start, end in (("request_ts", "request_end_ts"), ("response_ts", "response_end_ts")):
         if rec[end] is not None and rec[start] is None:
             p.add(where, f"{end} without {start}")
+
+    # the consumer's deadline: exceeded only against a timeout; an answered call is judged by its latency
+    if rec["timeout_ms"] is None and rec["timeout_exceeded"] is not None:
+        p.add(where, "timeout_exceeded without timeout_ms")
+    if rec["timeout_ms"] is not None and rec["latency_us"] is not None \
+            and rec["timeout_exceeded"] != (rec["latency_us"] > rec["timeout_ms"] * 1000):
+        p.add(where, "timeout_exceeded disagrees with latency_us and timeout_ms")
+    if rec["timeout_exceeded"] is True and rec["latency_us"] is None and outcome != "no_response":
+        p.add(where, "timeout_exceeded true for a call neither answered nor unanswered")
 
     # the request side
     if kind == "orphan_response":

@@ -31,6 +31,7 @@ import json
 import math
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -141,6 +142,8 @@ RECORD_KEYS = [
     "registered_serializations",
     # Wire protocol and message counts (issue 15): every fixture is dubbo, one message per frame.
     "protocol", "request_messages", "response_messages", "remote_application",
+    # The consumer's deadline (docs/RECORDS.md): the `timeout` attachment and whether the call overran it.
+    "timeout_ms", "timeout_exceeded",
 ]
 
 QUALITY_ORDER = [
@@ -1548,12 +1551,14 @@ class RefInspector:
         self.records: list[dict] = []
         self.stats: dict = {}
         self.pidx = 0
+        self.last_t = 0             # time of the latest packet read: how long an unanswered request was watched
 
     # --- packets ----------------------------------------------------------------------------------
     def read(self, paths):
         for path in paths:
             for t, linktype, data, orig in read_capture_file(path):
                 self.pidx += 1
+                self.last_t = max(self.last_t, t)
                 seg = parse_packet(linktype, data, self.stats)
                 if seg is not None:
                     self.packet(seg, t)
@@ -1900,7 +1905,23 @@ class RefInspector:
         attachments = rec["attachments"] if isinstance(rec["attachments"], dict) else {}
         remote = attachments.get("remote.application")
         rec["remote_application"] = remote if isinstance(remote, str) else None
+        rec["timeout_ms"], rec["timeout_exceeded"] = self.timeout_verdict(rec, req)
         return rec
+
+    def timeout_verdict(self, rec: dict, req: Frame | None) -> tuple:
+        """`timeout_ms` from the request's `timeout` attachment (decimal string or integer, 0..2^31-1 ms) and
+        `timeout_exceeded`: answered later than it (by `latency_us`), or unanswered while the capture ran past it."""
+        att = rec["attachments"]
+        raw = att.get("timeout") if isinstance(att, dict) else None
+        if isinstance(raw, str) and re.fullmatch(r" *[0-9]{1,10} *", raw):
+            raw = int(raw)
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 2**31 - 1:
+            return None, None
+        if rec["latency_us"] is not None:
+            return raw, rec["latency_us"] > raw * 1000
+        if rec["outcome"] == "no_response" and req is not None and (self.last_t - req.t_first) // 1000 > raw * 1000:
+            return raw, True
+        return raw, None
 
 
 def render_records(records) -> str:

@@ -59,7 +59,7 @@ package struct PacketPipeline {
     package mutating func finish() {
         reassembler.finish(time: lastTime)
         let emit = context.emit
-        context.correlator.finish(emit)
+        context.correlator.finish(at: lastTime, emit)
     }
 
     package var networkStats: NetworkLayerStats { dissector.stats }

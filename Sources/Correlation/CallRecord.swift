@@ -80,6 +80,9 @@ public struct CallRecord: Sendable, Equatable {
 
     /// Whether this is a Triple record, without copying the call out of its box.
     public var isTriple: Bool { tripleBox != nil }
+    /// For a record reported unanswered: the latest capture time seen when it was given up on, so the capture ran
+    /// at least this long without an answer (judges `timeout_exceeded`). nil for answered records.
+    public var unansweredUntil: CaptureTime?
 
     public init(
         kind: CallKind, client: Endpoint, server: Endpoint, requestID: Int64, serialization: Serialization,

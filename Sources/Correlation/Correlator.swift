@@ -34,6 +34,9 @@ public struct Correlator: Sendable {
     private var nextSequence: UInt64 = 0
     /// Pending requests per connection, so closing a connection with none costs nothing.
     private var pendingPerConnection: [UInt64: Int] = [:]
+    /// The latest capture time the correlator has been told of (frames, `expire`, `finish`): how far the capture
+    /// is known to have run when a request is given up on.
+    private var latestTime: CaptureTime?
 
     public init(limits: Limits = .default) {
         self.limits = limits
@@ -45,6 +48,7 @@ public struct Correlator: Sendable {
 
     /// Consuming: the decoded body moves into the record instead of being copied (a copy retains every string).
     public mutating func frame(_ event: consuming FrameEvent, _ emit: Emit) {
+        noteTime(event.info.lastByteTime)
         if event.info.header.isRequest {
             request(event, emit)
         } else {
@@ -64,6 +68,7 @@ public struct Correlator: Sendable {
 
     /// Capture time has reached `now`: requests older than the timeout are reported as unanswered.
     public mutating func expire(now: CaptureTime, _ emit: Emit) {
+        noteTime(now)
         guard let timeout = limits.requestTimeoutSeconds else { return }
         let deadline = now.adding(seconds: -timeout)
         while orderHead < order.count {
@@ -80,8 +85,10 @@ public struct Correlator: Sendable {
         compactOrder()
     }
 
-    /// End of input: every request still waiting is reported, in request order.
-    public mutating func finish(_ emit: Emit) {
+    /// End of input: every request still waiting is reported, in request order. `time` is the capture's last
+    /// packet time, when known (it can be later than the last frame).
+    public mutating func finish(at time: CaptureTime? = nil, _ emit: Emit) {
+        if let time { noteTime(time) }
         let remaining = pending.values.sorted { $0.sequence < $1.sequence }
         pending.removeAll()
         pendingPerConnection.removeAll()
@@ -219,8 +226,13 @@ public struct Correlator: Sendable {
     private mutating func emitUnanswered(_ record: consuming CallRecord, _ emit: Emit) {
         var record = record
         record.outcome = .noResponse
+        record.unansweredUntil = latestTime
         if record.kind == .heartbeat { stats.heartbeats += 1 } else { stats.noResponse += 1 }
         emit(record)
+    }
+
+    private mutating func noteTime(_ time: CaptureTime) {
+        if latestTime.map({ time > $0 }) ?? true { latestTime = time }
     }
 
     private mutating func evictOldest(_ emit: Emit) {

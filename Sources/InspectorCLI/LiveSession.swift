@@ -61,6 +61,8 @@ final class LiveShared: Sendable {
     /// capture's own counters are kept apart from it.
     let analysis = Locked(LiveAnalysis.Progress())
     let captureFailure = Locked<String?>(nil)
+    /// Findings over the run so far, for the live view's findings line (bounded: `FindingsAccumulator`).
+    let findings = Locked(FindingsAccumulator())
 }
 
 /// Where the analysis thread leaves its result.
@@ -175,10 +177,12 @@ struct LiveSession {
         let exporter = configuration.exporter
         let analysis = LiveAnalysis(queue: queue, limits: configuration.limits, plan: configuration.plan)
         let shared = self.shared
+        let nearLimitBytes = configuration.limits.maxBodyLength / 10 * 9
         let outcome = analysis.run(
             pcapng: pcapng, delivered: { shared.kernel.withLock { $0.delivered } },
             onRecord: { record in
                 metrics.record(record, applications: Self.applications(of: record, registry: registry))
+                shared.findings.withLock { $0.add(record, nearLimitBytes: nearLimitBytes) }
                 exporter?.export(record)
                 writer?.write(record)
             },

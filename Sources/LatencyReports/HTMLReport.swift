@@ -15,6 +15,7 @@ extension LatencyReport {
     public func html(title: String = "Dubbo latency report") -> String {
         var page = HTMLPage(title: title)
         page.body += header(title: title)
+        page.body += findingsPanel()
         page.body += verdict()
         page.body += timeTable()
         page.body += overTime()
@@ -31,6 +32,17 @@ extension LatencyReport {
     }
 
     // MARK: Header and verdict
+
+    /// What is wrong, in words, before any table; every statement (it quotes wire strings) is escaped.
+    private func findingsPanel() -> String {
+        guard !findings.isEmpty else { return "" }
+        var html = "<section id=\"findings\"><h2>Findings</h2><ol class=\"findings\">"
+        for finding in findings {
+            html += "<li data-kind=\"\(HTMLText.escape(finding.kind))\"><code>\(HTMLText.escape(finding.kind))</code> "
+            html += HTMLText.escape(finding.statement) + "</li>"
+        }
+        return html + "</ol></section>"
+    }
 
     private func header(title: String) -> String {
         var html = "<header><h1>\(HTMLText.escape(title))</h1><p class=\"sub\">"

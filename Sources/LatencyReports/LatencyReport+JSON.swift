@@ -59,6 +59,8 @@ extension LatencyReport {
         writer.comma(); writer.key("interval_doublings"); writer.integer(limitsHit.intervalDoublings)
         writer.comma(); writer.key("dropped_service_edges"); writer.integer(limitsHit.droppedServiceEdges)
         writer.endObject()
+        writer.comma(); writer.key("findings")
+        writer.array(findings) { writer, finding in finding.writeJSON(to: &writer) }
         writer.endObject()
     }
 
@@ -277,5 +279,23 @@ extension JSONWriter {
             body(&self, value)
         }
         endArray()
+    }
+}
+
+extension Finding {
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("kind"); writer.string(kind)
+        writer.comma(); writer.key("subject"); writer.string(subject)
+        writer.comma(); writer.key("statement"); writer.string(statement)
+        writer.comma(); writer.key("weight"); writer.double(ReportNumbers.rounded(weight, 3))
+        writer.comma(); writer.key("figures")
+        writer.beginObject()
+        for (index, figure) in figures.enumerated() {
+            if index > 0 { writer.comma() }
+            writer.key(figure.name); writer.double(ReportNumbers.rounded(figure.value, 6))
+        }
+        writer.endObject()
+        writer.endObject()
     }
 }

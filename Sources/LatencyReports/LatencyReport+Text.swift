@@ -9,6 +9,12 @@ extension LatencyReport {
     public func text(width: Int? = 120) -> String {
         let width = width.map { max(40, $0) }
         var out = headline()
+        if !findings.isEmpty {
+            out += "\n" + section("Findings, most important first")
+            for finding in findings {
+                out += "  [\(finding.kind)] " + TerminalText.sanitize(finding.statement) + "\n"
+            }
+        }
         out += "\n" + section("Latency by \(grouping.rawValue), most total time first")
         var latencyTable = TextTable([
             .text(grouping.rawValue), .number("calls"), .number("min"), .number("mean"), .number("p50"),

@@ -44,6 +44,8 @@ public struct LatencyReport: Sendable {
     public var payloadLimitBytes: Int
     public var nearLimitBytes: Int
     public var largeResponseBytes: Int
+    /// What is wrong, in words with figures, most important first (`FindingsAccumulator`).
+    public var findings: [Finding] = []
 
     /// Seconds from the first to the last time seen; nil when fewer than two distinct times were seen.
     public var durationSeconds: Double? {

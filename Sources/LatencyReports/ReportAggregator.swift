@@ -35,6 +35,7 @@ public struct ReportAggregator {
     private let argumentRenderer: JSONLinesFormatter
     /// Decodes arguments for the slowest calls only, when records carry them undecoded.
     private var argumentDecoder: DubboBodyDecoder
+    private var findings = FindingsAccumulator()
 
     /// Endpoints, not names: names are looked up once per edge when the report is finished.
     private struct EdgeKey: Hashable {
@@ -48,7 +49,8 @@ public struct ReportAggregator {
 
     public init(configuration: ReportConfiguration) {
         self.configuration = configuration
-        self.interval = configuration.intervalNanoseconds
+        self.interval = configuration.adaptiveInterval
+            ? ReportConfiguration.adaptiveStartNanoseconds : configuration.intervalNanoseconds
         self.slowest = SlowestCalls(capacity: configuration.slowestCount)
         self.argumentRenderer = JSONLinesFormatter(
             options: RecordRenderOptions(includePayload: configuration.includePayload,
@@ -104,6 +106,7 @@ public struct ReportAggregator {
     private mutating func addCall(_ record: CallRecord) {
         let key = groupKey(record)
         totals.calls += 1
+        findings.add(record, nearLimitBytes: configuration.nearLimitBytes)
         switch record.outcome {
         case .error, .cancelled: totals.errors += 1
         case .exception: totals.exceptions += 1
@@ -292,10 +295,12 @@ public struct ReportAggregator {
         highestSlot = max(highestSlot, slot)
         // Bounded: each doubling halves the span; at the widest interval everything is in one slot per group,
         // and groups are at most `maxGroups + 1`.
-        while interval < Self.widestInterval,
-              highestSlot - lowestSlot + 1 > Int64(max(1, configuration.maxSeriesPoints))
-                || slotCount > max(configuration.seriesBudget, configuration.maxGroups + 1) {
-            widenInterval()
+        while interval < Self.widestInterval {
+            let spanTooWide = highestSlot - lowestSlot + 1 > Int64(max(1, configuration.maxSeriesPoints))
+            let tooManySlots = slotCount > max(configuration.seriesBudget, configuration.maxGroups + 1)
+            guard spanTooWide || tooManySlots else { break }
+            // An adaptive interval widening with the capture's span is the plan, not a limit being hit.
+            widenInterval(countingLimit: tooManySlots || !configuration.adaptiveInterval)
         }
     }
 
@@ -303,13 +308,13 @@ public struct ReportAggregator {
     /// (fewer of them) hold the same calls. Bounded like `slotAdded`: each doubling halves the slots.
     private mutating func keepSeriesWithinBudget() {
         while interval < Self.widestInterval, seriesBytes > configuration.seriesByteBudget {
-            widenInterval()
+            widenInterval(countingLimit: true)
         }
     }
 
-    private mutating func widenInterval() {
+    private mutating func widenInterval(countingLimit: Bool) {
         interval *= 2
-        limitsHit.intervalDoublings += 1
+        if countingLimit { limitsHit.intervalDoublings += 1 }
         slotCount = 0
         seriesBytes = 0
         for index in groups.indices {
@@ -419,10 +424,17 @@ public struct ReportAggregator {
             return (a.consumer, a.provider, a.service ?? "") < (b.consumer, b.provider, b.service ?? "")
         }
 
-        return LatencyReport(
+        var registryCallers: [String: [String]] = [:]
+        if let names = configuration.names {
+            for key in edges.keys {
+                guard let consumer = names.consumer(at: key.consumer, service: key.service) else { continue }
+                registryCallers[key.provider.description, default: []].append(consumer)
+            }
+        }
+        var report = LatencyReport(
             grouping: grouping,
             intervalSeconds: Double(interval) / 1e9,
-            requestedIntervalSeconds: Double(configuration.intervalNanoseconds) / 1e9,
+            requestedIntervalSeconds: Double(configuration.adaptiveInterval ? interval : configuration.intervalNanoseconds) / 1e9,
             firstTime: firstTime, lastTime: lastTime, totals: totals, groups: groupReports,
             series: slotRange.map { range in
                 range.map { (overall[$0] ?? SeriesSlot()).point(start: slotStart($0)) }
@@ -431,6 +443,10 @@ public struct ReportAggregator {
             includesPayload: configuration.includePayload, inputFiles: inputFiles, captureQuality: captureQuality,
             limitsHit: limits, payloadLimitBytes: configuration.payloadLimitBytes,
             nearLimitBytes: configuration.nearLimitBytes, largeResponseBytes: configuration.largeResponseBytes)
+        report.findings = findings.findings(
+            connections: connectionReports, payloadLimitBytes: configuration.payloadLimitBytes,
+            registryCallers: registryCallers.mapValues { Array(Set($0)).sorted() })
+        return report
     }
 
     private func slotStart(_ slot: Int64) -> CaptureTime {

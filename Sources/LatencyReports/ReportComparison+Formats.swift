@@ -41,6 +41,13 @@ extension ReportComparison {
             ])
         }
         out += rows.isEmpty ? "  (no calls on either side)\n" : table.render(maxWidth: width.map { max(40, $0) })
+        for (title, findings) in [("Findings that appeared", findingsAppeared), ("Findings that disappeared", findingsDisappeared)]
+        where !findings.isEmpty {
+            out += "\n\(title)\n"
+            for finding in findings {
+                out += "  [\(finding.kind)] " + TerminalText.sanitize(finding.statement) + "\n"
+            }
+        }
         out += "\n" + ReportPrecision.statement + "\n"
         return out
     }
@@ -105,6 +112,10 @@ extension ReportComparison {
             writer.comma(); writer.key("severity"); writer.double(ReportNumbers.rounded(row.severity, 3))
             writer.endObject()
         }
+        writer.comma(); writer.key("findings_appeared")
+        writer.array(findingsAppeared) { writer, finding in finding.writeJSON(to: &writer) }
+        writer.comma(); writer.key("findings_disappeared")
+        writer.array(findingsDisappeared) { writer, finding in finding.writeJSON(to: &writer) }
         writer.endObject()
         writer.raw("\n")
         return writer.string
@@ -158,6 +169,16 @@ extension ReportComparison {
         var body = "<header><h1>\(HTMLText.escape(title))</h1><p class=\"sub\">grouped by \(grouping.rawValue) · baseline "
         body += baselineFiles.map { "<code>\(HTMLText.escape($0))</code>" }.joined(separator: ", ")
         body += " → current " + currentFiles.map { "<code>\(HTMLText.escape($0))</code>" }.joined(separator: ", ") + "</p></header>"
+        for (id, title, findings) in [("findings-appeared", "Findings that appeared", findingsAppeared),
+                                      ("findings-disappeared", "Findings that disappeared", findingsDisappeared)]
+        where !findings.isEmpty {
+            body += "<section id=\"\(id)\"><h2>\(title)</h2><ol class=\"findings\">"
+            for finding in findings {
+                body += "<li data-kind=\"\(HTMLText.escape(finding.kind))\"><code>\(HTMLText.escape(finding.kind))</code> "
+                body += HTMLText.escape(finding.statement) + "</li>"
+            }
+            body += "</ol></section>"
+        }
         let regressions = rows.filter { $0.status == .regressed }
         body += "<section class=\"verdict\">"
         if let worst = regressions.first {

@@ -70,6 +70,10 @@ public struct ReportComparison: Sendable {
     public var thresholds: Thresholds
     /// Regressions (worst first), then new groups, improvements, unchanged, and groups gone.
     public var rows: [Row]
+    /// Findings of the current capture with no finding of the same kind and subject in the baseline, and the
+    /// reverse; each in its own report's order.
+    public var findingsAppeared: [Finding]
+    public var findingsDisappeared: [Finding]
 
     public init(baseline: LatencyReport, current: LatencyReport, thresholds: Thresholds = Thresholds()) {
         grouping = current.grouping
@@ -80,6 +84,10 @@ public struct ReportComparison: Sendable {
         baselineTotals = baseline.totals
         currentTotals = current.totals
         self.thresholds = thresholds
+        let baselineSubjects = Set(baseline.findings.map { [$0.kind, $0.subject] })
+        let currentSubjects = Set(current.findings.map { [$0.kind, $0.subject] })
+        findingsAppeared = current.findings.filter { !baselineSubjects.contains([$0.kind, $0.subject]) }
+        findingsDisappeared = baseline.findings.filter { !currentSubjects.contains([$0.kind, $0.subject]) }
         var before: [String: GroupReport] = [:]
         for group in baseline.groups { before[group.label] = group }
         var rows: [Row] = []

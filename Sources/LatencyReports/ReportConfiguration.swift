@@ -38,6 +38,13 @@ public struct ReportConfiguration: Sendable {
     /// Limits for decoding the arguments of the calls a report shows, when records carry them undecoded
     /// (`DubboBodyDecoder.Depth.argumentsOnDemand`): those of the run.
     public var decodingLimits = Limits.default
+    /// No interval was asked for (`--interval` absent): the series starts at `adaptiveStartNanoseconds` and doubles
+    /// with the capture's span, so it has between `maxSeriesPoints / 2` and `maxSeriesPoints` slots once the capture
+    /// outlasts the first quarter second — a 0.2 s capture gets ~100 slots of 2 ms, a long one whole seconds
+    /// (1 s, 2 s, 4 s … are on the doubling ladder).
+    public var adaptiveInterval = false
+    /// 1 s / 512 (1.953125 ms, exact in nanoseconds): nine doublings reach exactly one second.
+    public static let adaptiveStartNanoseconds: Int64 = 1_000_000_000 / 512
 
     public init(
         grouping: ReportGrouping = .method, intervalNanoseconds: Int64 = 1_000_000_000, includePayload: Bool = true,

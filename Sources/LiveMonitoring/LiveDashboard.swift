@@ -16,6 +16,9 @@ public struct LiveDashboard: Sendable {
         self.title = title
     }
 
+    /// The most important finding so far (LatencyReports' `FindingsAccumulator`), shown as one line; nil: none.
+    public var findingsLine: String?
+
     public mutating func render(_ snapshot: LiveSnapshot, width: Int, height: Int) -> [String] {
         let width = max(width, 20)
         let height = max(height, 4)
@@ -48,6 +51,9 @@ public struct LiveDashboard: Sendable {
             "streams: connections \(capture.connections)  gaps \(capture.gaps) (\(capture.gapBytes) B)  "
                 + "resyncs \(snapshot.resyncedFrames)  queued \(capture.queuedPackets)"
                 + (snapshot.folded > 0 ? "  folded into 'other' \(snapshot.folded)" : ""))
+        if let findingsLine {
+            lines.append(TerminalText.fit("findings: " + TerminalText.sanitize(findingsLine), columns: width))
+        }
 
         // What is left is shared between the three tables; each takes a blank line and a header line besides its rows.
         let free = max(0, height - lines.count)

@@ -22,6 +22,7 @@ public struct CSVFormatter: Sendable {
         "provider_application", "consumer_application", "provider_url", "registry_status", "service_inferred",
         "registered_serializations",
         "protocol", "request_messages", "response_messages", "remote_application",
+        "timeout_ms", "timeout_exceeded",
     ]
 
     public static var headerLine: String { columns.joined(separator: ",") + "\r\n" }
@@ -71,6 +72,8 @@ public struct CSVFormatter: Sendable {
         cells.append(String(record.requestMessageCount))
         cells.append(String(record.responseMessageCount))
         cells.append(Self.text(record.remoteApplication))
+        cells.append(record.timeoutMilliseconds.map { String($0) } ?? "")
+        cells.append(record.timeoutExceeded.map { $0 ? "true" : "false" } ?? "")
         return cells.map(Self.quote).joined(separator: ",") + "\r\n"
     }
 

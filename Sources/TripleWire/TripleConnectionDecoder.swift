@@ -485,17 +485,24 @@ public struct TripleConnectionDecoder: Sendable {
         streams[id] = stream
     }
 
-    /// `grpc-timeout`: up to 8 digits and a unit (H M S m u n) (gRPC over HTTP/2 spec).
+    /// `grpc-timeout` in microseconds: at most 8 ASCII digits and a unit (H M S m u n), gRPC over HTTP/2; a
+    /// nanosecond deadline is rounded up so a tiny deadline is not reported as none. nil when malformed.
     static func timeoutMicroseconds(_ text: String) -> Int64? {
-        guard let unit = text.last, text.count >= 2, text.count <= 9, let amount = Int64(text.dropLast()), amount >= 0
-        else { return nil }
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 2, bytes.count <= 9, let unit = bytes.last else { return nil }
+        var amount: Int64 = 0
+        for byte in bytes.dropLast() {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            amount = amount * 10 + Int64(byte - 0x30)
+        }
+        // 99 999 999 hours is 3.6e17 µs: no unit overflows Int64.
         switch unit {
-        case "H": return amount * 3_600_000_000
-        case "M": return amount * 60_000_000
-        case "S": return amount * 1_000_000
-        case "m": return amount * 1_000
-        case "u": return amount
-        case "n": return amount / 1_000
+        case UInt8(ascii: "H"): return amount * 3_600_000_000
+        case UInt8(ascii: "M"): return amount * 60_000_000
+        case UInt8(ascii: "S"): return amount * 1_000_000
+        case UInt8(ascii: "m"): return amount * 1_000
+        case UInt8(ascii: "u"): return amount
+        case UInt8(ascii: "n"): return (amount + 999) / 1_000
         default: return nil
         }
     }

@@ -673,3 +673,50 @@ fileprivate final class LiveProcess {
         }
     }
 }
+
+// MARK: Consumer timeouts (issue 16)
+
+extension LiveCaptureTests {
+    static let timeoutDriver = repositoryRoot.appendingPathComponent("Tests/Support/dubbo_timeout.py").path
+
+    @Test("a dubbo-py consumer that timed out against a slow dubbo-py provider: timeout_exceeded true, with the provider's server time",
+          .timeLimit(.minutes(2)))
+    func consumerTimeoutIsJudgedFromTheWire() throws {
+        try requireLiveRoot()
+        let directory = try LiveScratchFolder()
+        let port = try LoopbackPort.unused()
+        let live = try LiveProcess(arguments: [
+            "live", "-i", "lo", "--ports", "\(port)", "--format", "jsonl", "--metrics-listen", "127.0.0.1:0",
+        ], directory: directory)
+        defer { live.kill() }
+        _ = try live.metricsPort()
+        let driver = try LiveProcess(
+            executable: "/usr/bin/env",
+            arguments: ["python3", Self.timeoutDriver, "--port", "\(port)", "--timeout-ms", "50", "--slow-ms", "250"],
+            directory: directory, outputName: "driver")
+        defer { driver.kill() }
+        let calls = try driver.waitForLines(2)
+        #expect(try driver.waitForExit(seconds: 30) == 0, "driver: \(driver.standardError)")
+        #expect(calls.map { $0["consumer_timed_out"] as? Bool } == [false, true], "the consumer really gave up")
+        live.signal(SIGTERM)
+        #expect(try live.waitForExit() == 0, "stderr: \(live.standardError)")
+        let records = try live.jsonLines().filter { $0["method"] as? String == "slow" }
+        try #require(records.count == 2, "records: \(records)")
+
+        let inTime = records[0]
+        #expect(inTime["timeout_ms"] as? Int == 1_000)
+        #expect(inTime["timeout_exceeded"] as? Bool == false)
+
+        let late = records[1]
+        #expect(late["timeout_ms"] as? Int == 50)
+        #expect(late["timeout_exceeded"] as? Bool == true)
+        #expect(late["outcome"] as? String == "ok", "the provider answered, after the consumer had given up")
+        // The provider slept 250 ms: the wire shows its answer at least that late, far past the 50 ms timeout.
+        let latency = try #require(late["latency_us"] as? Int)
+        #expect(latency >= 250_000 && latency < 2_000_000, "latency_us \(latency)")
+        let requestEnd = try #require(late["request_end_ts"] as? Double)
+        let responseStart = try #require(late["response_ts"] as? Double)
+        let serverMicroseconds = (responseStart - requestEnd) * 1e6
+        #expect(serverMicroseconds >= 249_000, "server time \(serverMicroseconds) µs: the provider's own time")
+    }
+}

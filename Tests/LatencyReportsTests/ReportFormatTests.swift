@@ -53,7 +53,7 @@ struct ReportFormatTests {
         let topKeys: Set<String> = [
             "schema", "schema_version", "group_by", "precision", "interval_s", "requested_interval_s", "first_ts",
             "last_ts", "duration_s", "files", "payload_included", "payload_limit_bytes", "near_limit_bytes",
-            "large_response_bytes", "totals", "groups", "series", "connections", "service_map", "slowest",
+            "large_response_bytes", "totals", "groups", "series", "findings", "connections", "service_map", "slowest",
             "capture_quality", "limits_hit",
         ]
         #expect(Set(root.keys) == topKeys)

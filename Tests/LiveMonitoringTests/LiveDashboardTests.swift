@@ -60,3 +60,19 @@ struct LiveDashboardTests {
         #expect(text.contains("com.example.订单服务.method"))
     }
 }
+
+@Suite("live view findings line")
+struct LiveDashboardFindingsTests {
+    @Test("the most important finding is one line under the capture lines, escaped and cut to the width")
+    func findingsLine() {
+        var dashboard = LiveDashboard(title: "t")
+        #expect(!dashboard.render(LiveDashboardTests.busySnapshot(), width: 120, height: 40).contains { $0.hasPrefix("findings:") })
+        dashboard.findingsLine = "[thread_pool_exhausted] 10.0.0.9:20880 rejected 3 call(s) \u{1b}[2J" + String(repeating: "x", count: 300)
+        let lines = dashboard.render(LiveDashboardTests.busySnapshot(), width: 120, height: 40)
+        let line = lines.first { $0.hasPrefix("findings: [thread_pool_exhausted] 10.0.0.9:20880 rejected 3 call(s)") }
+        #expect(line != nil)
+        #expect(line.map { TerminalText.columns(of: $0) <= 120 } == true)
+        #expect(line?.unicodeScalars.contains("\u{1b}") == false)
+        #expect(lines.firstIndex { $0.hasPrefix("streams:") }.map { $0 + 1 } == lines.firstIndex { $0.hasPrefix("findings:") })
+    }
+}

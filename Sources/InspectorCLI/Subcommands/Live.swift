@@ -299,6 +299,12 @@ struct LiveRunner {
             session.publishHealth()
             if let screen, now >= nextDraw {
                 let (columns, rows) = screen.size()
+                let findings = session.shared.findings.withLock {
+                    $0.findings(connections: [], payloadLimitBytes: configuration.limits.maxBodyLength)
+                }
+                dashboard.findingsLine = findings.first.map { first in
+                    "[\(first.kind)] \(first.statement)" + (findings.count > 1 ? " (+\(findings.count - 1) more)" : "")
+                }
                 screen.draw(dashboard.render(metrics.snapshot(now: SystemClock.wallCaptureTime), width: columns, height: rows))
                 nextDraw = now + 1
             }

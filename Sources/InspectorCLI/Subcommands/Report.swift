@@ -42,8 +42,8 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Group calls by service, method, provider, consumer or connection.")
     var groupBy = "method"
 
-    @Option(help: "Time-series slot width: 500ms, 1s, 1m… (a bare number is seconds).")
-    var interval = "1s"
+    @Option(help: "Time-series slot width: 500ms, 1s, 1m… (a bare number is seconds; default: 120–240 slots over the capture).")
+    var interval: String?
 
     @Option(help: "Output format: text, json, csv or html (default: from the --output extension, else text).")
     var format: String?
@@ -68,7 +68,7 @@ struct Report: AsyncParsableCommand {
         guard ReportGrouping(rawValue: groupBy) != nil else {
             throw ValidationError("--group-by must be one of: \(ReportGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard ReportInterval.nanoseconds(interval) != nil else {
+        if let interval, ReportInterval.nanoseconds(interval) == nil {
             throw ValidationError("--interval must be a positive duration such as 500ms, 1s or 5m")
         }
         if let format, ReportFormat(rawValue: format) == nil {
@@ -83,8 +83,9 @@ struct Report: AsyncParsableCommand {
         limits.apply(to: &runLimits)
         var configuration = ReportConfiguration(
             grouping: ReportGrouping(rawValue: groupBy) ?? .method,
-            intervalNanoseconds: ReportInterval.nanoseconds(interval) ?? 1_000_000_000,
+            intervalNanoseconds: interval.flatMap(ReportInterval.nanoseconds) ?? 1_000_000_000,
             includePayload: !payload.noPayload)
+        configuration.adaptiveInterval = interval == nil
         configuration.slowestCount = top
         let errors = OutputFile.standardError()
         errors.flushesEachLine = true
@@ -164,6 +165,7 @@ struct ReportFileOptions: ParsableArguments {
         guard let path = report else { return nil }
         let format = reportFormat.flatMap(ReportFormat.init(rawValue:)) ?? ReportFormat.inferred(fromPath: path) ?? .text
         var configuration = ReportConfiguration(includePayload: includePayload)
+        configuration.adaptiveInterval = true
         configuration.names = directory.map(DirectoryApplicationNames.init(directory:))
         configuration.payloadLimitBytes = limits.maxBodyLength > 0 ? limits.maxBodyLength : 8 << 20
         configuration.decodingLimits = limits

@@ -1,0 +1,279 @@
+public import InspectorCore
+public import Correlation
+import DubboWire
+import NetworkLayers
+
+/// One plain-language statement about what is wrong in a capture, with the figures behind it. `kind` is stable
+/// (a JSON contract, docs/REPORT.md); `statement` is for people and may be reworded.
+public struct Finding: Sendable, Equatable {
+    public var kind: String
+    /// Higher is more important; findings are listed by it (then by kind and subject).
+    public var weight: Double
+    /// Where it happened: a provider endpoint, `service.method`, or a connection.
+    public var subject: String
+    public var statement: String
+    /// Evidence, in a fixed order per kind.
+    public var figures: [(name: String, value: Double)]
+
+    public init(kind: String, weight: Double, subject: String, statement: String,
+                figures: [(name: String, value: Double)]) {
+        self.kind = kind
+        self.weight = weight
+        self.subject = subject
+        self.statement = statement
+        self.figures = figures
+    }
+
+    public func figure(_ name: String) -> Double? { figures.first { $0.name == name }?.value }
+
+    public static func == (a: Finding, b: Finding) -> Bool {
+        a.kind == b.kind && a.weight == b.weight && a.subject == b.subject && a.statement == b.statement
+            && a.figures.map(\.name) == b.figures.map(\.name) && a.figures.map(\.value) == b.figures.map(\.value)
+    }
+}
+
+/// Folds call records into findings as they stream past. Bounded: at most `maxSubjects` providers / methods /
+/// callers are followed per kind (later ones are counted in `untracked`), so memory does not grow with the capture.
+public struct FindingsAccumulator: Sendable {
+    public static let maxSubjects = 1_024
+    public static let maxCallersPerProvider = 16
+
+    struct Span: Sendable {
+        var count = 0
+        var first: CaptureTime?
+        var last: CaptureTime?
+        var example: String?
+
+        mutating func add(_ time: CaptureTime?, example text: String? = nil) {
+            count += 1
+            if let time {
+                if first.map({ time < $0 }) ?? true { first = time }
+                if last.map({ time > $0 }) ?? true { last = time }
+            }
+            if example == nil { example = text }
+        }
+    }
+
+    struct Late: Sendable {
+        var count = 0
+        var timeoutSum: Int64 = 0
+        var latencySum: Int64 = 0
+        var serverSum: Int64 = 0
+        var serverCount = 0
+        /// Late calls whose server time alone passed the timeout: the provider's own time.
+        var serverOver = 0
+    }
+
+    struct Mean: Sendable {
+        var count = 0
+        var sum: Int64 = 0
+        var mean: Double { count > 0 ? Double(sum) / Double(count) : 0 }
+    }
+
+    struct MethodKey: Hashable, Sendable {
+        var method: String
+        var provider: String
+    }
+
+    private var late: [String: Late] = [:]
+    private var unanswered: [String: Span] = [:]
+    private var exhausted: [String: Span] = [:]
+    private var payloadRejected: [String: Span] = [:]
+    private var badRequests: [String: Span] = [:]
+    private var missingServices: [String: Span] = [:]
+    private var nearLimit: [String: Int] = [:]
+    private var serverTime: [MethodKey: Mean] = [:]
+    private var callers: [String: [String: Int]] = [:]
+    public private(set) var untracked = 0
+
+    public init() {}
+
+    /// `nearLimitBytes`: a body at least this large (and not rejected) is counted as near the payload limit.
+    public mutating func add(_ record: CallRecord, nearLimitBytes: Int) {
+        guard record.kind == .call || record.kind == .oneway || record.kind == .orphanResponse else { return }
+        let provider = record.server.description
+        let method = record.displayName
+        if let timeout = record.timeoutMilliseconds, record.timeoutExceeded == true {
+            if let latency = record.latencyMicroseconds {
+                Self.update(&late, method, counting: &untracked) { entry in
+                    entry.count += 1
+                    entry.timeoutSum += timeout
+                    entry.latencySum += latency
+                    if let server = record.serverMicroseconds {
+                        entry.serverSum += server
+                        entry.serverCount += 1
+                        if server > timeout * 1_000 { entry.serverOver += 1 }
+                    }
+                }
+            }
+        }
+        if record.kind == .call, record.outcome == .noResponse {
+            Self.update(&unanswered, provider, counting: &untracked) { $0.add(record.startTime, example: method) }
+        }
+        switch record.status?.rawValue {
+        case 100: Self.update(&exhausted, provider, counting: &untracked) { $0.add(record.startTime, example: method) }
+        case 25 where record.response?.errorMessage?.contains("Data length too large") ?? false:
+            Self.update(&payloadRejected, provider, counting: &untracked) { $0.add(record.startTime, example: record.response?.errorMessage) }
+        case 40: Self.update(&badRequests, provider, counting: &untracked) { $0.add(record.startTime, example: method) }
+        case 70 where record.response?.errorMessage?.contains("Not found exported service") ?? false:
+            Self.update(&missingServices, record.serviceName ?? provider, counting: &untracked) { $0.add(record.startTime, example: provider) }
+        default: break
+        }
+        let largest = max(record.requestFrame.map { Int($0.header.bodyLength) } ?? 0,
+                          record.responseFrame.map { Int($0.header.bodyLength) } ?? 0)
+        if nearLimitBytes > 0, largest >= nearLimitBytes, record.status?.rawValue != 25 {
+            Self.update(&nearLimit, method, counting: &untracked) { $0 += 1 }
+        }
+        if record.kind == .call, let server = record.serverMicroseconds, record.serviceName != nil {
+            Self.update(&serverTime, MethodKey(method: method, provider: provider), counting: &untracked) {
+                $0.count += 1
+                $0.sum += max(0, server)
+            }
+        }
+        if record.kind != .orphanResponse, let caller = record.remoteApplication {
+            Self.update(&callers, provider, counting: &untracked) { names in
+                if names[caller] != nil || names.count < Self.maxCallersPerProvider { names[caller, default: 0] += 1 }
+            }
+        }
+    }
+
+    /// Changes `table[key]`, unless it is a new key and the table is full (then counts it in `untracked`).
+    private static func update<Key: Hashable, Value: DefaultValue>(
+        _ table: inout [Key: Value], _ key: Key, counting untracked: inout Int, _ change: (inout Value) -> Void
+    ) {
+        if table[key] == nil, table.count >= maxSubjects {
+            untracked += 1
+            return
+        }
+        change(&table[key, default: Value.initial])
+    }
+
+    /// The findings, most important first. `connections` gives the head-of-line waits the report measured;
+    /// `registryCallers` names the consumer applications the registry lists per provider endpoint, when known.
+    public func findings(connections: [ConnectionReport], payloadLimitBytes: Int,
+                         registryCallers: [String: [String]] = [:]) -> [Finding] {
+        var out: [Finding] = []
+        for (method, entry) in late {
+            let count = Double(entry.count)
+            let wire = Double(entry.latencySum) / count / 1_000
+            let timeout = Double(entry.timeoutSum) / count
+            let server = entry.serverCount > 0 ? Double(entry.serverSum) / Double(entry.serverCount) / 1_000 : nil
+            let whose = entry.serverOver * 2 > entry.count
+                ? "the provider's own time (server time alone passed the timeout)"
+                : "time outside the provider (network, transfer or queueing: server time stayed within the timeout)"
+            let serverText = server.map { ", server time \(Self.ms($0)) ms" } ?? ""
+            out.append(Finding(
+                kind: "timeout_exceeded", weight: 100 + count, subject: method,
+                statement: "\(entry.count) call(s) to \(method) were answered after the consumer's timeout "
+                    + "(mean timeout \(Self.ms(timeout)) ms, wire time \(Self.ms(wire)) ms\(serverText)): "
+                    + "mostly \(whose).",
+                figures: [("calls", count), ("timeout_ms", timeout), ("wire_ms", wire), ("server_ms", server ?? -1),
+                          ("calls_server_over_timeout", Double(entry.serverOver))]))
+        }
+        for (provider, span) in unanswered {
+            out.append(spanFinding("no_response", weight: 90, provider, span,
+                                   "\(span.count) call(s) to \(provider) were never answered in the capture"))
+        }
+        for (provider, span) in exhausted {
+            out.append(spanFinding("thread_pool_exhausted", weight: 95, provider, span,
+                                   "\(provider) rejected \(span.count) call(s) because its thread pool was exhausted (status 100)"))
+        }
+        for (provider, span) in payloadRejected {
+            out.append(spanFinding("payload_limit", weight: 85, provider, span,
+                                   "\(span.count) call(s) at \(provider) were rejected as too large (status 25 \"Data length too large\"; limit \(payloadLimitBytes) bytes)"))
+        }
+        for (method, count) in nearLimit {
+            out.append(Finding(
+                kind: "payload_near_limit", weight: 40 + Double(count), subject: method,
+                statement: "\(count) call(s) to \(method) carried a body near the \(payloadLimitBytes)-byte payload limit.",
+                figures: [("calls", Double(count)), ("limit_bytes", Double(payloadLimitBytes))]))
+        }
+        for (provider, span) in badRequests {
+            out.append(spanFinding("provider_decode_failure", weight: 80, provider, span,
+                                   "\(provider) could not decode \(span.count) request(s) (status 40 BAD_REQUEST)"))
+        }
+        for (service, span) in missingServices {
+            out.append(spanFinding("service_not_found", weight: 80, service, span,
+                                   "\(span.count) call(s) asked for \(service), which the provider (\(span.example ?? "?")) does not export (status 70 \"Not found exported service\")"))
+        }
+        for connection in connections where connection.waitedBehindLargeResponse > 0 {
+            let waited = Double(connection.waitedMicroseconds) / 1_000
+            let subject = "\(connection.client) → \(connection.server)"
+            out.append(Finding(
+                kind: "head_of_line_blocking", weight: 60 + Double(connection.waitedBehindLargeResponse), subject: subject,
+                statement: "\(connection.waitedBehindLargeResponse) call(s) on \(subject) waited behind a large response "
+                    + "on the shared connection, \(Self.ms(waited)) ms in all.",
+                figures: [("calls", Double(connection.waitedBehindLargeResponse)), ("waited_ms", waited)]))
+        }
+        out += slowProviders()
+        var callerNames = callers.mapValues { $0 }
+        for (provider, names) in registryCallers {
+            for name in names where callerNames[provider, default: [:]].count < Self.maxCallersPerProvider {
+                callerNames[provider, default: [:]][name, default: 0] += 0
+            }
+        }
+        for (provider, names) in callerNames {
+            let sorted = names.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            let listed = sorted.map { $0.value > 0 ? "\($0.key) (\($0.value) calls)" : "\($0.key) (registry)" }
+            out.append(Finding(
+                kind: "callers", weight: 1, subject: provider,
+                statement: "\(provider) is called by \(listed.joined(separator: ", ")).",
+                figures: [("applications", Double(sorted.count)), ("calls", Double(sorted.reduce(0) { $0 + $1.value }))]))
+        }
+        return out.sorted { a, b in
+            if a.weight != b.weight { return a.weight > b.weight }
+            if a.kind != b.kind { return a.kind < b.kind }
+            return a.subject < b.subject
+        }
+    }
+
+    /// For each method served by at least two providers: a provider whose mean server time is at least twice the
+    /// median of its peers' means, and 1 ms more (each with 5 or more calls).
+    private func slowProviders() -> [Finding] {
+        var byMethod: [String: [(provider: String, mean: Double, calls: Int)]] = [:]
+        for (key, mean) in serverTime where mean.count >= 5 {
+            byMethod[key.method, default: []].append((key.provider, mean.mean, mean.count))
+        }
+        var out: [Finding] = []
+        for (method, providers) in byMethod where providers.count >= 2 {
+            for candidate in providers {
+                let peers = providers.filter { $0.provider != candidate.provider }.map(\.mean).sorted()
+                let median = peers[peers.count / 2]
+                guard candidate.mean >= 2 * median, candidate.mean >= median + 1_000 else { continue }
+                out.append(Finding(
+                    kind: "slow_provider", weight: 70 + candidate.mean / max(median, 1), subject: candidate.provider,
+                    statement: "\(candidate.provider) is slower than its peers for \(method): mean server time "
+                        + "\(Self.ms(candidate.mean / 1_000)) ms against \(Self.ms(median / 1_000)) ms.",
+                    figures: [("calls", Double(candidate.calls)), ("server_ms", candidate.mean / 1_000),
+                              ("peers_server_ms", median / 1_000), ("peers", Double(peers.count))]))
+            }
+        }
+        return out
+    }
+
+    private func spanFinding(_ kind: String, weight: Double, _ subject: String, _ span: Span, _ text: String) -> Finding {
+        let seconds = span.first.flatMap { first in span.last.map { Double($0.nanosecondsSinceEpoch - first.nanosecondsSinceEpoch) / 1e9 } } ?? 0
+        var statement = text
+        if let first = span.first, let last = span.last, span.count > 1 {
+            statement += " between \(first.description) and \(last.description) (\(Self.ms(seconds * 1_000)) ms)"
+        }
+        return Finding(kind: kind, weight: weight + Double(span.count), subject: subject, statement: statement + ".",
+                       figures: [("calls", Double(span.count)),
+                                 ("first_ts", span.first.map(\.epochSeconds) ?? -1),
+                                 ("last_ts", span.last.map(\.epochSeconds) ?? -1),
+                                 ("span_seconds", seconds)])
+    }
+
+    /// Milliseconds with at most one decimal.
+    static func ms(_ value: Double) -> String {
+        let tenths = (value * 10).rounded()
+        return tenths.truncatingRemainder(dividingBy: 10) == 0 ? String(Int64(tenths / 10)) : String(tenths / 10)
+    }
+}
+
+protocol DefaultValue { static var initial: Self { get } }
+extension FindingsAccumulator.Span: DefaultValue { static var initial: Self { .init() } }
+extension FindingsAccumulator.Late: DefaultValue { static var initial: Self { .init() } }
+extension FindingsAccumulator.Mean: DefaultValue { static var initial: Self { .init() } }
+extension Int: DefaultValue { static var initial: Int { 0 } }
+extension Dictionary: DefaultValue where Key == String, Value == Int { static var initial: Self { [:] } }
