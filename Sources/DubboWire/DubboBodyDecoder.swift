@@ -17,7 +17,8 @@ public struct DubboBodyDecoder: Sendable {
         /// a returned value and the response attachments after it are neither built nor checked.
         case argumentsOnDemand
         /// Service, method, descriptor, attachments, exceptions and error messages; argument and returned values
-        /// are stepped over (validated, not built).
+        /// are stepped over (validated, not built). A fastjson2 value is its own length-prefixed part and is
+        /// stepped over by that length, unread: a malformed one is an error only at `.full` depth.
         case metadata
 
         var decodesArguments: Bool { self == .full }

@@ -27,6 +27,8 @@ struct FastJSON2Body {
 
     mutating func request(_ body: Span<UInt8>, decodesArguments: Bool, partial: Bool) -> DubboRequestBody {
         var request = DubboRequestBody()
+        // Set before decoding: the early return for a malformed descriptor must keep it too.
+        request.isPartial = partial
         var parts = Parts()
         decoder.reset()
         do throws(FastJSON2BodyError) {
@@ -63,7 +65,6 @@ struct FastJSON2Body {
                 request.decodeError = reason
             }
         }
-        if partial { request.isPartial = true }
         return request
     }
 

@@ -9,9 +9,11 @@ import InspectorCore
 /// `c >= 0xC0`: a gap of `(c & 0x3F) << 8 | next byte` + 1 bytes (only without bit 2). The stream then finishes.
 ///
 /// Invariants besides "no trap": frames come out in stream order and never overlap; a complete frame's body has
-/// exactly its declared length and lies inside what was delivered; a body over the limit is never lent; the
-/// stats add up; and without gaps, feeding the same bytes in one piece gives the same frames (split invariance),
-/// as long as the decoder never had to resynchronise (resync looks ahead, so where it lands may depend on splits).
+/// exactly its declared length and lies inside what was delivered; a frame whose body will not complete lends at
+/// most the head of it (`partialHeadLength`, and only bytes delivered without a gap), an evicted one nothing; a
+/// body over the limit is never lent; the stats add up; and without gaps, feeding the same bytes in one piece gives
+/// the same frames (split invariance), as long as the decoder never had to resynchronise (resync looks ahead, so
+/// where it lands may depend on splits).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDubboStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var input = FuzzInput(data, size)
@@ -25,6 +27,8 @@ public func fuzzDubboStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     var delivered: [UInt8] = []
     var streamLength: Int64 = 0
     var gapBytes: Int64 = 0
+    /// Where the stream has gaps (stream offset and length), to map stream offsets to delivered bytes.
+    var gaps: [(start: Int64, length: Int64)] = []
     var time = CaptureTime(nanosecondsSinceEpoch: 1)
     // Each round consumes at least one input byte.
     while !input.isEmpty {
@@ -35,6 +39,7 @@ public func fuzzDubboStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
             decoder.gap(length: length, time: time) { info, body in
                 record(info, body, maxBody: maxBody, streamLength: streamLength + Int64(length), into: &frames)
             }
+            gaps.append((streamLength, Int64(length)))
             streamLength += Int64(length)
             gapBytes += Int64(length)
         } else {
@@ -58,6 +63,12 @@ public func fuzzDubboStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     invariant(stats.skippedBytes + stats.trailingBytes <= streamLength, "more bytes skipped than in the stream")
     for (previous, next) in zip(frames, frames.dropFirst()) {
         invariant(next.info.streamOffset >= previous.info.streamOffset + 16, "frames overlap or go backwards")
+    }
+    for frame in frames where frame.info.bodyState != .complete {
+        // The head of a body that will not complete holds only bytes that were really in the stream, none from a gap.
+        let start = frame.info.streamOffset + 16
+        let head = deliveredBytes(from: start, count: frame.body.count, delivered: delivered, gaps: gaps)
+        invariant(head == frame.body, "the head lent for an incomplete frame is not the stream's bytes")
     }
     for frame in frames where frame.info.bodyState == .complete {
         invariant(frame.body.count == Int(frame.info.header.bodyLength), "complete body of the wrong length")
@@ -84,6 +95,24 @@ public func fuzzDubboStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     return 0
 }
 
+/// The delivered bytes at stream offsets `start..<start + count`; nil when a gap falls inside them.
+private func deliveredBytes(
+    from start: Int64, count: Int, delivered: [UInt8], gaps: [(start: Int64, length: Int64)]
+) -> [UInt8]? {
+    let end = start + Int64(count)
+    var gapBytesBefore: Int64 = 0
+    for gap in gaps {
+        if gap.start + gap.length <= start {
+            gapBytesBefore += gap.length
+        } else if gap.start < end {
+            return nil
+        }
+    }
+    let index = Int(start - gapBytesBefore)
+    guard index >= 0, index + count <= delivered.count else { return nil }
+    return Array(delivered[index..<(index + count)])
+}
+
 private struct Frame {
     var info: DubboFrameInfo
     var body: [UInt8]
@@ -102,8 +131,14 @@ private func record(
     if info.bodyState == .complete {
         invariant(Int(info.header.bodyLength) <= maxBody, "a body over the limit was lent")
         invariant(info.streamOffset + 16 + Int64(info.header.bodyLength) <= streamLength, "body past the stream end")
+    } else if info.bodyState == .evicted {
+        // Given up for memory: nothing of it is kept.
+        invariant(body.isEmpty, "a body was lent for an evicted frame")
     } else {
-        invariant(body.isEmpty, "a body was lent for a frame without one")
+        // A body that will not complete lends at most its captured head (checked against the stream at the end).
+        invariant(body.count <= min(Int(info.header.bodyLength), DubboStreamDecoder.partialHeadLength),
+                  "the head lent for an incomplete frame is too long (\(body.count) bytes)")
+        invariant(info.streamOffset + 16 + Int64(body.count) <= streamLength, "an incomplete frame's head past the stream end")
     }
     if info.bodyState == .tooLarge {
         invariant(Int(info.header.bodyLength) > maxBody, "a frame within the limit was reported too large")
