@@ -228,7 +228,7 @@ struct TripleGRPCTests {
         let full = Self.calls(run)
         // Keep packets from `firstKept` on: the connection's start (preface, SETTINGS, early header blocks) is gone.
         let (cut, cutCapture) = try Self.transformedCapture(run, "editcap") { input, output in
-            ["-r", input, output, "\(firstKept)-1000000"]
+            ["-F", "pcap", "-r", input, output, "\(firstKept)-1000000"]
         }
         let calls = cut.records.filter { $0["kind"] as? String == "call" }
         // Every call whose request began after the first kept packet must be reported (tshark-free truth: the full run).

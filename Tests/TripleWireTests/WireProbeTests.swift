@@ -69,7 +69,7 @@ struct WireProbeTests {
         #expect(probe.gap(length: 79, initiator: true, time: CaptureTime(seconds: 1, nanoseconds: 0)) == nil)
         // After the gap the ping's bytes start a new candidate alone: not enough.
         #expect(Self.verdicts(&probe, [(Self.ping, false)]) == [nil])
-        #expect(Self.replayed(&probe) == ["c30@0", "cgap79@1"])
+        #expect(Self.replayed(&probe) == ["c30@0", "cgap79@1", "c17@0"])
     }
 
     @Test("bounded: bytes that never show a protocol go to the dubbo decoder after the delivery limit")
