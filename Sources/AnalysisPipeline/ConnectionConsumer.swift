@@ -28,6 +28,8 @@ struct ConnectionConsumer: TCPStreamConsumer {
     /// Triple chosen from frame headers, not from the client preface: the decoder starts looking for frames.
     private var tripleMidstream = false
     private var sniffer = PrefaceSniffer()
+    /// A connection picked up mid-stream: its deliveries are held and judged together until one protocol shows.
+    private var probe = WireProbe()
     /// The client direction was opened after a SYN: its first byte starts the protocol.
     private var clientStartSeen = false
 
@@ -50,6 +52,11 @@ struct ConnectionConsumer: TCPStreamConsumer {
     }
 
     mutating func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
+        if wire == .undetermined, !clientStartSeen {
+            // Mid-stream: the gap is held in order with the bytes; the protocol is still open.
+            guard probe.gap(length: length, initiator: direction == .initiatorToResponder, time: time) != nil else { return }
+            return choose(.dubbo)
+        }
         if wire == .undetermined { choose(.dubbo) }
         switch wire {
         case .dubbo, .undetermined: dubbo.gap(length: length, direction: direction, time: time)
@@ -58,21 +65,29 @@ struct ConnectionConsumer: TCPStreamConsumer {
     }
 
     mutating func closed(_ end: StreamEnd, time: CaptureTime) {
-        if wire == .undetermined, sniffer.holdsBytes { choose(.dubbo) }
+        if wire == .undetermined, sniffer.holdsBytes || probe.holdsEvents { choose(.dubbo) }
         switch wire {
         case .dubbo, .undetermined: dubbo.closed(end, time: time)
         case .triple: triple?.closed(end, time: time)
         }
     }
 
-    /// First payload of the connection: the client's first bytes after a seen SYN must be the preface; otherwise
-    /// (a server speaking first, a connection picked up mid-stream) HTTP/2 is recognised from two plausible frame
-    /// headers in a row (`WireDetection`), and anything else stays with the Dubbo decoder.
+    /// First payload of the connection: the client's first bytes after a seen SYN must be the preface; a server
+    /// speaking first after a seen SYN must open with SETTINGS (`WireDetection`); a connection picked up mid-stream
+    /// is judged over several deliveries (`WireProbe`). Anything else stays with the Dubbo decoder.
     private mutating func detect(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
-        guard direction == .initiatorToResponder, clientStartSeen else {
-            let fromStart = direction == .responderToInitiator && clientStartSeen
-            if WireDetection.judge(bytes, fromStart: fromStart, initiator: false) == .triple {
-                tripleMidstream = !fromStart
+        guard clientStartSeen else {
+            guard let verdict = probe.judge(bytes, initiator: direction == .initiatorToResponder, time: time) else { return }
+            tripleMidstream = true
+            choose(verdict == .triple ? .triple : .dubbo)
+            switch wire {
+            case .triple: triple?.received(bytes, direction: direction, time: time)
+            case .dubbo, .undetermined: dubbo.received(bytes, direction: direction, time: time)
+            }
+            return
+        }
+        guard direction == .initiatorToResponder else {
+            if WireDetection.judge(bytes, fromStart: true, initiator: false) == .triple {
                 choose(.triple)
                 triple?.received(bytes, direction: direction, time: time)
                 return
@@ -93,12 +108,13 @@ struct ConnectionConsumer: TCPStreamConsumer {
         }
     }
 
-    /// Settles the protocol and hands over any client bytes held while it was undetermined, with their own time.
+    /// Settles the protocol and hands over any bytes held while it was undetermined, with their own time.
     private mutating func choose(_ chosen: WireProtocol) {
         wire = chosen
         if chosen == .triple {
             triple = TripleConnection(info: dubbo.info, context: dubbo.context, midstream: tripleMidstream)
         }
+        if probe.holdsEvents { replayProbe() }
         guard let held = sniffer.takeHeld() else { return }
         held.bytes.withUnsafeBufferPointer { buffer in
             switch chosen {
@@ -106,6 +122,30 @@ struct ConnectionConsumer: TCPStreamConsumer {
             case .dubbo, .undetermined: dubbo.received(buffer.span, direction: .initiatorToResponder, time: held.time)
             }
         }
+    }
+}
+
+extension ConnectionConsumer {
+    /// Hands the mid-stream deliveries and gaps held by the probe to the chosen decoder, in their order.
+    private mutating func replayProbe() {
+        var probe = self.probe
+        self.probe = WireProbe()
+        probe.replay(
+            bytes: { bytes, initiator, time in
+                let direction: StreamDirection = initiator ? .initiatorToResponder : .responderToInitiator
+                switch wire {
+                case .triple: triple?.received(bytes, direction: direction, time: time)
+                case .dubbo, .undetermined: dubbo.received(bytes, direction: direction, time: time)
+                }
+            },
+            gap: { length, initiator, time in
+                let direction: StreamDirection = initiator ? .initiatorToResponder : .responderToInitiator
+                switch wire {
+                case .triple: triple?.gap(length: length, direction: direction, time: time)
+                case .dubbo, .undetermined: dubbo.gap(length: length, direction: direction, time: time)
+                }
+            }
+        )
     }
 }
 

@@ -125,9 +125,40 @@ struct ConnectionConsumerTests {
         midstream.send(Self.emptySettings + Self.emptySettings)
         #expect(midstream.consumer.wire == .triple)
 
+        // Mid-stream one delivery proves nothing: it is held, and goes to the dubbo decoder at the end.
         let midstreamText = Run(midstream: true)
         midstreamText.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        #expect(midstreamText.consumer.wire == .undetermined)
+        midstreamText.close()
         #expect(midstreamText.consumer.wire == .dubbo)
+        #expect(midstreamText.context.nonDubboConnections == 1)
+    }
+
+    @Test("mid-stream Triple whose first deliveries prove nothing (a frame's tail, a lone PING) is still Triple")
+    func midstreamTripleOverSeveralDeliveries() {
+        let ping: [UInt8] = [0, 0, 8, 0x06, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]
+        let run = Run(midstream: true)
+        run.send(Array(repeating: 0x61, count: 300), at: 1)  // the tail of a DATA frame cut by the capture's start
+        run.send(ping, .responderToInitiator, at: 2)
+        #expect(run.consumer.wire == .undetermined)
+        run.send(ping, at: 3)
+        run.send(ping + Self.emptySettings, .responderToInitiator, at: 4)
+        #expect(run.consumer.wire == .triple)
+        run.close()
+        #expect(run.context.tripleConnections == 1 && run.context.nonDubboConnections == 0)
+    }
+
+    @Test("mid-stream Dubbo cut inside a frame: held bytes and the next frames reach the Dubbo decoder in order")
+    func midstreamDubboAfterPartialFrame() {
+        let run = Run(midstream: true)
+        run.send(Array(Self.heartbeatRequest[5...]), at: 1)
+        run.send(Self.heartbeatRequest, at: 2)
+        #expect(run.consumer.wire == .dubbo)
+        run.send(Self.heartbeatResponse, .responderToInitiator, at: 3)
+        run.close()
+        #expect(run.context.dubboConnections == 1)
+        #expect(run.context.streamStats.skippedBytes == 12, "the cut frame's 12 bytes are skipped, once")
+        #expect(run.records.count == 1)
     }
 
     @Test("a gap before the protocol is known hands the connection to the Dubbo decoder, held bytes first")

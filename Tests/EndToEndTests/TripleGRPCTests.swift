@@ -183,6 +183,13 @@ struct TripleGRPCTests {
 
     /// Runs a capture tool (editcap, mergecap, tcprewrite) and the analysis over its output.
     static func transformed(_ run: Run, _ tool: String, _ arguments: (String, String) -> [String]) throws -> Captures.Result {
+        try transformedCapture(run, tool, arguments).result
+    }
+
+    /// `transformed`, also giving the capture the tool wrote.
+    static func transformedCapture(
+        _ run: Run, _ tool: String, _ arguments: (String, String) -> [String]
+    ) throws -> (result: Captures.Result, capture: Data) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triple-cut-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -193,35 +200,61 @@ struct TripleGRPCTests {
         guard outcome.status == 0 else {
             throw Captures.MissingFile(path: "\(tool) failed (\(outcome.status)): \(outcome.error.suffix(400)) (apt-get install tshark tcpreplay)")
         }
-        return try Captures.analyze([output], options: RecordRenderOptions(maxValueBytes: 1 << 20))
+        let result = try Captures.analyze([output], options: RecordRenderOptions(maxValueBytes: 1 << 20))
+        return (result, try Data(contentsOf: URL(fileURLWithPath: output)))
     }
 
-    @Test("picked up mid-connection: later calls are all reported; names are right or null, never guessed")
-    func midstreamNeverGuesses() throws {
+    /// Capture time, in seconds, of the first packet of a little-endian pcap file (µs or ns resolution).
+    static func firstPacketTime(_ pcap: Data) -> Double? {
+        guard pcap.count >= 32 else { return nil }
+        func word(_ offset: Int) -> UInt32 {
+            pcap.dropFirst(offset).prefix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        }
+        let divisor: Double
+        switch word(0) {
+        case 0xA1B2_C3D4: divisor = 1e6
+        case 0xA1B2_3C4D: divisor = 1e9
+        default: return nil
+        }
+        return Double(word(24)) + Double(word(28)) / divisor
+    }
+
+    /// Where the cut falls decides what the first deliveries hold (a frame's tail, a lone PING or WINDOW_UPDATE, an
+    /// ACK without payload); several cuts are tried so that none of these can pass or fail by luck.
+    @Test("picked up mid-connection: later calls are all reported; names are right or null, never guessed",
+          arguments: [200, 201, 202, 203, 205, 230, 260, 400])
+    func midstreamNeverGuesses(firstKept: Int) throws {
         let run = try Self.run.get()
         let full = Self.calls(run)
-        // Keep packets from the 200th on: the connection's start (preface, SETTINGS, early header blocks) is gone.
-        let cut = try Self.transformed(run, "editcap") { input, output in ["-r", input, output, "200-1000000"] }
+        // Keep packets from `firstKept` on: the connection's start (preface, SETTINGS, early header blocks) is gone.
+        let (cut, cutCapture) = try Self.transformedCapture(run, "editcap") { input, output in
+            ["-F", "pcap", "-r", input, output, "\(firstKept)-1000000"]
+        }
         let calls = cut.records.filter { $0["kind"] as? String == "call" }
-        let laterStreams = Set(full.keys.filter { ($0) > 0 })
-        #expect(calls.count > 100, "\(calls.count) calls after the cut")
+        // Every call whose request began after the first kept packet must be reported (tshark-free truth: the full run).
+        let start = try #require(Self.firstPacketTime(cutCapture), "cut \(firstKept): no first packet time")
+        let later = full.filter { ($0.value["request_ts"] as? Double ?? 0) > start }
+        #expect(later.count > 100, "cut \(firstKept): \(later.count) calls begin after the cut")
+        let reported = Set(calls.compactMap { $0["request_id"] as? Int })
+        #expect(later.keys.allSatisfy { reported.contains($0) },
+                "cut \(firstKept): \(later.keys.filter { !reported.contains($0) }.count) later calls missing")
         var incomplete = 0
         for record in calls {
             let id = record["request_id"] as? Int ?? -1
-            #expect(laterStreams.contains(id), "stream \(id) was not in the full capture")
+            #expect(full[id] != nil, "cut \(firstKept): stream \(id) was not in the full capture")
             let quality = record["quality"] as? [String] ?? []
             if quality.contains("headers_incomplete") {
                 incomplete += 1
-                #expect(record["service"] is NSNull && record["method"] is NSNull, "stream \(id): a name was guessed")
+                #expect(record["service"] is NSNull && record["method"] is NSNull, "cut \(firstKept) stream \(id): a name was guessed")
             }
             for key in ["service", "method", "version", "group", "remote_application"] where !(record[key] is NSNull) {
-                #expect(record[key] as? String == full[id]?[key] as? String, "stream \(id) \(key)")
+                #expect(record[key] as? String == full[id]?[key] as? String, "cut \(firstKept) stream \(id) \(key)")
             }
-            if let status = record["status"] as? Int { #expect(status == full[id]?["status"] as? Int, "stream \(id) status") }
-            #expect(Self.sameTime(record["request_ts"], full[id]?["request_ts"]), "stream \(id) request_ts")
+            if let status = record["status"] as? Int { #expect(status == full[id]?["status"] as? Int, "cut \(firstKept) stream \(id) status") }
+            #expect(Self.sameTime(record["request_ts"], full[id]?["request_ts"]), "cut \(firstKept) stream \(id) request_ts")
         }
-        #expect(incomplete > 0, "grpc's header blocks index earlier fields, so some must be undecodable")
-        #expect(cut.summary.tripleConnections == 1 && cut.summary.nonDubboConnections == 0)
+        #expect(incomplete > 0, "cut \(firstKept): grpc's header blocks index earlier fields, so some must be undecodable")
+        #expect(cut.summary.tripleConnections == 1 && cut.summary.nonDubboConnections == 0, "cut \(firstKept)")
     }
 
     @Test("dubbo and Triple on the same server port: each connection is told apart by its first bytes")
