@@ -32,6 +32,8 @@ public struct RegistryAddress: Sendable, Equatable, CustomStringConvertible {
     var password: String?
 
     public static let defaultTimeoutMilliseconds = 1_000
+    /// The longest address text read (after trimming spaces), in UTF-8 bytes.
+    public static let maxTextLength = 4_096
     public static let maxNodes = 32
     public static let maxTimeoutMilliseconds = 600_000
 

@@ -20,7 +20,7 @@ struct RegistryAddressText {
         while let first = rest.first, first == " " { rest.removeFirst() }
         while let last = rest.last, last == " " { rest.removeLast() }
         guard !rest.isEmpty else { throw invalid("empty") }
-        guard rest.utf8.count <= 4_096 else { throw invalid("longer than 4096 bytes") }
+        guard rest.utf8.count <= RegistryAddress.maxTextLength else { throw invalid("longer than \(RegistryAddress.maxTextLength) bytes") }
         guard !rest.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) else {
             throw invalid("contains spaces or control characters")
         }

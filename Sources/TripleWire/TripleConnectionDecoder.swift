@@ -174,7 +174,12 @@ public struct TripleConnectionDecoder: Sendable {
         default:
             break
         }
-        if header.endStream { endStream(header.streamID, from: side, time: frame.lastByteTime, emit) }
+        // A frame cut short by the end of the capture never ended its stream on the wire (its last byte was not
+        // seen, and its captured bytes may even predate the stream's request in hostile input): `finish` reports
+        // the stream as truncated instead. A frame lost in a gap or skipped as too large did pass whole.
+        if header.endStream, frame.payloadState != .truncated {
+            endStream(header.streamID, from: side, time: frame.lastByteTime, emit)
+        }
     }
 
     /// Bytes of `side` were lost at an unknown place: its table and the message boundaries of its open streams.
@@ -573,7 +578,8 @@ public struct TripleConnectionDecoder: Sendable {
             return
         }
         streams[id] = nil
-        stream.call.responseEndTime = time
+        // Per-direction buffering can complete a frame whose bytes began before the request did: never end earlier.
+        stream.call.responseEndTime = max(time, stream.call.requestTime ?? time)
         if stream.call.responseTime == nil { stream.call.responseTime = time }
         complete(stream, emit)
     }
@@ -581,7 +587,7 @@ public struct TripleConnectionDecoder: Sendable {
     private mutating func reset(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, _ emit: CallHandler) {
         guard var stream = streams.removeValue(forKey: frame.header.streamID) else { return }
         stream.call.resetCode = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
-        stream.call.responseEndTime = frame.lastByteTime
+        stream.call.responseEndTime = max(frame.lastByteTime, stream.call.requestTime ?? frame.lastByteTime)
         complete(stream, emit)
     }
 

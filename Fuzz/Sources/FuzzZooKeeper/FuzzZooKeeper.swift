@@ -45,7 +45,13 @@ public func fuzzZooKeeper(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         if case .zookeeper(let address)? = try? RegistryLocation(parsing: text) {
             invariant(!address.servers.isEmpty, "a ZooKeeper address without servers")
             let again = try? ZooKeeperAddress(parsing: address.description)
-            invariant(again == address, "\(address.description) does not parse back to the same address")
+            // The description %-escapes group and rootPath, so it can outgrow the length an address may have: such an
+            // address is refused cleanly when read back; every other one reads back the same.
+            if address.description.utf8.count > RegistryAddress.maxTextLength {
+                invariant(again == nil, "a description over the length limit was read back")
+            } else {
+                invariant(again == address, "\(address.description) does not parse back to the same address")
+            }
         }
     default:
         if let directory = try? RegistrySnapshot.parse(rest, path: "fuzz.json") {
