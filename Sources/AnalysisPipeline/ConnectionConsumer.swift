@@ -32,6 +32,9 @@ struct ConnectionConsumer: TCPStreamConsumer {
     private var probe = WireProbe()
     /// The client direction was opened after a SYN: its first byte starts the protocol.
     private var clientStartSeen = false
+    /// The TCP initiator is the HTTP/2 client: from the SYN, or for a connection picked up mid-stream from the
+    /// port guess unless its header blocks showed otherwise (`WireProbe`).
+    private var clientIsInitiator = true
 
     init(id: UInt64, info: ConnectionInfo, context: AnalysisContext, maxBodyLength: Int) {
         dubbo = DubboConnection(id: id, info: info, context: context, maxBodyLength: maxBodyLength)
@@ -54,8 +57,8 @@ struct ConnectionConsumer: TCPStreamConsumer {
     mutating func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
         if wire == .undetermined, !clientStartSeen {
             // Mid-stream: the gap is held in order with the bytes; the protocol is still open.
-            guard probe.gap(length: length, initiator: direction == .initiatorToResponder, time: time) != nil else { return }
-            return choose(.dubbo)
+            guard let verdict = probe.gap(length: length, initiator: direction == .initiatorToResponder, time: time) else { return }
+            return choose(verdict.wire == .triple ? .triple : .dubbo)
         }
         if wire == .undetermined { choose(.dubbo) }
         switch wire {
@@ -79,7 +82,8 @@ struct ConnectionConsumer: TCPStreamConsumer {
         guard clientStartSeen else {
             guard let verdict = probe.judge(bytes, initiator: direction == .initiatorToResponder, time: time) else { return }
             tripleMidstream = true
-            choose(verdict == .triple ? .triple : .dubbo)
+            clientIsInitiator = verdict.clientIsInitiator ?? true
+            choose(verdict.wire == .triple ? .triple : .dubbo)
             switch wire {
             case .triple: triple?.received(bytes, direction: direction, time: time)
             case .dubbo, .undetermined: dubbo.received(bytes, direction: direction, time: time)
@@ -112,7 +116,8 @@ struct ConnectionConsumer: TCPStreamConsumer {
     private mutating func choose(_ chosen: WireProtocol) {
         wire = chosen
         if chosen == .triple {
-            triple = TripleConnection(info: dubbo.info, context: dubbo.context, midstream: tripleMidstream)
+            triple = TripleConnection(
+                info: dubbo.info, context: dubbo.context, midstream: tripleMidstream, clientIsInitiator: clientIsInitiator)
         }
         if probe.holdsEvents { replayProbe() }
         guard let held = sniffer.takeHeld() else { return }

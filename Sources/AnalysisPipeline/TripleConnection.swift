@@ -14,23 +14,28 @@ struct TripleConnection {
 
     let info: ConnectionInfo
     let context: AnalysisContext
+    private let clientIsInitiator: Bool
     private let state: State
 
-    /// - Parameter midstream: the connection was not seen from its client preface on.
-    init(info: ConnectionInfo, context: AnalysisContext, midstream: Bool) {
+    /// - Parameters:
+    ///   - midstream: the connection was not seen from its client preface on.
+    ///   - clientIsInitiator: the TCP initiator is the HTTP/2 client (false when a connection picked up mid-stream
+    ///     showed the port guess wrong).
+    init(info: ConnectionInfo, context: AnalysisContext, midstream: Bool, clientIsInitiator: Bool) {
         self.info = info
         self.context = context
-        self.state = State(TripleConnectionDecoder(limits: context.tripleLimits, midstream: midstream))
+        self.clientIsInitiator = clientIsInitiator
+        self.state = State(TripleConnectionDecoder(limits: context.tripleLimits, clientIsInitiator: clientIsInitiator, midstream: midstream))
     }
 
     func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
         let (info, context) = (self.info, self.context)
-        state.decoder.receive(bytes, from: Self.side(direction), time: time) { Self.emit($0, info: info, context: context) }
+        state.decoder.receive(bytes, from: side(direction), time: time) { Self.emit($0, info: info, context: context) }
     }
 
     func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
         let (info, context) = (self.info, self.context)
-        state.decoder.gap(length: length, from: Self.side(direction), time: time) { Self.emit($0, info: info, context: context) }
+        state.decoder.gap(length: length, from: side(direction), time: time) { Self.emit($0, info: info, context: context) }
     }
 
     func closed(_ end: StreamEnd, time: CaptureTime) {
@@ -39,8 +44,8 @@ struct TripleConnection {
         context.tripleEnded(state.decoder.stats)
     }
 
-    private static func side(_ direction: StreamDirection) -> TripleSide {
-        direction == .initiatorToResponder ? .client : .server
+    private func side(_ direction: StreamDirection) -> TripleSide {
+        (direction == .initiatorToResponder) == clientIsInitiator ? .client : .server
     }
 
     private static func emit(_ call: consuming TripleCall, info: ConnectionInfo, context: AnalysisContext) {

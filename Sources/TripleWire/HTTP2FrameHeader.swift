@@ -39,6 +39,21 @@ public struct HTTP2FrameHeader: Sendable, Equatable {
     /// SETTINGS and PING acknowledgements.
     public var ack: Bool { flags & 0x1 != 0 && (type == .settings || type == .ping) }
 
+    /// The payload of a frame with this header, its padding and `fixed` leading bytes (a HEADERS priority, a
+    /// PUSH_PROMISE stream id) removed (RFC 9113 §6.1, §6.2, §6.6); nil when the padding does not fit.
+    public func unpadded(_ payload: UnsafeBufferPointer<UInt8>, fixed: Int) -> UnsafeBufferPointer<UInt8>? {
+        var start = 0
+        var padding = 0
+        if padded {
+            guard payload.count >= 1 else { return nil }
+            padding = Int(payload[0])
+            start = 1
+        }
+        start += fixed
+        guard payload.count - start >= padding else { return nil }
+        return UnsafeBufferPointer(rebasing: payload[start..<(payload.count - padding)])
+    }
+
     /// Whether this could be a real frame header, as the frame-type rules of RFC 9113 §6 require: used to find
     /// frames again after lost bytes and to recognise HTTP/2 picked up mid-connection. Unknown types never pass,
     /// so a scan cannot lock onto random bytes through the one rule that accepts anything.

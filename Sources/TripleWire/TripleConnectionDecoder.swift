@@ -200,23 +200,10 @@ public struct TripleConnectionDecoder: Sendable {
         }
     }
 
-    /// The payload with its padding removed (RFC 9113 §6.1, §6.2), or nil when the padding does not fit.
-    private func unpadded(_ header: HTTP2FrameHeader, _ bytes: UnsafeBufferPointer<UInt8>, fixed: Int) -> UnsafeBufferPointer<UInt8>? {
-        var start = 0
-        var padding = 0
-        if header.padded {
-            guard bytes.count >= 1 else { return nil }
-            padding = Int(bytes[0])
-            start = 1
-        }
-        start += fixed
-        guard bytes.count - start >= padding else { return nil }
-        return UnsafeBufferPointer(rebasing: bytes[start..<(bytes.count - padding)])
-    }
 
     private mutating func data(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
         let id = frame.header.streamID
-        guard let data = unpadded(frame.header, bytes, fixed: 0) else {
+        guard let data = frame.header.unpadded(bytes, fixed: 0) else {
             stats.malformedFrames += 1
             return
         }
@@ -305,7 +292,7 @@ public struct TripleConnectionDecoder: Sendable {
     // MARK: Header blocks
 
     private mutating func headers(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
-        guard let fragment = unpadded(frame.header, bytes, fixed: frame.header.hasPriority ? 5 : 0) else {
+        guard let fragment = frame.header.unpadded(bytes, fixed: frame.header.hasPriority ? 5 : 0) else {
             stats.malformedFrames += 1
             blocks(side) { $0.lostBlocks() }
             return
@@ -319,7 +306,7 @@ public struct TripleConnectionDecoder: Sendable {
 
     private mutating func pushPromise(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
         // Never used by gRPC, but its block still changes the sender's table (RFC 9113 §6.6).
-        guard let fragment = unpadded(frame.header, bytes, fixed: 4) else {
+        guard let fragment = frame.header.unpadded(bytes, fixed: 4) else {
             stats.malformedFrames += 1
             blocks(side) { $0.lostBlocks() }
             return

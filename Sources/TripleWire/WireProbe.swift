@@ -9,9 +9,26 @@ public import InspectorCore
 /// followed across later deliveries of that direction, and a second plausible header at the chain's next frame
 /// boundary means HTTP/2. A delivery opening with `0xdabb` means dubbo. After `maxDeliveries` deliveries or
 /// `maxHeldBytes` bytes without a verdict the answer is `.other` (the dubbo decoder, as for anything unrecognised).
+///
+/// Without a SYN the roles were guessed from port numbers, which is wrong whenever the client's ephemeral port is
+/// the lower one. Dubbo frames say request or response themselves; HTTP/2 frames do not. So once frames chain, the
+/// probe keeps following them until a HEADERS block shows its sender (`HeaderBlockSender`), within the same limits.
 public struct WireProbe: Sendable {
     public static let maxDeliveries = 16
     public static let maxHeldBytes = 64 * 1024
+
+    /// What the probe found: the protocol and, for HTTP/2, which TCP peer is the client.
+    public struct Verdict: Sendable, Equatable {
+        public var wire: WireDetection
+        /// For Triple: the TCP initiator (as guessed from ports) is the HTTP/2 client; false when a header block
+        /// showed the roles the other way round; nil when none did within the limits (the guess stands).
+        public var clientIsInitiator: Bool?
+
+        public init(_ wire: WireDetection, clientIsInitiator: Bool? = nil) {
+            self.wire = wire
+            self.clientIsInitiator = clientIsInitiator
+        }
+    }
 
     /// One held event of one direction; `count` bytes at `start` in that direction's buffer, or a gap.
     struct Held: Sendable {
@@ -22,58 +39,89 @@ public struct WireProbe: Sendable {
         var time: CaptureTime
     }
 
-    private var clientBytes: [UInt8] = []
-    private var serverBytes: [UInt8] = []
-    /// Offsets in the direction's buffer where a plausible frame header starts a chain not yet followed to a verdict.
-    private var clientCandidates: [Int] = []
-    private var serverCandidates: [Int] = []
+    /// One direction's held bytes and what is known of their frames.
+    struct Direction: Sendable {
+        var bytes: [UInt8] = []
+        /// Offsets where a plausible frame header starts a chain not yet followed to a verdict.
+        var candidates: [Int] = []
+        /// Once HTTP/2 is known: the offset of the next frame header on a chain proven in this direction.
+        var nextFrame: Int?
+    }
+
+    private var initiatorSide = Direction()
+    private var responderSide = Direction()
     private var held: [Held] = []
+    /// `.triple` once frames chain; the probe then waits for a header block that shows who the client is.
+    private var recognised: WireDetection?
 
     public init() {}
 
     /// Whether any delivery or gap is held.
     public var holdsEvents: Bool { !held.isEmpty }
-    public var heldBytes: Int { clientBytes.count + serverBytes.count }
+    public var heldBytes: Int { initiatorSide.bytes.count + responderSide.bytes.count }
 
     /// Judges one delivery. nil: not yet known, the delivery is held. Otherwise the verdict; this delivery is not
     /// held (the caller hands it on after `replay`), the earlier ones are.
-    public mutating func judge(_ bytes: Span<UInt8>, initiator: Bool, time: CaptureTime) -> WireDetection? {
+    public mutating func judge(_ bytes: Span<UInt8>, initiator: Bool, time: CaptureTime) -> Verdict? {
         guard !bytes.isEmpty else { return nil }
-        let alone = WireDetection.judge(bytes, fromStart: false, initiator: initiator)
-        if alone == .triple || alone == .dubbo { return alone }
-        var buffer = initiator ? clientBytes : serverBytes
-        var candidates = initiator ? clientCandidates : serverCandidates
-        // Left empty while `buffer` is appended to, so the append does not copy.
-        if initiator { clientBytes = [] } else { serverBytes = [] }
-        let start = buffer.count
-        // `.other`: this start is implausible; nil: plausible but alone not enough.
-        if alone == nil { candidates.append(start) }
-        bytes.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
-        var verdict: WireDetection?
-        buffer.withUnsafeBufferPointer { view in
-            candidates.removeAll { offset in
-                switch Self.follow(view, from: offset) {
-                case .http2: verdict = .triple; return true
-                case .broken: return true
-                case .open: return false
-                }
+        if recognised == nil {
+            let alone = WireDetection.judge(bytes, fromStart: false, initiator: initiator)
+            if alone == .dubbo { return Verdict(.dubbo) }
+            if alone == .triple, bytes[0] == HTTP2FrameHeader.clientPreface[0] {
+                // The preface (no frame header starts with its byte: the length would be too large); only a client sends it.
+                return Verdict(.triple, clientIsInitiator: initiator)
             }
         }
-        if verdict == nil, held.count + 1 >= Self.maxDeliveries || heldBytes + buffer.count >= Self.maxHeldBytes {
-            verdict = .other
+        var side = initiator ? initiatorSide : responderSide
+        // Left empty while its buffer is appended to, so the append does not copy.
+        if initiator { initiatorSide = Direction() } else { responderSide = Direction() }
+        let start = side.bytes.count
+        bytes.withUnsafeBufferPointer { side.bytes.append(contentsOf: $0) }
+        var sender: TripleSide?
+        side.bytes.withUnsafeBufferPointer { view in
+            if let header = HTTP2FrameHeader.parse(view, at: start), header.isPlausible(maxPayload: HTTP2FrameHeader.defaultMaxPayload) {
+                side.candidates.append(start)
+            }
+            side.candidates.removeAll { offset in
+                switch Self.follow(view, from: offset) {
+                case .http2:
+                    recognised = .triple
+                    if side.nextFrame == nil { side.nextFrame = offset }
+                    return true
+                case .broken: return true
+                case .open: return side.nextFrame != nil
+                }
+            }
+            if var next = side.nextFrame {
+                let walked = Self.walk(view, from: &next)
+                side.nextFrame = walked.broken ? nil : next
+                sender = walked.sender
+            }
         }
-        if verdict != nil { buffer.removeLast(bytes.count) } else {
+        var verdict: Verdict?
+        if let sender {
+            verdict = Verdict(.triple, clientIsInitiator: (sender == .client) == initiator)
+        } else if held.count + 1 >= Self.maxDeliveries || heldBytes + side.bytes.count >= Self.maxHeldBytes {
+            verdict = Verdict(recognised ?? .other)
+        }
+        if verdict != nil { side.bytes.removeLast(bytes.count) } else {
             held.append(Held(initiator: initiator, start: start, count: bytes.count, gap: 0, time: time))
         }
-        if initiator { clientBytes = buffer; clientCandidates = candidates } else { serverBytes = buffer; serverCandidates = candidates }
+        if initiator { initiatorSide = side } else { responderSide = side }
         return verdict
     }
 
-    /// `length` bytes of a direction are lost: no chain crosses them. The gap is held; `.other` once the limit is hit.
-    public mutating func gap(length: Int, initiator: Bool, time: CaptureTime) -> WireDetection? {
-        if initiator { clientCandidates = [] } else { serverCandidates = [] }
+    /// `length` bytes of a direction are lost: no chain crosses them. The gap is held; a verdict once the limit is hit.
+    public mutating func gap(length: Int, initiator: Bool, time: CaptureTime) -> Verdict? {
+        if initiator {
+            initiatorSide.candidates = []
+            initiatorSide.nextFrame = nil
+        } else {
+            responderSide.candidates = []
+            responderSide.nextFrame = nil
+        }
         held.append(Held(initiator: initiator, start: 0, count: 0, gap: length, time: time))
-        return held.count >= Self.maxDeliveries ? .other : nil
+        return held.count >= Self.maxDeliveries ? Verdict(recognised ?? .other) : nil
     }
 
     /// Hands every held event over in its original order, then forgets them.
@@ -86,7 +134,7 @@ public struct WireProbe: Sendable {
                 gap(event.gap, event.initiator, event.time)
                 continue
             }
-            (event.initiator ? clientBytes : serverBytes).withUnsafeBufferPointer { view in
+            (event.initiator ? initiatorSide : responderSide).bytes.withUnsafeBufferPointer { view in
                 bytes(view.span.extracting(event.start..<(event.start + event.count)), event.initiator, event.time)
             }
         }
@@ -106,5 +154,24 @@ public struct WireProbe: Sendable {
             position += HTTP2FrameHeader.size + header.length
         }
         return .open
+    }
+
+    /// Steps over the whole frames from `position` (left at the first frame not yet whole) and returns the sender
+    /// the first telling HEADERS block names; `broken` when an implausible header shows the chain was wrong.
+    static func walk(_ view: UnsafeBufferPointer<UInt8>, from position: inout Int) -> (sender: TripleSide?, broken: Bool) {
+        while let header = HTTP2FrameHeader.parse(view, at: position) {
+            guard header.isPlausible(maxPayload: HTTP2FrameHeader.defaultMaxPayload) else { return (nil, true) }
+            let end = position + HTTP2FrameHeader.size + header.length
+            guard end <= view.count else { break }
+            if header.type == .headers,
+               let fragment = header.unpadded(
+                   UnsafeBufferPointer(rebasing: view[(position + HTTP2FrameHeader.size)..<end]), fixed: header.hasPriority ? 5 : 0),
+               let sender = HeaderBlockSender.judge(fragment) {
+                position = end
+                return (sender, false)
+            }
+            position = end
+        }
+        return (nil, false)
     }
 }

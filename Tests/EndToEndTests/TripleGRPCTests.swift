@@ -219,42 +219,63 @@ struct TripleGRPCTests {
         return Double(word(24)) + Double(word(28)) / divisor
     }
 
+    /// The capture with the server's port moved below (1) or above (65001) every ephemeral client port: the roles
+    /// of a connection picked up mid-stream are first guessed from ports, right in one and wrong in the other.
+    nonisolated(unsafe) static let portOrders: Result<[Bool: Run], any Error> = Result {
+        let original = try Self.run.get()
+        var moved: [Bool: Run] = [:]
+        for serverPortBelow in [true, false] {
+            let port = serverPortBelow ? 1 : 65_001
+            let (result, capture) = try transformedCapture(original, "tcprewrite") { input, output in
+                ["--portmap=\(original.port):\(port)", "--infile=\(input)", "--outfile=\(output)"]
+            }
+            moved[serverPortBelow] = Run(
+                records: result.records, truth: original.truth, reference: original.reference, summary: result.summary,
+                pcap: capture, port: port)
+        }
+        return moved
+    }
+
     /// Where the cut falls decides what the first deliveries hold (a frame's tail, a lone PING or WINDOW_UPDATE, an
-    /// ACK without payload); several cuts are tried so that none of these can pass or fail by luck.
+    /// ACK without payload); several cuts are tried so that none of these can pass or fail by luck. Each cut is
+    /// tried with the server's port below and above the client's, so the port guess is wrong in one of the two.
     @Test("picked up mid-connection: later calls are all reported; names are right or null, never guessed",
-          arguments: [200, 201, 202, 203, 205, 230, 260, 400])
-    func midstreamNeverGuesses(firstKept: Int) throws {
-        let run = try Self.run.get()
+          arguments: [200, 201, 202, 203, 205, 230, 260, 400], [true, false])
+    func midstreamNeverGuesses(firstKept: Int, serverPortBelow: Bool) throws {
+        let run = try #require(try Self.portOrders.get()[serverPortBelow])
         let full = Self.calls(run)
+        #expect(full.count == Self.calls(try Self.run.get()).count, "the moved capture decodes like the original")
+        let label = "cut \(firstKept), server port \(serverPortBelow ? "below" : "above") the client's"
         // Keep packets from `firstKept` on: the connection's start (preface, SETTINGS, early header blocks) is gone.
         let (cut, cutCapture) = try Self.transformedCapture(run, "editcap") { input, output in
             ["-F", "pcap", "-r", input, output, "\(firstKept)-1000000"]
         }
         let calls = cut.records.filter { $0["kind"] as? String == "call" }
         // Every call whose request began after the first kept packet must be reported (tshark-free truth: the full run).
-        let start = try #require(Self.firstPacketTime(cutCapture), "cut \(firstKept): no first packet time")
+        let start = try #require(Self.firstPacketTime(cutCapture), "\(label): no first packet time")
         let later = full.filter { ($0.value["request_ts"] as? Double ?? 0) > start }
-        #expect(later.count > 100, "cut \(firstKept): \(later.count) calls begin after the cut")
+        #expect(later.count > 100, "\(label): \(later.count) calls begin after the cut")
         let reported = Set(calls.compactMap { $0["request_id"] as? Int })
         #expect(later.keys.allSatisfy { reported.contains($0) },
-                "cut \(firstKept): \(later.keys.filter { !reported.contains($0) }.count) later calls missing")
+                "\(label): \(later.keys.filter { !reported.contains($0) }.count) later calls missing")
         var incomplete = 0
         for record in calls {
             let id = record["request_id"] as? Int ?? -1
-            #expect(full[id] != nil, "cut \(firstKept): stream \(id) was not in the full capture")
+            #expect(full[id] != nil, "\(label): stream \(id) was not in the full capture")
             let quality = record["quality"] as? [String] ?? []
             if quality.contains("headers_incomplete") {
                 incomplete += 1
-                #expect(record["service"] is NSNull && record["method"] is NSNull, "cut \(firstKept) stream \(id): a name was guessed")
+                #expect(record["service"] is NSNull && record["method"] is NSNull, "\(label) stream \(id): a name was guessed")
             }
             for key in ["service", "method", "version", "group", "remote_application"] where !(record[key] is NSNull) {
-                #expect(record[key] as? String == full[id]?[key] as? String, "cut \(firstKept) stream \(id) \(key)")
+                #expect(record[key] as? String == full[id]?[key] as? String, "\(label) stream \(id) \(key)")
             }
-            if let status = record["status"] as? Int { #expect(status == full[id]?["status"] as? Int, "cut \(firstKept) stream \(id) status") }
-            #expect(Self.sameTime(record["request_ts"], full[id]?["request_ts"]), "cut \(firstKept) stream \(id) request_ts")
+            #expect(record["server"] as? String == full[id]?["server"] as? String, "\(label) stream \(id): roles")
+            if let status = record["status"] as? Int { #expect(status == full[id]?["status"] as? Int, "\(label) stream \(id) status") }
+            #expect(Self.sameTime(record["request_ts"], full[id]?["request_ts"]), "\(label) stream \(id) request_ts")
         }
-        #expect(incomplete > 0, "cut \(firstKept): grpc's header blocks index earlier fields, so some must be undecodable")
-        #expect(cut.summary.tripleConnections == 1 && cut.summary.nonDubboConnections == 0, "cut \(firstKept)")
+        #expect(incomplete > 0, "\(label): grpc's header blocks index earlier fields, so some must be undecodable")
+        #expect(cut.summary.tripleConnections == 1 && cut.summary.nonDubboConnections == 0, "\(label)")
     }
 
     @Test("dubbo and Triple on the same server port: each connection is told apart by its first bytes")

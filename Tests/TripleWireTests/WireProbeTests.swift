@@ -14,7 +14,7 @@ struct WireProbeTests {
     static func verdicts(_ probe: inout WireProbe, _ deliveries: [(bytes: [UInt8], server: Bool)]) -> [WireDetection?] {
         deliveries.enumerated().map { index, delivery in
             delivery.bytes.withUnsafeBufferPointer {
-                probe.judge($0.span, initiator: !delivery.server, time: CaptureTime(seconds: Int64(index), nanoseconds: 0))
+                probe.judge($0.span, initiator: !delivery.server, time: CaptureTime(seconds: Int64(index), nanoseconds: 0))?.wire
             }
         }
     }
@@ -27,18 +27,84 @@ struct WireProbeTests {
         return events
     }
 
-    @Test("a lone PING decides nothing; the next delivery's frame on the same chain means Triple")
+    /// A request's and a response's first HEADERS, written by NIOHPACK's encoder (static-index pseudo-headers).
+    static let requestHeaders: [UInt8] = {
+        var encoder = BlockEncoder()
+        return H2.frame(.headers, flags: 0x4, stream: 7, encoder.block([
+            (":method", "POST"), (":scheme", "http"), (":path", "/org.apache.dubbo.Demo/sayHello"),
+            ("content-type", "application/grpc"),
+        ]))
+    }()
+    static let responseHeaders: [UInt8] = {
+        var encoder = BlockEncoder()
+        return H2.frame(.headers, flags: 0x4, stream: 7, encoder.block([(":status", "200"), ("content-type", "application/grpc")]))
+    }()
+    static let trailers: [UInt8] = {
+        var encoder = BlockEncoder()
+        return H2.frame(.headers, flags: 0x5, stream: 5, encoder.block([("grpc-status", "0"), ("grpc-message", "")]))
+    }()
+
+    static func fullVerdicts(_ probe: inout WireProbe, _ deliveries: [(bytes: [UInt8], server: Bool)]) -> [WireProbe.Verdict?] {
+        deliveries.enumerated().map { index, delivery in
+            delivery.bytes.withUnsafeBufferPointer {
+                probe.judge($0.span, initiator: !delivery.server, time: CaptureTime(seconds: Int64(index), nanoseconds: 0))
+            }
+        }
+    }
+
+    @Test("a lone PING decides nothing; frames chaining mean HTTP/2; the first request HEADERS names the client")
     func loneFrameThenNext() {
         var probe = WireProbe()
-        #expect(Self.verdicts(&probe, [(Self.ping, false), (Self.windowUpdate, false)]) == [nil, .triple])
-        #expect(Self.replayed(&probe) == ["c17@0"], "only the held delivery is replayed; the deciding one is the caller's")
+        let verdicts = Self.fullVerdicts(&probe, [(Self.ping, false), (Self.windowUpdate, false), (Self.requestHeaders, false)])
+        #expect(verdicts == [nil, nil, WireProbe.Verdict(.triple, clientIsInitiator: true)])
+        #expect(Self.replayed(&probe) == ["c17@0", "c13@1"], "only the held deliveries are replayed; the deciding one is the caller's")
         #expect(!probe.holdsEvents)
+    }
+
+    @Test("roles guessed wrong from ports: a request block from the responder, or a :status from the initiator, says so")
+    func rolesFromHeaderBlocks() {
+        var fromResponder = WireProbe()
+        #expect(Self.fullVerdicts(&fromResponder, [(Self.data + Self.requestHeaders, true)])
+            == [WireProbe.Verdict(.triple, clientIsInitiator: false)])
+        var statusFromInitiator = WireProbe()
+        #expect(Self.fullVerdicts(&statusFromInitiator, [(Self.windowUpdate, true), (Self.ping + Self.responseHeaders, false)])
+            == [nil, WireProbe.Verdict(.triple, clientIsInitiator: false)])
+        var statusFromResponder = WireProbe()
+        #expect(Self.fullVerdicts(&statusFromResponder, [(Self.trailers + Self.responseHeaders, true)])
+            == [WireProbe.Verdict(.triple, clientIsInitiator: true)], "trailers name no one; the :status after them does")
+    }
+
+    @Test("a HEADERS frame split over deliveries is judged once whole")
+    func headersAcrossDeliveries() {
+        var probe = WireProbe()
+        let stream = Self.windowUpdate + Self.requestHeaders
+        let verdicts = Self.fullVerdicts(&probe, [(Array(stream[..<20]), true), (Array(stream[20...]), true)])
+        #expect(verdicts == [nil, WireProbe.Verdict(.triple, clientIsInitiator: false)])
+    }
+
+    @Test("only trailers and DATA within the limits: HTTP/2 all the same, the port guess stands")
+    func noTellingBlock() {
+        var probe = WireProbe()
+        let deliveries = Array(repeating: (Self.data + Self.trailers, false), count: WireProbe.maxDeliveries)
+        let verdicts = Self.fullVerdicts(&probe, deliveries)
+        #expect(verdicts.dropLast().allSatisfy { $0 == nil })
+        #expect(verdicts.last == WireProbe.Verdict(.triple, clientIsInitiator: nil))
+    }
+
+    @Test("the client preface names its sender the client at once, whichever side the ports made it")
+    func prefaceNamesClient() {
+        var fromResponder = WireProbe()
+        #expect(Self.fullVerdicts(&fromResponder, [(HTTP2FrameHeader.clientPreface + H2.settings, true)])
+            == [WireProbe.Verdict(.triple, clientIsInitiator: false)])
+        var fromInitiator = WireProbe()
+        #expect(Self.fullVerdicts(&fromInitiator, [(Self.ping, true), (HTTP2FrameHeader.clientPreface, false)])
+            == [nil, WireProbe.Verdict(.triple, clientIsInitiator: true)])
     }
 
     @Test("a frame split over deliveries: its length leads to the next header in a later delivery")
     func chainAcrossDeliveries() {
         var probe = WireProbe()
-        let stream = Self.data + Self.windowUpdate
+        let stream = Self.data + Self.windowUpdate + Self.requestHeaders
         let verdicts = Self.verdicts(&probe, [(Array(stream[..<40]), false), (Array(stream[40..<90]), false),
                                               (Array(stream[90...]), false)])
         #expect(verdicts == [nil, nil, .triple])
@@ -48,7 +114,8 @@ struct WireProbeTests {
     func cutInsideFrame() {
         var probe = WireProbe()
         let tail = Array(Self.data[50...])  // the rest of a DATA frame: 0x61s, no header
-        let verdicts = Self.verdicts(&probe, [(tail, false), (Self.ping, true), (tail, false), (Self.windowUpdate, true)])
+        let verdicts = Self.verdicts(&probe, [(tail, false), (Self.ping, true), (tail, false),
+                                              (Self.windowUpdate + Self.responseHeaders, true)])
         #expect(verdicts == [nil, nil, nil, .triple])
         #expect(Self.replayed(&probe) == ["c59@0", "s17@1", "c59@2"], "held in their order, with their own times")
     }
