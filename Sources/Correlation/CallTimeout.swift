@@ -20,14 +20,21 @@ public enum CallTimeout {
 
     /// A decimal count of milliseconds, optionally surrounded by spaces; nil for anything else.
     public static func milliseconds(text: String) -> Int64? {
-        let digits = text.utf8.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed()
-        guard !digits.isEmpty, digits.count <= 10 else { return nil }
-        var total: Int64 = 0
-        for byte in digits {
-            guard byte >= 0x30, byte <= 0x39 else { return nil }
-            total = total * 10 + Int64(byte - 0x30)
+        var text = text
+        // Read once per call and per output format: one pass over contiguous UTF-8, no intermediate collections.
+        return text.withUTF8 { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end, bytes[start] == 0x20 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 { end -= 1 }
+            guard end > start, end - start <= 10 else { return nil }
+            var total: Int64 = 0
+            for byte in bytes[start..<end] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                total = total * 10 + Int64(byte - 0x30)
+            }
+            return accepted(total)
         }
-        return accepted(total)
     }
 
     /// Whether a call with `timeoutMilliseconds` overran it: answered after `latencyMicroseconds`, or (no answer)
@@ -57,8 +64,11 @@ extension CallRecord {
     }
 
     /// `timeout_exceeded`: see `CallTimeout.exceeded`. An unanswered call is judged against `unansweredUntil`.
-    public var timeoutExceeded: Bool? {
-        guard let timeout = timeoutMilliseconds else { return nil }
+    public var timeoutExceeded: Bool? { timeoutExceeded(given: timeoutMilliseconds) }
+
+    /// `timeoutExceeded` for a caller that already read `timeoutMilliseconds`.
+    public func timeoutExceeded(given timeout: Int64?) -> Bool? {
+        guard let timeout else { return nil }
         let waited: Int64? =
             if outcome == .noResponse, let start = requestFrame?.firstByteTime, let until = unansweredUntil {
                 until.microseconds(since: start)

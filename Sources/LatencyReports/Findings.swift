@@ -70,20 +70,23 @@ public struct FindingsAccumulator: Sendable {
         var mean: Double { count > 0 ? Double(sum) / Double(count) : 0 }
     }
 
+    /// Keys are the record's own values (an endpoint, the request's strings), not text built per call: text is
+    /// made once per subject, when the findings are stated.
     struct MethodKey: Hashable, Sendable {
+        var service: String
         var method: String
-        var provider: String
+        var provider: Endpoint
     }
 
     private var late: [String: Late] = [:]
-    private var unanswered: [String: Span] = [:]
-    private var exhausted: [String: Span] = [:]
-    private var payloadRejected: [String: Span] = [:]
-    private var badRequests: [String: Span] = [:]
+    private var unanswered: [Endpoint: Span] = [:]
+    private var exhausted: [Endpoint: Span] = [:]
+    private var payloadRejected: [Endpoint: Span] = [:]
+    private var badRequests: [Endpoint: Span] = [:]
     private var missingServices: [String: Span] = [:]
     private var nearLimit: [String: Int] = [:]
     private var serverTime: [MethodKey: Mean] = [:]
-    private var callers: [String: [String: Int]] = [:]
+    private var callers: [Endpoint: [String: Int]] = [:]
     public private(set) var untracked = 0
 
     public init() {}
@@ -91,41 +94,43 @@ public struct FindingsAccumulator: Sendable {
     /// `nearLimitBytes`: a body at least this large (and not rejected) is counted as near the payload limit.
     public mutating func add(_ record: CallRecord, nearLimitBytes: Int) {
         guard record.kind == .call || record.kind == .oneway || record.kind == .orphanResponse else { return }
-        let provider = record.server.description
-        let method = record.displayName
-        if let timeout = record.timeoutMilliseconds, record.timeoutExceeded == true {
-            if let latency = record.latencyMicroseconds {
-                Self.update(&late, method, counting: &untracked) { entry in
-                    entry.count += 1
-                    entry.timeoutSum += timeout
-                    entry.latencySum += latency
-                    if let server = record.serverMicroseconds {
-                        entry.serverSum += server
-                        entry.serverCount += 1
-                        if server > timeout * 1_000 { entry.serverOver += 1 }
-                    }
+        let provider = record.server
+        let timeout = record.timeoutMilliseconds
+        if let timeout, record.timeoutExceeded(given: timeout) == true, let latency = record.latencyMicroseconds {
+            Self.update(&late, record.displayName, counting: &untracked) { entry in
+                entry.count += 1
+                entry.timeoutSum += timeout
+                entry.latencySum += latency
+                if let server = record.serverMicroseconds {
+                    entry.serverSum += server
+                    entry.serverCount += 1
+                    if server > timeout * 1_000 { entry.serverOver += 1 }
                 }
             }
         }
         if record.kind == .call, record.outcome == .noResponse {
-            Self.update(&unanswered, provider, counting: &untracked) { $0.add(record.startTime, example: method) }
+            Self.update(&unanswered, provider, counting: &untracked) { $0.add(record.startTime, example: record.displayName) }
         }
         switch record.status?.rawValue {
-        case 100: Self.update(&exhausted, provider, counting: &untracked) { $0.add(record.startTime, example: method) }
+        case nil, 20: break
+        case 100: Self.update(&exhausted, provider, counting: &untracked) { $0.add(record.startTime, example: record.displayName) }
         case 25 where record.response?.errorMessage?.contains("Data length too large") ?? false:
             Self.update(&payloadRejected, provider, counting: &untracked) { $0.add(record.startTime, example: record.response?.errorMessage) }
-        case 40: Self.update(&badRequests, provider, counting: &untracked) { $0.add(record.startTime, example: method) }
+        case 40: Self.update(&badRequests, provider, counting: &untracked) { $0.add(record.startTime, example: record.displayName) }
         case 70 where record.response?.errorMessage?.contains("Not found exported service") ?? false:
-            Self.update(&missingServices, record.serviceName ?? provider, counting: &untracked) { $0.add(record.startTime, example: provider) }
+            Self.update(&missingServices, record.serviceName ?? provider.description, counting: &untracked) {
+                $0.add(record.startTime, example: provider.description)
+            }
         default: break
         }
-        let largest = max(record.requestFrame.map { Int($0.header.bodyLength) } ?? 0,
-                          record.responseFrame.map { Int($0.header.bodyLength) } ?? 0)
-        if nearLimitBytes > 0, largest >= nearLimitBytes, record.status?.rawValue != 25 {
-            Self.update(&nearLimit, method, counting: &untracked) { $0 += 1 }
+        if nearLimitBytes > 0, record.status?.rawValue != 25 {
+            let largest = max(record.requestFrame.map { Int($0.header.bodyLength) } ?? 0,
+                              record.responseFrame.map { Int($0.header.bodyLength) } ?? 0)
+            if largest >= nearLimitBytes { Self.update(&nearLimit, record.displayName, counting: &untracked) { $0 += 1 } }
         }
-        if record.kind == .call, let server = record.serverMicroseconds, record.serviceName != nil {
-            Self.update(&serverTime, MethodKey(method: method, provider: provider), counting: &untracked) {
+        if record.kind == .call, let server = record.serverMicroseconds, let service = record.serviceName,
+           let method = record.methodName {
+            Self.update(&serverTime, MethodKey(service: service, method: method, provider: provider), counting: &untracked) {
                 $0.count += 1
                 $0.sum += max(0, server)
             }
@@ -141,7 +146,8 @@ public struct FindingsAccumulator: Sendable {
     private static func update<Key: Hashable, Value: DefaultValue>(
         _ table: inout [Key: Value], _ key: Key, counting untracked: inout Int, _ change: (inout Value) -> Void
     ) {
-        if table[key] == nil, table.count >= maxSubjects {
+        // Count first: below the cap (the usual case) the key is hashed once, by the change itself.
+        if table.count >= maxSubjects, table[key] == nil {
             untracked += 1
             return
         }
@@ -170,15 +176,15 @@ public struct FindingsAccumulator: Sendable {
                 figures: [("calls", count), ("timeout_ms", timeout), ("wire_ms", wire), ("server_ms", server ?? -1),
                           ("calls_server_over_timeout", Double(entry.serverOver))]))
         }
-        for (provider, span) in unanswered {
+        for (provider, span) in unanswered.map({ ($0.key.description, $0.value) }) {
             out.append(spanFinding("no_response", weight: 90, provider, span,
                                    "\(span.count) call(s) to \(provider) were never answered in the capture"))
         }
-        for (provider, span) in exhausted {
+        for (provider, span) in exhausted.map({ ($0.key.description, $0.value) }) {
             out.append(spanFinding("thread_pool_exhausted", weight: 95, provider, span,
                                    "\(provider) rejected \(span.count) call(s) because its thread pool was exhausted (status 100)"))
         }
-        for (provider, span) in payloadRejected {
+        for (provider, span) in payloadRejected.map({ ($0.key.description, $0.value) }) {
             out.append(spanFinding("payload_limit", weight: 85, provider, span,
                                    "\(span.count) call(s) at \(provider) were rejected as too large (status 25 \"Data length too large\"; limit \(payloadLimitBytes) bytes)"))
         }
@@ -188,7 +194,7 @@ public struct FindingsAccumulator: Sendable {
                 statement: "\(count) call(s) to \(method) carried a body near the \(payloadLimitBytes)-byte payload limit.",
                 figures: [("calls", Double(count)), ("limit_bytes", Double(payloadLimitBytes))]))
         }
-        for (provider, span) in badRequests {
+        for (provider, span) in badRequests.map({ ($0.key.description, $0.value) }) {
             out.append(spanFinding("provider_decode_failure", weight: 80, provider, span,
                                    "\(provider) could not decode \(span.count) request(s) (status 40 BAD_REQUEST)"))
         }
@@ -206,7 +212,7 @@ public struct FindingsAccumulator: Sendable {
                 figures: [("calls", Double(connection.waitedBehindLargeResponse)), ("waited_ms", waited)]))
         }
         out += slowProviders()
-        var callerNames = callers.mapValues { $0 }
+        var callerNames = Dictionary(callers.map { ($0.key.description, $0.value) }, uniquingKeysWith: { a, _ in a })
         for (provider, names) in registryCallers {
             for name in names where callerNames[provider, default: [:]].count < Self.maxCallersPerProvider {
                 callerNames[provider, default: [:]][name, default: 0] += 0
@@ -232,7 +238,7 @@ public struct FindingsAccumulator: Sendable {
     private func slowProviders() -> [Finding] {
         var byMethod: [String: [(provider: String, mean: Double, calls: Int)]] = [:]
         for (key, mean) in serverTime where mean.count >= 5 {
-            byMethod[key.method, default: []].append((key.provider, mean.mean, mean.count))
+            byMethod["\(key.service).\(key.method)", default: []].append((key.provider.description, mean.mean, mean.count))
         }
         var out: [Finding] = []
         for (method, providers) in byMethod where providers.count >= 2 {

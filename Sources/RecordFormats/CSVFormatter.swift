@@ -72,8 +72,9 @@ public struct CSVFormatter: Sendable {
         cells.append(String(record.requestMessageCount))
         cells.append(String(record.responseMessageCount))
         cells.append(Self.text(record.remoteApplication))
-        cells.append(record.timeoutMilliseconds.map { String($0) } ?? "")
-        cells.append(record.timeoutExceeded.map { $0 ? "true" : "false" } ?? "")
+        let timeout = record.timeoutMilliseconds
+        cells.append(timeout.map { String($0) } ?? "")
+        cells.append(record.timeoutExceeded(given: timeout).map { $0 ? "true" : "false" } ?? "")
         return cells.map(Self.quote).joined(separator: ",") + "\r\n"
     }
 

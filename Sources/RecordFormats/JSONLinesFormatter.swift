@@ -70,10 +70,11 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("request_messages"); writer.integer(record.requestMessageCount)
         writer.comma(); writer.key("response_messages"); writer.integer(record.responseMessageCount)
         writer.comma(); writer.key("remote_application"); writer.optionalString(record.remoteApplication)
+        let timeout = record.timeoutMilliseconds
         writer.comma(); writer.key("timeout_ms")
-        if let timeout = record.timeoutMilliseconds { writer.integer(timeout) } else { writer.null() }
+        if let timeout { writer.integer(timeout) } else { writer.null() }
         writer.comma(); writer.key("timeout_exceeded")
-        if let exceeded = record.timeoutExceeded { writer.bool(exceeded) } else { writer.null() }
+        if let exceeded = record.timeoutExceeded(given: timeout) { writer.bool(exceeded) } else { writer.null() }
         writer.endObject()
         writer.raw("\n")
     }
