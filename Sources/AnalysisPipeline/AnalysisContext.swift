@@ -27,6 +27,8 @@ package final class AnalysisContext {
     var tripleConnections = 0
     var tripleStats = TripleConnectionStats()
     var tripleRecords = 0
+    /// Triple records by kind, as the correlator counts dubbo's, so the summary's per-kind line covers both.
+    var tripleKinds = CorrelationStats()
 
     init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping Correlator.Emit) {
         self.correlator = Correlator(limits: limits)

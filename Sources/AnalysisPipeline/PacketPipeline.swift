@@ -74,6 +74,12 @@ package struct PacketPipeline {
         summary.reassembly = reassemblyStats
         summary.streams = context.streamStats
         summary.correlation = context.correlator.stats
+        // The per-kind counts cover Triple records too; the rest of the correlation line is dubbo's own.
+        let triple = context.tripleKinds
+        summary.correlation.calls += triple.calls
+        summary.correlation.heartbeats += triple.heartbeats
+        summary.correlation.orphanResponses += triple.orphanResponses
+        summary.correlation.noResponse += triple.noResponse
         summary.dubboConnections = context.dubboConnections
         summary.nonDubboConnections = context.nonDubboConnections
         summary.tripleConnections = context.tripleConnections

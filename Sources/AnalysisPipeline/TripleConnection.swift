@@ -55,6 +55,13 @@ struct TripleConnection {
             server: initiatorIsClient ? info.responder : info.initiator
         )
         context.tripleRecords += 1
+        switch record.kind {
+        case .heartbeat: context.tripleKinds.heartbeats += 1
+        case .orphanResponse: context.tripleKinds.orphanResponses += 1
+        case .call where record.outcome == .noResponse: context.tripleKinds.noResponse += 1
+        case .call: context.tripleKinds.calls += 1
+        case .oneway, .event: break
+        }
         context.emit(record)
     }
 }

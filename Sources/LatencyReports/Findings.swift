@@ -87,6 +87,14 @@ public struct FindingsAccumulator: Sendable {
     private var nearLimit: [String: Int] = [:]
     private var serverTime: [MethodKey: Mean] = [:]
     private var callers: [Endpoint: [String: Int]] = [:]
+    /// Calls in a serialization the provider's registry entry does not list, by provider and serialization; the
+    /// span's example is the list the registry gives.
+    private var unlistedSerializations: [UnlistedSerialization: Span] = [:]
+
+    struct UnlistedSerialization: Hashable, Sendable {
+        var provider: Endpoint
+        var serialization: String
+    }
     public private(set) var untracked = 0
 
     public init() {}
@@ -139,6 +147,15 @@ public struct FindingsAccumulator: Sendable {
             Self.update(&callers, provider, counting: &untracked) { names in
                 if names[caller] != nil || names.count < Self.maxCallersPerProvider { names[caller, default: 0] += 1 }
             }
+        }
+    }
+
+    /// A call whose serialization its provider's registry entry does not list (`listed`: `prefer.serialization`,
+    /// else `serialization`). Fed by the report, which already asks the registry per call.
+    public mutating func addUnlistedSerialization(_ record: CallRecord, listed: [String]) {
+        let key = UnlistedSerialization(provider: record.server, serialization: record.serialization.name)
+        Self.update(&unlistedSerializations, key, counting: &untracked) {
+            $0.add(record.startTime, example: listed.joined(separator: ", "))
         }
     }
 
@@ -210,6 +227,11 @@ public struct FindingsAccumulator: Sendable {
                 statement: "\(connection.waitedBehindLargeResponse) call(s) on \(subject) waited behind a large response "
                     + "on the shared connection, \(Self.ms(waited)) ms in all.",
                 figures: [("calls", Double(connection.waitedBehindLargeResponse)), ("waited_ms", waited)]))
+        }
+        for (key, span) in unlistedSerializations {
+            out.append(spanFinding("serialization_not_listed", weight: 75, key.provider.description, span,
+                                   "\(span.count) call(s) to \(key.provider) were sent in \(key.serialization), which the provider's "
+                                   + "registry entry does not list (it lists \(span.example ?? "?"))"))
         }
         out += slowProviders()
         var callerNames = Dictionary(callers.map { ($0.key.description, $0.value) }, uniquingKeysWith: { a, _ in a })

@@ -131,6 +131,7 @@ public struct ReportAggregator {
            let listed = names.registeredSerializations(at: record.server, service: record.request?.service),
            !listed.contains(record.serialization.name) {
             groups[index].serializationNotRegistered += 1
+            findings.addUnlistedSerialization(record, listed: listed)
         }
         if let latency {
             // Built once, and only for a call slow enough to be kept: it may decode the call's arguments.

@@ -376,11 +376,18 @@ struct RegistryJoinTests {
         #expect(unlisted.allSatisfy { $0.service == Self.demo && $0.serializationNotRegistered == $0.calls })
         #expect(unlisted.map(\.serializationNotRegistered).reduce(0, +) == 6)
         #expect(report.rendered(as: .text).contains("serialization not registered by the provider: "))
+        // And said in words, once per provider and serialization.
+        let finding = try #require(report.findings.first { $0.kind == "serialization_not_listed" })
+        #expect(report.findings.filter { $0.kind == "serialization_not_listed" }.count == 1)
+        #expect(finding.subject == "10.0.0.2:20880")
+        #expect(finding.figure("calls") == 6)
+        #expect(finding.statement.contains("sent in fastjson2") && finding.statement.contains("(it lists hessian2)"))
         // A provider that lists fastjson2 has none.
         let listing = try snapshot("&prefer.serialization=fastjson2,hessian2")
         configuration.names = DirectoryApplicationNames(directory: try #require(listing.currentDirectory))
         let listed = OfflineReport(configuration: configuration).run(paths: [path]).report
         #expect(listed.groups.allSatisfy { $0.serializationNotRegistered == 0 })
+        #expect(!listed.findings.contains { $0.kind == "serialization_not_listed" })
     }
 
     @Test("the README demo: the bundled snapshot names the basic capture's applications with no Redis running")

@@ -1,5 +1,6 @@
 import Foundation
 import AnalysisPipeline
+import Correlation
 import RecordFormats
 import TestSupport
 import Testing
@@ -179,6 +180,13 @@ struct TripleGRPCTests {
         #expect(run.summary.nonDubboConnections == 0 && run.summary.dubboConnections == 0)
         #expect(run.records.allSatisfy { $0["protocol"] as? String == "triple" })
         #expect(run.records.contains { $0["kind"] as? String == "heartbeat" }, "grpc's PINGs are timed")
+        // The summary's per-kind line counts Triple records as it counts dubbo's.
+        let kinds = Dictionary(grouping: run.records) { $0["kind"] as? String ?? "" }.mapValues(\.count)
+        let unanswered = run.records.filter { $0["kind"] as? String == "call" && $0["outcome"] as? String == "no_response" }.count
+        #expect(run.summary.correlation.calls + run.summary.correlation.noResponse == kinds["call"] ?? 0)
+        #expect(run.summary.correlation.noResponse == unanswered)
+        #expect(run.summary.correlation.heartbeats == kinds["heartbeat"] ?? 0)
+        #expect(run.summary.correlation.orphanResponses == kinds["orphan_response"] ?? 0)
     }
 
     /// Runs a capture tool (editcap, mergecap, tcprewrite) and the analysis over its output.
