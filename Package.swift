@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "TripleWire",
             dependencies: [
-                "Hessian2", "InspectorCore", "CZlib",
+                "FastJSON2", "Hessian2", "InspectorCore", "CZlib",
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

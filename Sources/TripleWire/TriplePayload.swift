@@ -1,3 +1,4 @@
+import FastJSON2
 public import Hessian2
 import InspectorCore
 
@@ -36,10 +37,12 @@ extension TripleMessage {
 struct TriplePayloadDecoder {
     let limits: TripleLimits
     private var hessian: HessianDecoder
+    private var jsonb: JSONBDecoder
 
     init(limits: TripleLimits) {
         self.limits = limits
         self.hessian = HessianDecoder(limits: limits.values)
+        self.jsonb = JSONBDecoder(limits: limits.values)
     }
 
     enum Side { case request, response }
@@ -87,20 +90,36 @@ struct TriplePayloadDecoder {
     private mutating func decodeWrapper(_ wrapper: Wrapper, bytes: UnsafeBufferPointer<UInt8>) -> TripleMessage {
         let name = Wrapper.serializationName(wrapper.serializeType)
         var message = TripleMessage(serialization: name, types: wrapper.types)
-        guard name == "hessian2" else {
-            message.decodeError = name == "fastjson2"
-                ? "fastjson2 wrapper arguments are not decoded (no fastjson2 decoder in this build)"
-                : "serializeType \(wrapper.serializeType) is not decoded"
-            return message
-        }
-        for range in wrapper.values {
-            hessian.reset()
-            do {
-                message.values.append(try hessian.decodeValue(in: UnsafeBufferPointer(rebasing: bytes[range]).span))
-            } catch {
-                message.decodeError = "hessian2: \(error)"
-                break
+        switch name {
+        case "hessian2":
+            for range in wrapper.values {
+                hessian.reset()
+                do {
+                    message.values.append(try hessian.decodeValue(in: UnsafeBufferPointer(rebasing: bytes[range]).span))
+                } catch {
+                    message.decodeError = "hessian2: \(error)"
+                    break
+                }
             }
+        case "fastjson2":
+            // Each argument is what Dubbo's fastjson2 ObjectOutput writes: a 4-byte big-endian length and one JSONB
+            // document filling the rest (PROTOCOL.md §3.6).
+            for (index, range) in wrapper.values.enumerated() {
+                let part = UnsafeBufferPointer(rebasing: bytes[range]).span
+                guard let length = part.bigEndian(at: 0, as: UInt32.self), Int(length) == part.count - 4 else {
+                    message.decodeError = "fastjson2: value \(index): its length prefix does not match its \(part.count) bytes"
+                    break
+                }
+                jsonb.reset()
+                do {
+                    message.values.append(try jsonb.decodeDocument(part.extracting(4...)))
+                } catch {
+                    message.decodeError = "fastjson2: value \(index): \(error)"
+                    break
+                }
+            }
+        default:
+            message.decodeError = "serializeType \(wrapper.serializeType) is not decoded"
         }
         return message
     }

@@ -267,13 +267,39 @@ struct TriplePayloadTests {
         #expect(message.values.isEmpty && !message.valuesDecoded && message.decodeError == nil)
     }
 
-    @Test("a fastjson2 wrapper is recognised and marked undecoded with the reason")
+    /// Two parts of a real Dubbo 3.2 fastjson2 request (PROTOCOL.md §3.6, DeepFlow's `test_fastjson2` capture): a
+    /// `java.lang.Long` argument and the string "0.0.0", each a 4-byte length and one JSONB document, which is what
+    /// Dubbo's fastjson2 ObjectOutput writes for every wrapper argument too.
+    static let realLongPart: [UInt8] = [0, 0, 0, 9, 0xBE, 0x01, 0x7D, 0x8C, 0x70, 0x2B, 0x02, 0x20, 0x00]
+    static let realStringPart: [UInt8] = [0, 0, 0, 6, 0x4E, 0x30, 0x2E, 0x30, 0x2E, 0x30]
+
+    @Test("a fastjson2 wrapper's arguments are decoded as JSONB documents behind their length")
     func fastjson2Wrapper() {
         var decoder = TriplePayloadDecoder(limits: TripleLimits())
-        let wrapper = Wire.field(1, "fastjson2") + Wire.field(2, [0xA9]) + Wire.field(3, "java.lang.String")
+        let wrapper = Wire.field(1, "fastjson2") + Wire.field(2, Self.realLongPart) + Wire.field(2, Self.realStringPart)
+            + Wire.field(3, "java.lang.Long") + Wire.field(3, "java.lang.String")
         let message = wrapper.withUnsafeBufferPointer { decoder.decode($0, side: .request, contentType: nil) }
-        #expect(message.serialization == "fastjson2" && message.types == ["java.lang.String"])
-        #expect(message.decodeError?.contains("fastjson2") == true)
+        #expect(message.serialization == "fastjson2" && message.types == ["java.lang.Long", "java.lang.String"])
+        #expect(message.decodeError == nil)
+        #expect(message.values == [.long(107_396_379_512_545_280), .string("0.0.0")])
+        let answer = Wire.field(1, "fastjson2") + Wire.field(2, Self.realStringPart) + Wire.field(3, "java.lang.String")
+        let response = answer.withUnsafeBufferPointer { decoder.decode($0, side: .response, contentType: nil) }
+        #expect(response.values == [.string("0.0.0")] && response.decodeError == nil)
+    }
+
+    @Test("a fastjson2 argument whose length prefix disagrees, or whose document is malformed, is an error with its place")
+    func fastjson2WrapperMalformed() {
+        var decoder = TriplePayloadDecoder(limits: TripleLimits())
+        var wrongLength = Self.realStringPart
+        wrongLength[3] = 9
+        for (argument, reason) in [(wrongLength, "length prefix"), ([0, 0, 0, 1, 0x7A] as [UInt8], "value 1"),
+                                   ([0x4E, 0x30] as [UInt8], "length prefix")] {
+            let wrapper = Wire.field(1, "fastjson2") + Wire.field(2, Self.realLongPart) + Wire.field(2, argument)
+            let message = wrapper.withUnsafeBufferPointer { decoder.decode($0, side: .request, contentType: nil) }
+            #expect(message.values == [.long(107_396_379_512_545_280)], "what came before the bad argument is kept")
+            #expect(message.decodeError?.hasPrefix("fastjson2: ") == true && message.decodeError?.contains(reason) == true,
+                    "\(message.decodeError ?? "no error")")
+        }
     }
 }
 
