@@ -68,7 +68,10 @@ struct ConnectionConsumer: TCPStreamConsumer {
     }
 
     mutating func closed(_ end: StreamEnd, time: CaptureTime) {
-        if wire == .undetermined, sniffer.holdsBytes || probe.holdsEvents { choose(.dubbo) }
+        if wire == .undetermined, sniffer.holdsBytes || probe.holdsEvents {
+            // Frames chained but no header block said which side is the client: HTTP/2 with the port guess.
+            choose(probe.recognisedSoFar == .triple ? .triple : .dubbo)
+        }
         switch wire {
         case .dubbo, .undetermined: dubbo.closed(end, time: time)
         case .triple: triple?.closed(end, time: time)

@@ -56,6 +56,9 @@ public struct WireProbe: Sendable {
 
     public init() {}
 
+    /// `.triple` once frames chained, while the probe still waits for a header block naming the client; nil before.
+    public var recognisedSoFar: WireDetection? { recognised }
+
     /// Whether any delivery or gap is held.
     public var holdsEvents: Bool { !held.isEmpty }
     public var heldBytes: Int { initiatorSide.bytes.count + responderSide.bytes.count }
@@ -89,7 +92,11 @@ public struct WireProbe: Sendable {
                     if side.nextFrame == nil { side.nextFrame = offset }
                     return true
                 case .broken: return true
-                case .open: return side.nextFrame != nil
+                case .open:
+                    // Once the other direction proved HTTP/2, a delivery opening with a plausible header is taken as
+                    // a frame boundary (a cut mid-frame passes that about once in 10^5).
+                    if recognised == .triple, side.nextFrame == nil { side.nextFrame = offset }
+                    return side.nextFrame != nil
                 }
             }
             if var next = side.nextFrame {

@@ -121,9 +121,14 @@ struct ConnectionConsumerTests {
         serverSettingsFirst.send(Self.emptySettings, .responderToInitiator)
         #expect(serverSettingsFirst.consumer.wire == .triple)
 
+        // Frames that chain are HTTP/2, but which side is the client waits for a header block; at the close the
+        // port guess stands.
         let midstream = Run(midstream: true)
         midstream.send(Self.emptySettings + Self.emptySettings)
+        #expect(midstream.consumer.wire == .undetermined)
+        midstream.close()
         #expect(midstream.consumer.wire == .triple)
+        #expect(midstream.context.tripleConnections == 1 && midstream.context.nonDubboConnections == 0)
 
         // Mid-stream one delivery proves nothing: it is held, and goes to the dubbo decoder at the end.
         let midstreamText = Run(midstream: true)
@@ -143,9 +148,35 @@ struct ConnectionConsumerTests {
         #expect(run.consumer.wire == .undetermined)
         run.send(ping, at: 3)
         run.send(ping + Self.emptySettings, .responderToInitiator, at: 4)
-        #expect(run.consumer.wire == .triple)
+        #expect(run.consumer.wire == .undetermined, "HTTP/2 now, but no header block has named the client yet")
         run.close()
+        #expect(run.consumer.wire == .triple)
         #expect(run.context.tripleConnections == 1 && run.context.nonDubboConnections == 0)
+    }
+
+    /// A request's header block (static-index `:method POST`, `:scheme http`, `:path` as a literal with an indexed
+    /// name, RFC 7541 Appendix A) and a response's (`:status 200`), then a trailer block; written out by hand.
+    static func headers(_ block: [UInt8], stream: UInt8, endStream: Bool = false) -> [UInt8] {
+        [0, 0, UInt8(block.count), 0x01, endStream ? 0x05 : 0x04, 0, 0, 0, stream] + block
+    }
+    static let requestBlock: [UInt8] = [0x83, 0x86, 0x04, 12] + Array("/demo.S/call".utf8)
+    static let trailerBlock: [UInt8] = [0x00, 11] + Array("grpc-status".utf8) + [1, 0x30]
+
+    @Test("mid-stream with the client on the lower port: the request header block names it, whatever the ports said")
+    func midstreamRolesFromHeaders() throws {
+        // Ports say the initiator (40000) is the client; here the responder (20880) sends the request.
+        let run = Run(midstream: true)
+        run.send(Self.emptySettings + Self.emptySettings, at: 1)
+        // The request: HEADERS, then DATA ending the stream with an empty gRPC message (5-byte prefix only).
+        let data: [UInt8] = [0, 0, 5, 0x00, 0x01, 0, 0, 0, 3, 0, 0, 0, 0, 0]
+        run.send(Self.headers(Self.requestBlock, stream: 3) + data, .responderToInitiator, at: 2)
+        #expect(run.consumer.wire == .triple)
+        run.send(Self.headers([0x88], stream: 3) + Self.headers(Self.trailerBlock, stream: 3, endStream: true), at: 5)
+        run.close()
+        let call = try #require(run.records.first { $0.kind == .call })
+        #expect(call.client.port == 20_880 && call.server.port == 40_000)
+        #expect(call.serviceName == "demo.S" && call.methodName == "call")
+        #expect(call.status == nil && call.latencyMicroseconds == 3)
     }
 
     @Test("mid-stream Dubbo cut inside a frame: held bytes and the next frames reach the Dubbo decoder in order")
