@@ -175,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LiveMonitoringTests",
-            dependencies: ["LiveMonitoring", "RecordFormats", "TestSupport", "Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]
+            dependencies: ["LiveMonitoring", "RecordFormats", "TestSupport", "Correlation", "DubboWire", "TripleWire", "NetworkLayers", "InspectorCore"]
         ),
         .testTarget(
             name: "TelemetryExportTests",

@@ -85,6 +85,8 @@ extension LiveMetrics {
         var status: String
         var provider: String
         var consumer: String
+        /// `dubbo` or `triple`: a fixed set of two, so it never needs a cap.
+        var wireProtocol: String
     }
 
     /// One window of recent figures for a method.
@@ -169,12 +171,14 @@ extension LiveMetrics {
                 service: record.serviceName ?? "unknown", method: record.methodName ?? "unknown")
             let methodKey = MethodKey(service: service, method: method)
             let status = Self.statusLabel(record)
+            let wireProtocol = record.wireProtocol.rawValue
             var key = CallKey(
                 method: methodKey, status: status,
                 provider: labels.application(applications.provider ?? ""),
-                consumer: labels.application(applications.consumer ?? ""))
+                consumer: labels.application(applications.consumer ?? ""), wireProtocol: wireProtocol)
             if calls[key] == nil, calls.count >= limits.maxCallSeries {
-                key = CallKey(method: MethodKey(service: "other", method: "other"), status: status, provider: "other", consumer: "other")
+                key = CallKey(method: MethodKey(service: "other", method: "other"), status: status, provider: "other",
+                              consumer: "other", wireProtocol: wireProtocol)
                 folded += 1
             } else if wasFolded {
                 folded += 1
@@ -281,12 +285,13 @@ extension LiveMetrics {
 
         func exposition() -> String {
             var text = PrometheusText(reservingCapacity: 4_096 + calls.count * 160 + durations.count * 2_400)
-            text.family("dubbo_calls_total", .counter, help: "Dubbo calls seen (two-way and one-way requests), by service, method and response status.")
+            text.family("dubbo_calls_total", .counter, help: "Dubbo calls seen (two-way and one-way requests), by service, method, response status, applications and wire protocol (dubbo or triple).")
             for (key, count) in calls.sorted(by: { Self.order($0.key, $1.key) }) {
                 text.sample(
                     "dubbo_calls_total",
                     [("service", key.method.service), ("method", key.method.method), ("status", key.status),
-                     ("provider_application", key.provider), ("consumer_application", key.consumer)], count)
+                     ("provider_application", key.provider), ("consumer_application", key.consumer),
+                     ("protocol", key.wireProtocol)], count)
             }
             text.family("dubbo_call_exceptions_total", .counter, help: "Calls answered OK whose result is a business exception.")
             for (key, count) in exceptions.sorted(by: { ($0.key.service, $0.key.method) < ($1.key.service, $1.key.method) }) {
@@ -341,8 +346,8 @@ extension LiveMetrics {
         }
 
         static func order(_ a: CallKey, _ b: CallKey) -> Bool {
-            (a.method.service, a.method.method, a.status, a.provider, a.consumer)
-                < (b.method.service, b.method.method, b.status, b.provider, b.consumer)
+            (a.method.service, a.method.method, a.status, a.provider, a.consumer, a.wireProtocol)
+                < (b.method.service, b.method.method, b.status, b.provider, b.consumer, b.wireProtocol)
         }
     }
 }

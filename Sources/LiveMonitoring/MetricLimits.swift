@@ -10,7 +10,7 @@ public struct MetricLimits: Sendable, Equatable {
     public var maxMethodsPerService = 50
     /// Distinct application names (provider or consumer) with their own label value; later ones become `other`.
     public var maxApplications = 100
-    /// Distinct label sets of `dubbo_calls_total`; beyond, every label but `status` becomes `other`.
+    /// Distinct label sets of `dubbo_calls_total`; beyond, every label but `status` and `protocol` becomes `other`.
     public var maxCallSeries = 5_000
     /// Longest label value kept, in UTF-8 bytes; longer values are cut (on a character boundary) and end in `…`.
     public var maxLabelBytes = 128

@@ -53,7 +53,7 @@ struct LiveCaptureTests {
         let exposition = try liveHTTPGet(port: metricsPort, path: "/metrics")
         let check = try promtoolCheck(exposition)
         #expect(check.status == 0, "promtool: \(check.output)")
-        let consumer = #"provider_application="",consumer_application="live-test-consumer""#
+        let consumer = #"provider_application="",consumer_application="live-test-consumer",protocol="dubbo""#
         #expect(values[#"dubbo_calls_total{service="\#(Self.calc)",method="add",status="OK",\#(consumer)}"#] == 12)
         #expect(values[#"dubbo_calls_total{service="\#(Self.calc)",method="slow",status="OK",\#(consumer)}"#] == 1)
         #expect(values[#"dubbo_calls_total{service="\#(Self.calc)",method="reject",status="SERVICE_ERROR",\#(consumer)}"#] == 1)

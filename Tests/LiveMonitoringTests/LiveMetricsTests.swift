@@ -4,10 +4,32 @@ import LiveMonitoring
 import NetworkLayers
 import TestSupport
 import Testing
+import TripleWire
 
 @Suite("LiveMetrics")
 struct LiveMetricsTests {
     static let calcLabels = #"service="com.example.Calc",method="add""#
+
+    @Test("the same method over dubbo and over Triple: two series told apart by the protocol label, NOT_FOUND by its gRPC name")
+    func protocolLabel() {
+        let metrics = LiveMetrics(start: RecordBuilder.time(0))
+        metrics.record(RecordBuilder.call("com.example.Calc", "add", latency: 3_000), applications: ApplicationNames())
+        var call = TripleCall(kind: .call, streamID: 5)
+        call.service = "com.example.Calc"
+        call.method = "add"
+        call.grpcStatus = 5
+        call.requestTime = RecordBuilder.time(1)
+        call.responseTime = RecordBuilder.time(2)
+        call.responseEndTime = call.responseTime
+        let server = Endpoint(address: IPAddress(10, 0, 0, 2), port: 50_051)
+        let client = Endpoint(address: IPAddress(10, 0, 0, 1), port: 40_000)
+        metrics.record(CallRecord(triple: call, client: client, server: server), applications: ApplicationNames())
+        let values = samples(metrics.prometheusText())
+        let apps = #"provider_application="",consumer_application="""#
+        #expect(values[#"dubbo_calls_total{\#(Self.calcLabels),status="OK",\#(apps),protocol="dubbo"}"#] == 1)
+        #expect(values[#"dubbo_calls_total{\#(Self.calcLabels),status="NOT_FOUND",\#(apps),protocol="triple"}"#] == 1)
+        #expect(values.keys.filter { $0.hasPrefix("dubbo_calls_total{") }.count == 2)
+    }
 
     @Test("calls are counted by service, method and status; latencies land in the OpenTelemetry buckets")
     func countsCallsAndLatencies() throws {
@@ -17,9 +39,9 @@ struct LiveMetricsTests {
         metrics.record(RecordBuilder.call("com.example.Calc", "add", status: 70, latency: 2_000, id: 3), applications: ApplicationNames())
         metrics.record(RecordBuilder.call("com.example.Calc", "add", status: nil, id: 4), applications: ApplicationNames())
         let values = samples(metrics.prometheusText())
-        #expect(values[#"dubbo_calls_total{\#(Self.calcLabels),status="OK",provider_application="",consumer_application="web"}"#] == 2)
-        #expect(values[#"dubbo_calls_total{\#(Self.calcLabels),status="SERVICE_ERROR",provider_application="",consumer_application=""}"#] == 1)
-        #expect(values[#"dubbo_calls_total{\#(Self.calcLabels),status="NO_RESPONSE",provider_application="",consumer_application=""}"#] == 1)
+        #expect(values[#"dubbo_calls_total{\#(Self.calcLabels),status="OK",provider_application="",consumer_application="web",protocol="dubbo"}"#] == 2)
+        #expect(values[#"dubbo_calls_total{\#(Self.calcLabels),status="SERVICE_ERROR",provider_application="",consumer_application="",protocol="dubbo"}"#] == 1)
+        #expect(values[#"dubbo_calls_total{\#(Self.calcLabels),status="NO_RESPONSE",provider_application="",consumer_application="",protocol="dubbo"}"#] == 1)
         #expect(values[#"dubbo_call_duration_seconds_bucket{\#(Self.calcLabels),le="0.005"}"#] == 2)
         #expect(values[#"dubbo_call_duration_seconds_bucket{\#(Self.calcLabels),le="0.05"}"#] == 3)
         #expect(values[#"dubbo_call_duration_seconds_count{\#(Self.calcLabels)}"#] == 3)
@@ -45,7 +67,7 @@ struct LiveMetricsTests {
         }
         metrics.record(RecordBuilder.call("T", "x", id: 9), applications: ApplicationNames())
         let values = samples(metrics.prometheusText())
-        let ok = #"status="OK",provider_application="",consumer_application="""#
+        let ok = #"status="OK",provider_application="",consumer_application="",protocol="dubbo""#
         #expect(values[#"dubbo_calls_total{service="S",method="a",\#(ok)}"#] == 1)
         #expect(values[#"dubbo_calls_total{service="S",method="b",\#(ok)}"#] == 1)
         #expect(values[#"dubbo_calls_total{service="S",method="other",\#(ok)}"#] == 2)
@@ -63,7 +85,7 @@ struct LiveMetricsTests {
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("dubbo_calls_total{") })
         #expect(line.hasPrefix(#"dubbo_calls_total{service="evil\"} 1\n# TYPE x counter\nx 2\\éé"#))
         #expect(line.contains("…"))
-        #expect(line.hasSuffix(#"method="m\n",status="OK",provider_application="p\"",consumer_application="c\\"} 1"#))
+        #expect(line.hasSuffix(#"method="m\n",status="OK",provider_application="p\"",consumer_application="c\\",protocol="dubbo"} 1"#))
         let check = try promtoolCheck(text)
         #expect(check.status == 0, "\(check.output)")
     }
