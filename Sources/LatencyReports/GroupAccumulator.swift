@@ -103,6 +103,7 @@ struct GroupAccumulator {
     var recordsWithQualityFlags = 0
     /// Calls whose wire serialization their registered provider does not list (a registry was given).
     var serializationNotRegistered = 0
+    var tripleCalls = 0
     var errorsByStatus: [String: Int] = [:]
     var exceptionsByClass: [String: Int] = [:]
     var latency = ValueDistribution()
@@ -145,6 +146,7 @@ struct GroupAccumulator {
         _ record: CallRecord, latency: Int64?, server: Int64?, slot: Int64?, nearLimit: Int, limit: Int
     ) -> (newSlot: Bool, seriesGrowth: Int) {
         calls += 1
+        if record.isTriple { tripleCalls += 1 }
         if let time = record.startTime { seen(time) }
         if let end = record.lastByteTime { seen(end) }
         if !record.quality.isEmpty { recordsWithQualityFlags += 1 }

@@ -69,13 +69,17 @@ extension LatencyReport {
             ("Latency p99", ReportNumbers.duration(microseconds: t.latency.p99), "server " + ReportNumbers.duration(microseconds: t.server.p99)),
             ("Max", ReportNumbers.duration(microseconds: t.latency.max), "\(t.noResponse) without response"),
         ]
+        if t.tripleCalls > 0 {
+            cards.insert(("Protocols", "triple \(ReportNumbers.grouped(t.tripleCalls))",
+                          "dubbo \(ReportNumbers.grouped(t.dubboCalls))"), at: 1)
+        }
         let concerns = captureQuality.rows.filter { $0.concern && $0.value > 0 }
         cards.append(("Capture", concerns.isEmpty && t.recordsWithQualityFlags == 0 ? "complete" : "incomplete",
                       concerns.isEmpty ? "\(t.recordsWithQualityFlags) flagged records"
                         : concerns.prefix(2).map { "\($0.label) \($0.value)" }.joined(separator: ", ")))
         html += "<section class=\"cards\">"
-        for (index, card) in cards.enumerated() {
-            let warn = (index == 1 && failures > 0) || (index == 5 && card.1 == "incomplete")
+        for card in cards {
+            let warn = (card.0 == "Failures" && failures > 0) || (card.0 == "Capture" && card.1 == "incomplete")
             html += "<div class=\"card\(warn ? " warn" : "")\"><div class=\"k\">\(card.0)</div>"
             html += "<div class=\"v\">\(HTMLText.escape(card.1))</div><div class=\"s\">\(HTMLText.escape(card.2))</div></div>"
         }
@@ -151,7 +155,9 @@ extension LatencyReport {
             let failed = group.errors + group.exceptions + group.noResponse
             html += "<tr\(group.label == slowLabel ? " class=\"hot\"" : "")>"
             html += "<td><i class=\"sw\" style=\"background:\(color(index))\"></i></td>"
-            html += "<td class=\"name\">\(Self.nameHTML(group.label))</td>"
+            html += "<td class=\"name\">\(Self.nameHTML(group.label))"
+            if let mark = group.protocolMark { html += " <span class=\"small\">[\(mark)]</span>" }
+            html += "</td>"
             html += numberCell(Double(group.calls), ReportNumbers.grouped(group.calls))
             html += numberCell(group.callsPerSecond, ReportNumbers.rate(group.callsPerSecond))
             html += numberCell(Double(failed), failed == 0 ? "0" : "\(failed) (\(ReportNumbers.percent(group.failureRate)))",

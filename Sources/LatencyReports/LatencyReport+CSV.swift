@@ -14,6 +14,7 @@ extension LatencyReport {
         "request_bytes_p50", "request_bytes_p99", "request_bytes_max", "requests_near_limit", "requests_too_large",
         "response_bytes_p50", "response_bytes_p99", "response_bytes_max", "responses_near_limit",
         "responses_too_large", "errors_by_status", "exceptions_by_class", "first_ts", "last_ts", "slow_since",
+        "dubbo_calls", "triple_calls",
     ]
 
     public func csv() -> String {
@@ -49,6 +50,7 @@ extension LatencyReport {
             String(group.responsesNearLimit), String(group.responsesTooLarge),
             counts(group.errorsByStatus), counts(group.exceptionsByClass),
             group.firstTime?.description ?? "", group.lastTime?.description ?? "", group.slowSince?.description ?? "",
+            String(group.dubboCalls), String(group.tripleCalls),
         ]
         return cells.map(CSVFormatter.quote).joined(separator: ",") + "\r\n"
     }

@@ -73,6 +73,14 @@ extension LatencyReport {
         writer.endObject()
     }
 
+    /// `{"dubbo": n, "triple": m}`: both keys always, so a reader never tests for presence.
+    static func writeProtocols(dubbo: Int, triple: Int, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("dubbo"); writer.integer(dubbo)
+        writer.comma(); writer.key("triple"); writer.integer(triple)
+        writer.endObject()
+    }
+
     private func writeTotals(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("calls"); writer.integer(totals.calls)
@@ -84,6 +92,8 @@ extension LatencyReport {
         writer.comma(); writer.key("heartbeats"); writer.integer(totals.heartbeats)
         writer.comma(); writer.key("missed_heartbeats"); writer.integer(totals.missedHeartbeats)
         writer.comma(); writer.key("events"); writer.integer(totals.events)
+        writer.comma(); writer.key("calls_by_protocol")
+        Self.writeProtocols(dubbo: totals.dubboCalls, triple: totals.tripleCalls, to: &writer)
         writer.comma(); writer.key("records_with_quality_flags"); writer.integer(totals.recordsWithQualityFlags)
         writer.comma(); writer.key("quality_flags")
         writer.beginObject()
@@ -117,6 +127,8 @@ extension GroupReport {
         writer.comma(); writer.key("orphan_responses"); writer.integer(orphanResponses)
         writer.comma(); writer.key("records_with_quality_flags"); writer.integer(recordsWithQualityFlags)
         writer.comma(); writer.key("serialization_not_registered"); writer.integer(serializationNotRegistered)
+        writer.comma(); writer.key("calls_by_protocol")
+        LatencyReport.writeProtocols(dubbo: dubboCalls, triple: tripleCalls, to: &writer)
         writer.comma(); writer.key("failure_rate"); writer.number(failureRate.map { ReportNumbers.rounded($0, 6) })
         writer.comma(); writer.key("latency_us"); latency.writeJSON(to: &writer)
         writer.comma(); writer.key("server_us"); server.writeJSON(to: &writer)

@@ -27,7 +27,7 @@ extension LatencyReport {
         for group in groups {
             let latency = group.latency
             latencyTable.add([
-                group.label, String(group.calls), ReportNumbers.duration(microseconds: latency.min),
+                group.protocolMark.map { "\(group.label) [\($0)]" } ?? group.label, String(group.calls), ReportNumbers.duration(microseconds: latency.min),
                 latency.mean.map { ReportNumbers.duration(microseconds: $0) } ?? "-",
                 ReportNumbers.duration(microseconds: latency.p50), ReportNumbers.duration(microseconds: latency.p90),
                 ReportNumbers.duration(microseconds: latency.p99), ReportNumbers.duration(microseconds: latency.p999),
@@ -140,6 +140,10 @@ extension LatencyReport {
         if let seconds = durationSeconds { text += " (\(ReportNumbers.rate(Double(t.calls) / seconds))/s)" }
         text += ": errors \(t.errors), exceptions \(t.exceptions), no response \(t.noResponse), one-way \(t.oneway)"
         text += ", orphan responses \(t.orphanResponses); heartbeats \(t.heartbeats) (missed \(t.missedHeartbeats))\n"
+        if t.tripleCalls > 0 {
+            text += "Protocols: dubbo \(ReportNumbers.grouped(t.dubboCalls)) calls, triple \(ReportNumbers.grouped(t.tripleCalls)) calls "
+            text += "(groups marked [triple] or [dubbo+triple])\n"
+        }
         text += "Latency p50 \(ReportNumbers.duration(microseconds: t.latency.p50)), p99 "
         text += "\(ReportNumbers.duration(microseconds: t.latency.p99)), max \(ReportNumbers.duration(microseconds: t.latency.max)); "
         text += "server p50 \(ReportNumbers.duration(microseconds: t.server.p50))\n"

@@ -69,6 +69,9 @@ public struct ReportTotals: Sendable, Equatable {
     /// Records carrying any quality flag, and how often each flag was seen (docs/RECORDS.md names).
     public var recordsWithQualityFlags = 0
     public var qualityFlags: [String: Int] = [:]
+    /// Of `calls`, those carried by Triple (HTTP/2); the rest are dubbo's.
+    public var tripleCalls = 0
+    public var dubboCalls: Int { calls - tripleCalls }
     public var latency = DistributionSummary()
     public var server = DistributionSummary()
 
@@ -104,6 +107,15 @@ public struct GroupReport: Sendable {
     /// Calls whose serialization on the wire the registered provider does not list in its `prefer.serialization`
     /// or `serialization` (only with a registry): "configured fastjson2, but Hessian2 is used" and the reverse.
     public var serializationNotRegistered = 0
+    /// Of `calls`, those carried by Triple (HTTP/2); the rest are dubbo's.
+    public var tripleCalls = 0
+    public var dubboCalls: Int { calls - tripleCalls }
+
+    /// How the group's calls travelled, for people: nil when all by dubbo (the usual case, left unmarked).
+    public var protocolMark: String? {
+        guard tripleCalls > 0 else { return nil }
+        return tripleCalls == calls ? "triple" : "dubbo+triple"
+    }
     /// (errors + exceptions + no_response) / two-way calls; nil without two-way calls.
     public var failureRate: Double?
 

@@ -106,6 +106,7 @@ public struct ReportAggregator {
     private mutating func addCall(_ record: CallRecord) {
         let key = groupKey(record)
         totals.calls += 1
+        if record.isTriple { totals.tripleCalls += 1 }
         findings.add(record, nearLimitBytes: configuration.nearLimitBytes)
         switch record.outcome {
         case .error, .cancelled: totals.errors += 1
@@ -359,6 +360,7 @@ public struct ReportAggregator {
             report.orphanResponses = group.orphanResponses
             report.recordsWithQualityFlags = group.recordsWithQualityFlags
             report.serializationNotRegistered = group.serializationNotRegistered
+            report.tripleCalls = group.tripleCalls
             let twoWay = group.calls - group.oneway
             if twoWay > 0 {
                 report.failureRate = Double(group.errors + group.exceptions + group.noResponse) / Double(twoWay)

@@ -1,6 +1,7 @@
 import Foundation
 import AnalysisPipeline
 import Correlation
+import LatencyReports
 import RecordFormats
 import TestSupport
 import Testing
@@ -300,12 +301,29 @@ struct TripleGRPCTests {
             "tcprewrite", "--portmap=20880:\(run.port)", "--infile=\(dubbo)", "--outfile=\(moved)",
         ], timeout: 60)
         guard rewrite.status == 0 else { throw Captures.MissingFile(path: "tcprewrite failed: \(rewrite.error)") }
-        let mixed = try Self.transformed(run, "mergecap") { input, output in ["-F", "pcap", "-w", output, input, moved] }
+        let (mixed, mixedCapture) = try Self.transformedCapture(run, "mergecap") { input, output in
+            ["-F", "pcap", "-w", output, input, moved]
+        }
         let dubboRecords = mixed.records.filter { $0["protocol"] as? String == "dubbo" }
         let tripleCalls = mixed.records.filter { $0["protocol"] as? String == "triple" && $0["kind"] as? String == "call" }
         #expect(dubboRecords.count == expected)
         #expect(dubboRecords.allSatisfy { ($0["server"] as? String)?.hasSuffix(":\(run.port)") == true })
         #expect(tripleCalls.count == Self.calls(run).count)
         #expect(mixed.summary.tripleConnections == 1)
+        // The report says how the calls travelled: totals by protocol, and Triple groups marked.
+        let mixedPath = folder.appendingPathComponent("mixed.pcap").path
+        try mixedCapture.write(to: URL(fileURLWithPath: mixedPath))
+        let report = OfflineReport().run(paths: [mixedPath]).report
+        let dubboCalls = mixed.records.filter {
+            $0["protocol"] as? String == "dubbo" && ["call", "oneway", "orphan_response"].contains($0["kind"] as? String ?? "")
+        }.count
+        #expect(report.totals.tripleCalls == tripleCalls.count + mixed.records.filter {
+            $0["protocol"] as? String == "triple" && $0["kind"] as? String == "orphan_response"
+        }.count)
+        #expect(report.totals.dubboCalls == dubboCalls)
+        let text = report.rendered(as: .text)
+        #expect(text.contains("Protocols: dubbo \(dubboCalls) calls, triple \(report.totals.tripleCalls) calls"))
+        #expect(report.groups.contains { $0.protocolMark == "triple" } && text.contains(" [triple]"))
+        #expect(report.groups.filter { $0.protocolMark == nil }.allSatisfy { $0.tripleCalls == 0 && $0.calls > 0 })
     }
 }

@@ -67,7 +67,7 @@ struct ReportFormatTests {
         let groupKeys: Set<String> = [
             "label", "service", "method", "provider", "consumer", "calls", "calls_per_s", "oneway", "errors",
             "errors_by_status", "exceptions", "exceptions_by_class", "no_response", "orphan_responses",
-            "records_with_quality_flags", "serialization_not_registered", "failure_rate", "latency_us", "server_us", "transfer_us",
+            "records_with_quality_flags", "serialization_not_registered", "calls_by_protocol", "failure_rate", "latency_us", "server_us", "transfer_us",
             "request_transfer_mean_us", "response_transfer_mean_us", "request_bytes", "response_bytes", "first_ts",
             "last_ts", "slow_since", "latency_histogram", "series", "slowest",
         ]
