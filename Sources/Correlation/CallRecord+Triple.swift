@@ -59,7 +59,18 @@ extension CallRecord {
         }
         // grpc-message only means something beside a failed status (servers also send it empty with OK).
         if call.grpcStatus != 0 { response.errorMessage = call.grpcMessage }
-        if !call.responseAttachments.isEmpty { response.attachments = Self.map(call.responseAttachments) }
+        var trailers = call.responseAttachments.isEmpty ? nil : Self.map(call.responseAttachments)
+        // Dubbo's exception code and the rich status (a google.rpc.Status, rendered like protoc --decode_raw) are
+        // trailers too; kept with the others so the record carries every one.
+        if let code = call.exceptionCode {
+            trailers = trailers ?? HessianMap()
+            trailers?.entries.append(HessianMapEntry(key: .string("tri-exception-code"), value: .string(code)))
+        }
+        if let details = call.statusDetails {
+            trailers = trailers ?? HessianMap()
+            trailers?.entries.append(HessianMapEntry(key: .string("grpc-status-details-bin"), value: details))
+        }
+        response.attachments = trailers
         if call.responseTime != nil { self.response = response }
     }
 

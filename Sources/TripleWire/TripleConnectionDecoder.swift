@@ -468,7 +468,7 @@ public struct TripleConnectionDecoder: Sendable {
             case "tri-exception-code": stream.call.exceptionCode = value
             case "grpc-encoding": stream.responseEncoding = value
             case "grpc-status-details-bin":
-                stream.call.statusDetails = Self.base64Decoded(value).flatMap { bytes in
+                stream.call.statusDetails = Self.binaryHeaderValue(value).flatMap { bytes in
                     bytes.withUnsafeBufferPointer { try? ProtobufRendering.render($0, maxDepth: limits.maxProtobufDepth) }
                 }
             default: stream.call.responseAttachments.append((name, value))
@@ -525,6 +525,16 @@ public struct TripleConnectionDecoder: Sendable {
         case 0x61...0x66: byte - 0x57
         default: nil
         }
+    }
+
+    /// The bytes of a `-bin` header value: base64, padded or not (gRPC over HTTP/2), or — between grpc-core peers
+    /// that both announced SETTINGS 0xFE03 — "true binary": a NUL, then the raw bytes. The header decoder hands
+    /// values over as text, so raw bytes that were not valid UTF-8 arrive replaced (U+FFFD): nil then, never
+    /// bytes that were not sent.
+    static func binaryHeaderValue(_ text: String) -> [UInt8]? {
+        guard text.utf8.first == 0 else { return base64Decoded(text) }
+        guard !text.unicodeScalars.contains("\u{FFFD}") else { return nil }
+        return Array(text.utf8.dropFirst())
     }
 
     /// `-bin` header values are base64, padded or not (gRPC over HTTP/2 spec).

@@ -160,6 +160,15 @@ struct TripleGRPCTests {
                 #expect(record["outcome"] as? String == "error" && record["status_name"] as? String == code, "\(truth)")
                 #expect(record["error_message"] as? String == truth["details"] as? String, "\(truth)")
             }
+            // Trailers the client received: Dubbo's exception code as sent; the rich status, whose bytes the client
+            // saw, rendered field by field (google.rpc.Status: 1 code, 2 message).
+            if let trailers = truth["trailers"] as? [String: String], let code = trailers["tri-exception-code"] {
+                let attachments = record["response_attachments"] as? [String: Any]
+                #expect(attachments?["tri-exception-code"] as? String == code, "\(truth)")
+                #expect(trailers["grpc-status-details-bin"] == "0807120664656e696564", "the driver's google.rpc.Status bytes")
+                let details = attachments?["grpc-status-details-bin"] as? [String: Any]
+                #expect(details?["1"] as? Int == 7 && details?["2"] as? String == "denied", "\(truth)")
+            }
             #expect(record["request_messages"] as? Int == truth["request_messages"] as? Int, "\(truth)")
             #expect(record["response_messages"] as? Int == truth["response_messages"] as? Int, "\(truth)")
             let serialization = (truth["path"] as? String ?? "").contains("IdlGreeter") ? "protobuf" : "hessian2"

@@ -219,7 +219,13 @@ def fail(request, context):
     context.abort(grpc.StatusCode.NOT_FOUND, f"no user {code} – ünïcode")
 
 
+# A google.rpc.Status {code 7, message "denied"} written by hand (protobuf wire format: field 1 varint, field 2
+# string), sent as grpc-status-details-bin with Dubbo's tri-exception-code beside it.
+DENIED_DETAILS = bytes([0x08, 0x07, 0x12, 0x06]) + b"denied"
+
+
 def denied(request, context):
+    context.set_trailing_metadata((("tri-exception-code", "7"), ("grpc-status-details-bin", DENIED_DETAILS)))
     context.abort(grpc.StatusCode.PERMISSION_DENIED, "denied")
 
 
@@ -322,7 +328,10 @@ def main():
             failures.append(f"{method} succeeded")
         except grpc.RpcError as error:
             expect(error.code() == code, error.code())
-            record(f"/{SERVICE}/{method}", error.code(), details=error.details(), sent=[404], response_messages=0, phase="error")
+            # The trailers as the client received them (binary values as hex).
+            trailers = {key: value.hex() if isinstance(value, bytes) else value for key, value in (error.trailing_metadata() or ())}
+            record(f"/{SERVICE}/{method}", error.code(), details=error.details(), sent=[404], response_messages=0, phase="error",
+                   trailers=trailers)
 
     missing = channel.unary_unary(f"/{SERVICE}/noSuchMethod", request_serializer=identity, response_deserializer=identity)
     try:

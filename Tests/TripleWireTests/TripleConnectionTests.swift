@@ -244,6 +244,9 @@ struct TriplePayloadTests {
         #expect(TripleConnectionDecoder.timeoutMicroseconds("") == nil)
         #expect(TripleConnectionDecoder.percentDecoded("a%20b%zz") == "a b%zz")
         #expect(TripleConnectionDecoder.base64Decoded("aGk") == Array("hi".utf8))
+        #expect(TripleConnectionDecoder.binaryHeaderValue("CAcSBmRlbmllZA") == [0x08, 0x07, 0x12, 0x06] + Array("denied".utf8))
+        #expect(TripleConnectionDecoder.binaryHeaderValue("\u{0}\u{8}\u{7}") == [0x08, 0x07], "grpc-core's true-binary form")
+        #expect(TripleConnectionDecoder.binaryHeaderValue("\u{0}\u{FFFD}") == nil, "bytes the header decoder could not keep")
     }
 
     @Test("JSON bodies render as JSON values")
