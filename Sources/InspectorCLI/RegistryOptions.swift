@@ -1,4 +1,6 @@
+import AnalysisPipeline
 import ArgumentParser
+import InspectorCore
 import Registry
 import LatencyReports
 import RecordFormats
@@ -126,4 +128,24 @@ struct RegistryOptions: ParsableArguments {
 struct RegistryFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// `--name-earlier-calls` (`read`, `report`): names from the capture for the calls before the answer that gives them.
+struct CaptureNameOptions: ParsableArguments {
+    @Flag(
+        help: ArgumentHelp(
+            "Read the captures twice: a first look learns provider applications from getMetadataInfo answers, so the calls before an answer are named too.",
+            discussion: """
+                Without it, a MetadataService.getMetadataInfo answer names the calls that follow it (read only). \
+                The first look decodes every body, so it costs about one more read of the captures. A registry \
+                still wins.
+                """))
+    var nameEarlierCalls = false
+
+    /// The first look: every getMetadataInfo answer in `files`, decoded in full whatever the run's own depth, is
+    /// learnt into `names`. Nothing when the flag is off.
+    func firstLook(files: [String], limits: Limits, filter: String?, into names: CaptureApplicationNames) {
+        guard nameEarlierCalls else { return }
+        _ = OfflineAnalysis(limits: limits, plan: .full, filter: filter).run(paths: files) { names.learn(from: $0) }
+    }
 }

@@ -96,3 +96,9 @@ public final class CaptureApplicationNames: Sendable {
         return object.fieldValues[index]
     }
 }
+
+/// A report's lookup: the provider application learnt at an endpoint (consumers are never named by the capture).
+extension CaptureApplicationNames: ApplicationNameLookup {
+    public func provider(at endpoint: Endpoint, service: String?) -> String? { learnt(at: endpoint)?.application }
+    public func consumer(at address: IPAddress, service: String?) -> String? { nil }
+}

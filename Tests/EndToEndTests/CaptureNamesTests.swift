@@ -106,6 +106,33 @@ struct CaptureNamesTests {
         #expect(record(11)?["provider_application"] is NSNull)
     }
 
+    @Test("--name-earlier-calls: a first look names the calls before the answer too; reports group by those names")
+    func secondLook() throws {
+        let path = try Self.capture()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try ToolRun(["read", path, "--format", "jsonl", "--name-earlier-calls"])
+        #expect(run.status == 0)
+        let records = run.jsonLines
+        #expect(records.count == 5, "the first look writes nothing")
+        func record(_ id: Int) -> [String: Any]? { records.first { $0["request_id"] as? Int == id } }
+        for id in [1, 2, 3, 10] {
+            #expect(record(id)?["provider_application"] as? String == "demo-provider-v3", "\(String(describing: record(id)))")
+            #expect(record(id)?["registry_status"] as? String == "named_from_capture")
+        }
+        #expect(record(11)?["registry_status"] as? String == "no_registry")
+
+        // A report decodes no returned values: only the first look names its providers.
+        func providerGroups(_ extra: [String]) throws -> [String: Int] {
+            let report = try ToolRun(["report", path, "--group-by", "provider", "--format", "json"] + extra)
+            #expect(report.status == 0)
+            let root = try JSONSerialization.jsonObject(with: Data(report.standardOutput.utf8)) as? [String: Any]
+            let groups = root?["groups"] as? [[String: Any]] ?? []
+            return Dictionary(groups.map { ($0["label"] as? String ?? "", $0["calls"] as? Int ?? 0) }, uniquingKeysWith: +)
+        }
+        #expect(try providerGroups(["--name-earlier-calls"]) == ["demo-provider-v3": 4, "10.0.0.1:20881": 1])
+        #expect(try providerGroups([]) == ["10.0.0.1:20880": 3, "10.0.0.1:50051": 1, "10.0.0.1:20881": 1])
+    }
+
     @Test("a registry, when given, wins over a name from the capture")
     func registryWins() throws {
         let path = try Self.capture()

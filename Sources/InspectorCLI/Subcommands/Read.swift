@@ -37,6 +37,7 @@ struct Read: AsyncParsableCommand {
     @OptionGroup var limits: LimitOptions
     @OptionGroup var reportFile: ReportFileOptions
     @OptionGroup var registry: RegistryOptions
+    @OptionGroup var captureNames: CaptureNameOptions
     @OptionGroup var otlp: OTLPOptions
 
     func run() async throws {
@@ -64,6 +65,7 @@ struct Read: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let writer = RecordWriter(format: format.value, output: outputFile, options: options, registry: registryJoin)
+        captureNames.firstLook(files: files, limits: runLimits, filter: filter, into: writer.captureNames)
         let analysis = OfflineAnalysis(limits: runLimits, plan: decodePlan, filter: filter)
         let reportSink = try reportFile.makeSink(
             includePayload: !payload.noPayload, limits: runLimits, directory: registryJoin?.currentDirectory)

@@ -63,6 +63,7 @@ struct Report: AsyncParsableCommand {
     @OptionGroup var payload: PayloadOptions
     @OptionGroup var limits: LimitOptions
     @OptionGroup var registry: RegistryOptions
+    @OptionGroup var captureNames: CaptureNameOptions
 
     func validate() throws {
         guard ReportGrouping(rawValue: groupBy) != nil else {
@@ -98,6 +99,12 @@ struct Report: AsyncParsableCommand {
         }
         configuration.payloadLimitBytes = limits.maxBody > 0 ? limits.maxBody : 8 << 20
         configuration.decodingLimits = runLimits
+        if captureNames.nameEarlierCalls {
+            // Reports decode no returned values, so names from the capture come only from a first look.
+            let learnt = CaptureApplicationNames()
+            captureNames.firstLook(files: files + baseline, limits: runLimits, filter: filter, into: learnt)
+            configuration.names = configuration.names.map { PreferredApplicationNames($0, then: learnt) } ?? learnt
+        }
         let outputFormat = format.flatMap(ReportFormat.init(rawValue:))
             ?? output.flatMap(ReportFormat.inferred(fromPath:)) ?? .text
 
