@@ -105,7 +105,7 @@ struct LiveCaptureTests {
             directory: directory, outputName: "driver")
         defer { driver.kill() }
         let calls = try driver.waitForLines(9)
-        let noResponse = #"dubbo_calls_total{service="\#(Self.calc)",method="missing",status="NO_RESPONSE",provider_application="",consumer_application="live-test-consumer"}"#
+        let noResponse = #"dubbo_calls_total{service="\#(Self.calc)",method="missing",status="NO_RESPONSE",provider_application="",consumer_application="live-test-consumer",protocol="dubbo"}"#
         // The connection is still open: only the timeout can have ended the request.
         _ = try waitForLiveMetrics(port: metricsPort) { $0[noResponse] == 1 && $0["dubbo_requests_in_flight"] == 0 }
         #expect(live.process.isRunning)
@@ -137,11 +137,49 @@ struct LiveCaptureTests {
         let metricsPort = try live.metricsPort()
         #expect(live.standardError.contains("1 provider at 1 endpoint"))
         _ = try runDubboClients(port: port, calls: 3)
-        let labels = #"service="\#(Self.calc)",method="add",status="OK",provider_application="calc-app",consumer_application="live-test-consumer""#
+        let labels = #"service="\#(Self.calc)",method="add",status="OK",provider_application="calc-app",consumer_application="live-test-consumer",protocol="dubbo""#
         let values = try waitForLiveMetrics(port: metricsPort) { $0["dubbo_calls_total{\(labels)}"] == 3 }
         #expect(values["dubbo_calls_total{\(labels)}"] == 3)
         live.signal(SIGINT)
         #expect(try live.waitForExit() == 0)
+    }
+
+    @Test("--registry zookeeper:// names the calls live, at the application level; the records say registered",
+          .timeLimit(.minutes(2)))
+    func zooKeeperNamesApplicationsLive() throws {
+        try requireLiveRoot()
+        let directory = try LiveScratchFolder()
+        let port = try LoopbackPort.unused()
+        let server = try TestZooKeeper()
+        defer { server.stop() }
+        // Dubbo 3's application-level layout only: an instance at the provider's port and the mapping of the
+        // calculator interface to its application (written by kazoo as Dubbo writes them).
+        let registration = try ZooKeeperRegistration(server, spec: [
+            "instances": [["application": "live-zk-provider", "address": "127.0.0.1", "port": port,
+                           "endpoints": [["dubbo", port]], "revision": "r1"]],
+            "mappings": [Self.calc: "live-zk-provider"],
+        ])
+        defer { registration.close() }
+        let live = try LiveProcess(arguments: [
+            "live", "-i", "lo", "--ports", "\(port)", "--format", "jsonl", "--metrics-listen", "127.0.0.1:0",
+            "--registry", server.address, "--registry-required",
+        ], directory: directory)
+        defer { live.kill() }
+        let metricsPort = try live.metricsPort()
+        #expect(live.standardError.contains("1 application instance"), "stderr: \(live.standardError)")
+        _ = try runDubboClients(port: port, calls: 3)
+        let labels = #"service="\#(Self.calc)",method="add",status="OK",provider_application="live-zk-provider",consumer_application="live-test-consumer",protocol="dubbo""#
+        _ = try waitForLiveMetrics(port: metricsPort) { $0["dubbo_calls_total{\(labels)}"] == 3 }
+        live.signal(SIGTERM)
+        #expect(try live.waitForExit() == 0)
+        let records = try live.jsonLines().filter { $0["kind"] as? String == "call" }
+        let adds = records.filter { $0["method"] as? String == "add" }
+        #expect(adds.count == 3)
+        #expect(adds.allSatisfy {
+            $0["provider_application"] as? String == "live-zk-provider" && $0["registry_status"] as? String == "registered"
+        }, "\(adds)")
+        // Every call at that endpoint is named by the instance, whatever its interface.
+        #expect(records.allSatisfy { $0["provider_application"] as? String == "live-zk-provider" })
     }
 
     // MARK: Capture health
