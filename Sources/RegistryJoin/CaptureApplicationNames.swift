@@ -3,6 +3,7 @@ public import NetworkLayers
 import DubboWire
 import Hessian2
 import InspectorCore
+import Synchronization
 
 /// Application names learnt from the capture itself (PROTOCOL.md §7.3): a Dubbo 3 consumer asks each provider's
 /// built-in `MetadataService.getMetadataInfo` (group = the provider's application), and the answer, a hessian2
@@ -27,11 +28,16 @@ public final class CaptureApplicationNames: Sendable {
     }
 
     private let state = Locked([Endpoint: Learnt]())
+    /// Set once anything is learnt: until then (most captures, always) a record costs no lock and no hash.
+    private let hasLearnt = Atomic<Bool>(false)
 
     public init() {}
 
     /// The application learnt for `endpoint`, if any.
-    public func learnt(at endpoint: Endpoint) -> Learnt? { state.withLock { $0[endpoint] } }
+    public func learnt(at endpoint: Endpoint) -> Learnt? {
+        guard hasLearnt.load(ordering: .acquiring) else { return nil }
+        return state.withLock { $0[endpoint] }
+    }
 
     public var endpointCount: Int { state.withLock { $0.count } }
 
@@ -61,6 +67,7 @@ public final class CaptureApplicationNames: Sendable {
                 let endpoint = Endpoint(address: record.server.address, port: port)
                 guard table[endpoint] != nil || table.count < Self.maxEndpoints else { continue }
                 table[endpoint] = learnt
+                hasLearnt.store(true, ordering: .releasing)
             }
         }
     }
