@@ -71,11 +71,51 @@ public struct FindingsAccumulator: Sendable {
     }
 
     /// Keys are the record's own values (an endpoint, the request's strings), not text built per call: text is
-    /// made once per subject, when the findings are stated.
+    /// made once per subject, when the findings are stated. When the report already numbered the call's method
+    /// (`methodGroup`), that number stands for the two strings, so a call hashes an integer and an endpoint.
     struct MethodKey: Hashable, Sendable {
+        var group: Int?
         var service: String
         var method: String
         var provider: Endpoint
+
+        static func == (a: MethodKey, b: MethodKey) -> Bool {
+            guard a.provider == b.provider, a.group == b.group else { return false }
+            return a.group != nil || (a.service == b.service && a.method == b.method)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(provider)
+            if let group { hasher.combine(group) } else {
+                hasher.combine(service)
+                hasher.combine(method)
+            }
+        }
+    }
+
+    /// A caller application at a provider; callers are few, so their names are numbered (`CallerNames`).
+    struct CallerKey: Hashable, Sendable {
+        var provider: Endpoint
+        var caller: Int
+    }
+
+    /// Numbers caller names. The last name is checked first: the decoders intern repeated attachment values, so a
+    /// repeated caller is the same string storage and the comparison settles without hashing.
+    struct CallerNames: Sendable {
+        var ids: [String: Int] = [:]
+        var names: [String] = []
+        var last: (name: String, id: Int)?
+
+        mutating func id(_ name: String) -> Int {
+            if let last, last.name == name { return last.id }
+            let id = ids[name] ?? {
+                names.append(name)
+                ids[name] = names.count - 1
+                return names.count - 1
+            }()
+            last = (name, id)
+            return id
+        }
     }
 
     private var late: [String: Late] = [:]
@@ -86,7 +126,10 @@ public struct FindingsAccumulator: Sendable {
     private var missingServices: [String: Span] = [:]
     private var nearLimit: [String: Int] = [:]
     private var serverTime: [MethodKey: Mean] = [:]
-    private var callers: [Endpoint: [String: Int]] = [:]
+    private var callers: [CallerKey: Int] = [:]
+    /// Distinct callers kept per provider (at most `maxCallersPerProvider`).
+    private var callersPerProvider: [Endpoint: Int] = [:]
+    private var callerNames = CallerNames()
     /// Calls in a serialization the provider's registry entry does not list, by provider and serialization; the
     /// span's example is the list the registry gives.
     private var unlistedSerializations: [UnlistedSerialization: Span] = [:]
@@ -100,7 +143,9 @@ public struct FindingsAccumulator: Sendable {
     public init() {}
 
     /// `nearLimitBytes`: a body at least this large (and not rejected) is counted as near the payload limit.
-    public mutating func add(_ record: CallRecord, nearLimitBytes: Int) {
+    /// `methodGroup`: a number the caller gives every call of the same service and method (the report's group
+    /// index when it groups by method), or nil.
+    public mutating func add(_ record: CallRecord, nearLimitBytes: Int, methodGroup: Int? = nil) {
         guard record.kind == .call || record.kind == .oneway || record.kind == .orphanResponse else { return }
         let provider = record.server
         let timeout = record.timeoutMilliseconds
@@ -138,14 +183,22 @@ public struct FindingsAccumulator: Sendable {
         }
         if record.kind == .call, let server = record.serverMicroseconds, let service = record.serviceName,
            let method = record.methodName {
-            Self.update(&serverTime, MethodKey(service: service, method: method, provider: provider), counting: &untracked) {
+            let key = MethodKey(group: methodGroup, service: service, method: method, provider: provider)
+            Self.update(&serverTime, key, counting: &untracked) {
                 $0.count += 1
                 $0.sum += max(0, server)
             }
         }
         if record.kind != .orphanResponse, let caller = record.remoteApplication {
-            Self.update(&callers, provider, counting: &untracked) { names in
-                if names[caller] != nil || names.count < Self.maxCallersPerProvider { names[caller, default: 0] += 1 }
+            let key = CallerKey(provider: provider, caller: callerNames.id(caller))
+            if let index = callers.index(forKey: key) {
+                callers.values[index] += 1
+            } else if callersPerProvider[provider, default: 0] < Self.maxCallersPerProvider,
+                      callersPerProvider[provider] != nil || callersPerProvider.count < Self.maxSubjects {
+                callers[key] = 1
+                callersPerProvider[provider, default: 0] += 1
+            } else if callersPerProvider[provider] == nil {
+                untracked += 1
             }
         }
     }
@@ -234,7 +287,10 @@ public struct FindingsAccumulator: Sendable {
                                    + "registry entry does not list (it lists \(span.example ?? "?"))"))
         }
         out += slowProviders()
-        var callerNames = Dictionary(callers.map { ($0.key.description, $0.value) }, uniquingKeysWith: { a, _ in a })
+        var callerNames: [String: [String: Int]] = [:]
+        for (key, calls) in callers {
+            callerNames[key.provider.description, default: [:]][self.callerNames.names[key.caller], default: 0] += calls
+        }
         for (provider, names) in registryCallers {
             for name in names where callerNames[provider, default: [:]].count < Self.maxCallersPerProvider {
                 callerNames[provider, default: [:]][name, default: 0] += 0
@@ -304,4 +360,3 @@ extension FindingsAccumulator.Span: DefaultValue { static var initial: Self { .i
 extension FindingsAccumulator.Late: DefaultValue { static var initial: Self { .init() } }
 extension FindingsAccumulator.Mean: DefaultValue { static var initial: Self { .init() } }
 extension Int: DefaultValue { static var initial: Int { 0 } }
-extension Dictionary: DefaultValue where Key == String, Value == Int { static var initial: Self { [:] } }

@@ -105,9 +105,12 @@ public struct ReportAggregator {
 
     private mutating func addCall(_ record: CallRecord) {
         let key = groupKey(record)
+        let index = groupIndex(key)
         totals.calls += 1
         if record.isTriple { totals.tripleCalls += 1 }
-        findings.add(record, nearLimitBytes: configuration.nearLimitBytes)
+        // Grouped by method, the group index already names the call's service and method: findings reuse it.
+        let methodGroup = configuration.grouping == .method && groupKeys[index].method != nil ? index : nil
+        findings.add(record, nearLimitBytes: configuration.nearLimitBytes, methodGroup: methodGroup)
         switch record.outcome {
         case .error, .cancelled: totals.errors += 1
         case .exception: totals.exceptions += 1
@@ -122,7 +125,6 @@ public struct ReportAggregator {
         if let server { totalServer.record(server) }
 
         let slot = record.startTime.map { $0.nanosecondsSinceEpoch.roundedDownDivision(by: interval) }
-        let index = groupIndex(key)
         // Updated in place in the array: the histograms are never copied.
         let (isNewSlot, seriesGrowth) = groups[index].add(
             record, latency: latency, server: server, slot: slot,
