@@ -53,8 +53,15 @@ extension CallRecord {
         }
         var response = DubboResponseBody()
         if let message = call.response {
-            response.value = message.values.count == 1 ? message.values[0]
+            let value: HessianValue? = message.values.count == 1 ? message.values[0]
                 : message.values.isEmpty ? nil : .list(HessianList(elements: message.values))
+            // Dubbo 3 sends a business exception as the response message (a TripleResponseWrapper holding the
+            // serialized Throwable) and says so with a non-zero `tri-exception-code` in the response headers.
+            if call.carriesException {
+                response.exception = value
+            } else {
+                response.value = value
+            }
             response.decodeError = message.decodeError
         }
         // grpc-message only means something beside a failed status (servers also send it empty with OK).
@@ -92,6 +99,7 @@ extension CallRecord {
 
     static func outcome(of call: TripleCall) -> CallOutcome {
         if call.kind == .ping { return .ok }
+        if call.carriesException { return .exception }
         if let status = call.grpcStatus { return status == 0 ? .ok : .error }
         if call.resetCode != nil { return .cancelled }
         if let http = call.httpStatus, http != 200 { return .error }

@@ -103,7 +103,7 @@ public struct RegistryJoin: Sendable {
             )
         }
 
-        let candidates = providers.filter { $0.interface == service }
+        let candidates = sameProtocolFirst(providers.filter { $0.interface == service }, record.wireProtocol)
         guard !candidates.isEmpty else {
             // Application-level only: registered when the mapping lists the instance's application for the
             // interface (no version, group or methods to check: those live in the provider's MetadataInfo).
@@ -139,6 +139,15 @@ public struct RegistryJoin: Sendable {
         guard let method = invokedMethod(record) else { return annotation(.registered, firstLive) }
         if let serving = live.first(where: { serves(method, $0) }) { return annotation(.registered, serving) }
         return annotation(.methodNotRegistered, firstLive)
+    }
+
+    /// A provider exporting an interface over both protocols registers a `dubbo://` and a `tri://` URL, often at
+    /// the same `ip:port` (port unification), with their own version, group and methods: a call is judged against
+    /// the registrations of its own protocol when there are any, else against all of them.
+    static func sameProtocolFirst(_ entries: [RegistryEntry], _ wire: WireProtocol) -> [RegistryEntry] {
+        let scheme = wire == .triple ? "tri" : "dubbo"
+        let same = entries.filter { $0.url.scheme == scheme }
+        return same.isEmpty ? entries : same
     }
 
     /// The one application all `entries` name, or nil.

@@ -52,6 +52,7 @@ public struct TripleCall: Sendable, Equatable {
     public var grpcStatus: Int?
     /// `grpc-message`, percent-decoded.
     public var grpcMessage: String?
+    /// `tri-exception-code` (Dubbo's `RpcException` code; 3 = business exception), from headers or trailers.
     public var exceptionCode: String?
     /// `grpc-status-details-bin`, base64-decoded (a google.rpc.Status message), rendered field by field.
     public var statusDetails: HessianValue?
@@ -94,6 +95,14 @@ public struct TripleCall: Sendable, Equatable {
 
     /// The gRPC name of `grpcStatus` (`OK`, `NOT_FOUND`, … `UNKNOWN_<n>`).
     public var statusName: String? { grpcStatus.map(GRPCStatus.name) }
+
+    /// The response message is a thrown exception, not a returned value: Dubbo's client reads it so when the
+    /// response carries a non-zero `tri-exception-code` (`AbstractTripleClientStream`) and a message came. A
+    /// trailers-only failure with the code (no message) stays a plain gRPC error.
+    public var carriesException: Bool {
+        guard let exceptionCode, responseMessages > 0, let code = Int(exceptionCode) else { return false }
+        return code != 0
+    }
 }
 
 /// gRPC status codes (grpc/doc/statuscodes.md).

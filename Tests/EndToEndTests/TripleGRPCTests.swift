@@ -132,6 +132,7 @@ struct TripleGRPCTests {
         // in any order, so those are matched as a set.
         var concurrent: [[String: Any]] = []
         var ordered = calls.keys.sorted().map { calls[$0]! }
+        #expect(run.truth.contains { $0["phase"] as? String == "exception" }, "the driver threw a business exception")
         for truth in run.truth {
             let phase = truth["phase"] as? String ?? ""
             if phase == "concurrent" {
@@ -148,6 +149,14 @@ struct TripleGRPCTests {
             let record = ordered.remove(at: index)
             let code = truth["code"] as? String ?? ""
             switch code {
+            case _ where phase == "exception":
+                // A business exception: the thrown object is the message, flagged by tri-exception-code.
+                #expect(record["outcome"] as? String == "exception" && record["status_name"] as? String == code, "\(truth)")
+                #expect(record["exception"] as? String == truth["exception"] as? String, "\(truth) \(record["exception"] ?? "nil")")
+                #expect(record["return_value"] is NSNull, "\(truth)")
+                #expect(record["error_message"] as? String == truth["details"] as? String, "\(truth)")
+                let attachments = record["response_attachments"] as? [String: Any]
+                #expect(attachments?["tri-exception-code"] as? String == truth["exception_code"] as? String, "\(truth)")
             case "OK":
                 #expect(record["outcome"] as? String == "ok" && record["status_name"] as? String == "OK", "\(truth)")
                 #expect(jsonMatches(record["return_value"], truth["received"]), "\(truth) return \(record["return_value"] ?? "nil")")

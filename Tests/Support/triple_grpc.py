@@ -138,6 +138,22 @@ def field(number, payload):
     return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
+def hessian_object(class_name, fields):
+    """One object with its class definition first ('C', name, field count, field names, then 0x60 + values)."""
+    return (b"C" + hessian(class_name) + hessian(len(fields)) + b"".join(hessian(name) for name in fields)
+            + bytes([0x60]) + b"".join(fields.values()))
+
+
+# What hessian-lite writes for a Throwable: its fields in declaration order, the cause pointing back at the
+# exception itself (reference #0) as Throwable does when there is none, an empty stack trace array.
+def hessian_exception(class_name, message):
+    return hessian_object(class_name, {
+        "detailMessage": hessian(message),
+        "cause": b"Q" + hessian(0),
+        "stackTrace": bytes([0x70]) + hessian("[java.lang.StackTraceElement"),
+    })
+
+
 def request_wrapper(args, types):
     return field(1, "hessian4") + b"".join(field(2, hessian(a)) for a in args) + b"".join(field(3, t) for t in types)
 
@@ -229,6 +245,22 @@ def denied(request, context):
     context.abort(grpc.StatusCode.PERMISSION_DENIED, "denied")
 
 
+BIZ_EXCEPTION = "com.example.NoCreditException"
+
+
+def thrown(request, context):
+    """A business exception as Dubbo 3 sends it (ExceptionCustomizerWrapper, ReflectionPackableMethod): the
+    response headers carry tri-exception-code 3, the message is a TripleResponseWrapper whose data is the
+    Hessian-serialized Throwable (type = the method's return type), the trailers grpc-status UNKNOWN and the
+    exception's message."""
+    (user,) = unwrap_request(request)
+    context.send_initial_metadata((("tri-exception-code", "3"),))
+    message = f"no credit for {user}"
+    yield field(1, "hessian4") + field(2, hessian_exception(BIZ_EXCEPTION, message)) + field(3, "java.lang.String")
+    context.set_code(grpc.StatusCode.UNKNOWN)
+    context.set_details(message)
+
+
 def slow(request, context):
     (milliseconds,) = unwrap_request(request)
     time.sleep(milliseconds / 1000.0)
@@ -255,6 +287,7 @@ class Provider(grpc.GenericRpcHandler):
             f"/{SERVICE}/chat": bd(chat, identity, identity),
             f"/{SERVICE}/fail": u(fail, identity, identity),
             f"/{SERVICE}/denied": u(denied, identity, identity),
+            f"/{SERVICE}/thrown": ss(thrown, identity, identity),
             f"/{SERVICE}/slow": u(slow, identity, identity),
             f"/{SERVICE}/sizeOf": u(size_of, identity, identity),
             f"/{IDL}/Echo": u(idl_echo, identity, identity),
@@ -332,6 +365,23 @@ def main():
             trailers = {key: value.hex() if isinstance(value, bytes) else value for key, value in (error.trailing_metadata() or ())}
             record(f"/{SERVICE}/{method}", error.code(), details=error.details(), sent=[404], response_messages=0, phase="error",
                    trailers=trailers)
+
+    # A unary method on the wire (one message each way); called as a stream so the client gets the message that
+    # precedes the failed status.
+    thrown_call = channel.unary_stream(f"/{SERVICE}/thrown", request_serializer=identity, response_deserializer=identity)
+    received = []
+    responses = thrown_call(request_wrapper(["user-42"], ["java.lang.String"]), metadata=METADATA, timeout=10)
+    try:
+        for message in responses:
+            received.append(message)
+        failures.append("thrown succeeded")
+    except grpc.RpcError as error:
+        expect(error.code() == grpc.StatusCode.UNKNOWN, error.code())
+        headers = dict(responses.initial_metadata() or ())
+        expect(headers.get("tri-exception-code") == "3", f"thrown headers {headers}")
+        expect(len(received) == 1, f"thrown: {len(received)} messages")
+        record(f"/{SERVICE}/thrown", error.code(), details=error.details(), sent=["user-42"], phase="exception",
+               exception=f"{BIZ_EXCEPTION}: no credit for user-42", exception_code=headers.get("tri-exception-code"))
 
     missing = channel.unary_unary(f"/{SERVICE}/noSuchMethod", request_serializer=identity, response_deserializer=identity)
     try:
