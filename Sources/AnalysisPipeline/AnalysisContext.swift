@@ -14,7 +14,7 @@ package final class AnalysisContext {
     var streamStats = DubboStreamStats()
     var dubboConnections = 0
     var nonDubboConnections = 0
-    var undecodedBodies = 0
+    var undecodedReasons = UndecodedReasons()
     /// Keep Hessian2 call bodies as bytes for the record thread to decode (`DubboBody.deferred`), balancing the two
     /// threads when the output itself costs little (reports).
     var defersDecoding = false
@@ -48,7 +48,7 @@ package final class AnalysisContext {
         } else {
             decoded = bodyDecoder.decode(info, body: body)
         }
-        if decoded.isUndecoded { undecodedBodies += 1 }
+        undecodedReasons.count(decoded)
         let event = FrameEvent(connection: connection, source: source, destination: destination, info: info, body: decoded)
         let emit = self.emit
         correlator.frame(consume event, emit)

@@ -49,7 +49,7 @@ public struct OfflineAnalysis {
         let pipe = recordsOnSecondThread
             ? RecordPipe { record in
                 if let deferred {
-                    deferred.undecodedBodies += record.decodeDeferredBodies(with: &deferred.decoder)
+                    record.decodeDeferredBodies(with: &deferred.decoder, reasons: &deferred.undecodedReasons)
                 }
                 onRecord(record)
                 // Free what the record holds now, while it is in cache, rather than with its whole batch.
@@ -77,7 +77,10 @@ public struct OfflineAnalysis {
         var summary = pipeline.summary(capture: source.stats, records: records)
         summary.files = readers.count
         summary.failedFiles = problems.unreadableFiles.count
-        summary.undecodedBodies += deferred?.undecodedBodies ?? 0
+        if let deferred {
+            summary.undecodedBodies += deferred.undecodedReasons.total
+            summary.undecodedReasons.merge(deferred.undecodedReasons)
+        }
         return (summary, problems)
     }
 }
@@ -85,7 +88,7 @@ public struct OfflineAnalysis {
 /// The record thread's body decoder when decoding is deferred (only that thread touches it while the run lasts).
 private final class DeferredDecoding {
     var decoder: DubboBodyDecoder
-    var undecodedBodies = 0
+    var undecodedReasons = UndecodedReasons()
 
     init(limits: Limits, depth: DubboBodyDecoder.Depth) {
         decoder = DubboBodyDecoder(limits: limits, depth: depth)

@@ -84,7 +84,8 @@ package struct PacketPipeline {
         summary.nonDubboConnections = context.nonDubboConnections
         summary.tripleConnections = context.tripleConnections
         summary.triple = context.tripleStats
-        summary.undecodedBodies = context.undecodedBodies
+        summary.undecodedBodies = context.undecodedReasons.total
+        summary.undecodedReasons = context.undecodedReasons
         summary.records = records
         return summary
     }

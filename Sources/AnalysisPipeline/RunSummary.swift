@@ -17,6 +17,8 @@ public struct RunSummary: Sendable {
     public var dubboConnections = 0
     public var nonDubboConnections = 0
     public var undecodedBodies = 0
+    /// The undecoded bodies by reason (`undecodedBodies` of them in all).
+    public var undecodedReasons = UndecodedReasons()
     public var records = 0
     /// Triple (HTTP/2) connections and their counters.
     public var tripleConnections = 0
@@ -47,7 +49,16 @@ public struct RunSummary: Sendable {
               correlation: duplicate request ids \(c.duplicateRequestIDs), evicted pending \(c.evictedPending), \
             timed out \(c.timedOut), peak pending \(c.peakPending)
 
-            """ + tripleText
+            """ + reasonsText + tripleText
+    }
+
+    /// The most frequent reasons bodies did not decode, only when some did not.
+    var reasonsText: String {
+        guard undecodedReasons.total > 0 else { return "" }
+        let shown = undecodedReasons.top(8)
+        let rest = undecodedReasons.counts.count - shown.count
+        let list = shown.map { "\($0.reason) \($0.count)" }.joined(separator: "; ")
+        return "  decode errors by reason: \(list)\(rest > 0 ? "; \(rest) more reasons" : "")\n"
     }
 
     /// The Triple line, only when a Triple connection was seen (dubbo-only summaries stay as they were).

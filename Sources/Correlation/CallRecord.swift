@@ -135,27 +135,19 @@ extension CallRecord {
     }
 
     /// Decodes bodies that were deferred (`DubboBody.deferred`), filling `request`/`response`, the undecoded quality
-    /// flags and the outcome exactly as decoding at once would have. Returns the number of bodies that did not
-    /// decode cleanly (what `undecodedBodies` counts).
-    public mutating func decodeDeferredBodies(with decoder: inout DubboBodyDecoder) -> Int {
-        var undecoded = 0
+    /// flags and the outcome exactly as decoding at once would have; a body that did not decode cleanly is counted
+    /// in `reasons`.
+    public mutating func decodeDeferredBodies(with decoder: inout DubboBodyDecoder, reasons: inout UndecodedReasons) {
         if let bytes = deferredRequestBody.take(), let frame = requestFrame {
             let body = decoder.decode(frame, bytes: bytes)
             if case .request(let decoded) = body { request = decoded }
-            if body.isUndecoded {
-                undecoded += 1
-                quality.insert(.requestUndecoded)
-            }
+            if reasons.count(body) { quality.insert(.requestUndecoded) }
         }
         if let bytes = deferredResponseBody.take(), let frame = responseFrame {
             let body = decoder.decode(frame, bytes: bytes)
             if case .response(let decoded) = body { response = decoded }
-            if body.isUndecoded {
-                undecoded += 1
-                quality.insert(.responseUndecoded)
-            }
+            if reasons.count(body) { quality.insert(.responseUndecoded) }
             outcome = Correlator.outcome(of: self)
         }
-        return undecoded
     }
 }

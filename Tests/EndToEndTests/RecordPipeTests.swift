@@ -77,6 +77,7 @@ struct RecordPipeTests {
             #expect(Self.lines(box.records) == Self.lines(direct), "\(name)")
             #expect(box.records.allSatisfy { $0.deferredRequestBody == nil && $0.deferredResponseBody == nil })
             #expect(pipedSummary.undecodedBodies == directSummary.undecodedBodies, "\(name)")
+            #expect(pipedSummary.undecodedReasons == directSummary.undecodedReasons, "\(name)")
             #expect(pipedSummary.records == directSummary.records, "\(name)")
         }
     }
@@ -109,6 +110,13 @@ struct RecordPipeTests {
 
         #expect(directSummary.undecodedBodies == 2)
         #expect(summary.undecodedBodies == 2)
+        // Counted by reason on whichever thread decoded them, numbers taken out, type bytes kept.
+        for counted in [directSummary, summary] {
+            #expect(counted.undecodedReasons.counts == [
+                "hessian: truncated value": 1, "unknown result flag N": 1,
+            ], "\(counted.undecodedReasons.counts)")
+            #expect(counted.text.contains("decode errors by reason: hessian: truncated value 1; unknown result flag N 1"))
+        }
         #expect(Self.lines(box.records) == Self.lines(direct))
         #expect(box.records.map(\.requestID) == [7, 8])
         #expect(box.records.first?.quality.contains(.requestUndecoded) == true)
