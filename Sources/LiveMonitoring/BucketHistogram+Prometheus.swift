@@ -1,8 +1,8 @@
-public import InspectorCore
+package import InspectorCore
 
 extension BucketHistogram {
     /// Writes `name_bucket`, `name_sum` and `name_count` samples with `labels` in front of `le`.
-    public func write(_ name: String, labels: [(String, String)], to text: inout PrometheusText) {
+    package func write(_ name: String, labels: [(String, String)], to text: inout PrometheusText) {
         let cumulative = cumulativeCounts
         for (index, bound) in bounds.enumerated() {
             text.sample(name + "_bucket", labels + [("le", PrometheusText.format(bound))], cumulative[index])

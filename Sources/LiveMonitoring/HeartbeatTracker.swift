@@ -1,25 +1,25 @@
-public import InspectorCore
-public import NetworkLayers
+package import InspectorCore
+package import NetworkLayers
 
 /// Heartbeat health of each connection: the last round trip, how many heartbeats went unanswered in a row.
 ///
 /// Either end of a Dubbo connection may send heartbeats; both directions count for the one connection.
 /// At most `capacity` connections are followed (the least recently heard is forgotten first), and a connection
 /// silent for `forgetAfter` is dropped, so memory stays bounded on a capture that runs for days.
-public struct HeartbeatTracker: Sendable {
-    public struct Connection: Sendable, Equatable {
+package struct HeartbeatTracker: Sendable {
+    package struct Connection: Sendable, Equatable {
         /// The two ends, lower endpoint first.
-        public var ends: (Endpoint, Endpoint)
+        package var ends: (Endpoint, Endpoint)
         /// Capture time of the last heartbeat request seen.
-        public var lastHeartbeat: CaptureTime
+        package var lastHeartbeat: CaptureTime
         /// Round trip of the last answered heartbeat, in microseconds.
-        public var lastRoundTripMicroseconds: Int64?
-        public var answered: UInt64 = 0
-        public var unanswered: UInt64 = 0
+        package var lastRoundTripMicroseconds: Int64?
+        package var answered: UInt64 = 0
+        package var unanswered: UInt64 = 0
         /// Heartbeats unanswered since the last answered one.
-        public var missedInARow: UInt64 = 0
+        package var missedInARow: UInt64 = 0
 
-        public static func == (lhs: Connection, rhs: Connection) -> Bool {
+        package static func == (lhs: Connection, rhs: Connection) -> Bool {
             lhs.ends == rhs.ends && lhs.lastHeartbeat == rhs.lastHeartbeat
                 && lhs.lastRoundTripMicroseconds == rhs.lastRoundTripMicroseconds && lhs.answered == rhs.answered
                 && lhs.unanswered == rhs.unanswered && lhs.missedInARow == rhs.missedInARow
@@ -35,19 +35,19 @@ public struct HeartbeatTracker: Sendable {
         }
     }
 
-    public let capacity: Int
-    public let forgetAfterSeconds: Double
+    package let capacity: Int
+    package let forgetAfterSeconds: Double
     private var connections: [Key: Connection] = [:]
 
-    public init(capacity: Int, forgetAfterSeconds: Double) {
+    package init(capacity: Int, forgetAfterSeconds: Double) {
         self.capacity = max(1, capacity)
         self.forgetAfterSeconds = forgetAfterSeconds
     }
 
-    public var count: Int { connections.count }
+    package var count: Int { connections.count }
 
     /// A heartbeat between `client` (its sender) and `server`: answered after `roundTripMicroseconds`, or not.
-    public mutating func heartbeat(client: Endpoint, server: Endpoint, at time: CaptureTime, roundTripMicroseconds: Int64?) {
+    package mutating func heartbeat(client: Endpoint, server: Endpoint, at time: CaptureTime, roundTripMicroseconds: Int64?) {
         let key = Key(client, server)
         if connections[key] == nil, connections.count >= capacity { forgetLeastRecent() }
         var entry = connections[key] ?? Connection(ends: (key.low, key.high), lastHeartbeat: time)
@@ -64,13 +64,13 @@ public struct HeartbeatTracker: Sendable {
     }
 
     /// Forgets connections silent since before `now − forgetAfter`.
-    public mutating func forgetSilent(now: CaptureTime) {
+    package mutating func forgetSilent(now: CaptureTime) {
         let deadline = now.adding(seconds: -forgetAfterSeconds)
         connections = connections.filter { $0.value.lastHeartbeat >= deadline }
     }
 
     /// Connections whose last heartbeats went unanswered first, then the most recently heard.
-    public var connectionsByConcern: [Connection] {
+    package var connectionsByConcern: [Connection] {
         connections.values.sorted {
             if $0.missedInARow != $1.missedInARow { return $0.missedInARow > $1.missedInARow }
             if $0.lastHeartbeat != $1.lastHeartbeat { return $0.lastHeartbeat > $1.lastHeartbeat }
@@ -79,7 +79,7 @@ public struct HeartbeatTracker: Sendable {
     }
 
     /// Connections whose most recent heartbeat is still unanswered.
-    public var unhealthyCount: Int { connections.values.count { $0.missedInARow > 0 } }
+    package var unhealthyCount: Int { connections.values.count { $0.missedInARow > 0 } }
 
     private mutating func forgetLeastRecent() {
         guard let oldest = connections.min(by: { $0.value.lastHeartbeat < $1.value.lastHeartbeat })?.key else { return }

@@ -7,19 +7,19 @@ import RecordFormats
 /// Pure: snapshots in, lines out (the terminal is `TerminalScreen`'s business). Wire strings go through
 /// `TerminalText.sanitize` before they are measured, so a method name cannot move the cursor or clear the screen.
 /// Keeps the previous frame's totals to show the rate since the last frame.
-public struct LiveDashboard: Sendable {
+package struct LiveDashboard: Sendable {
     /// The first line: what is being captured.
-    public var title: String
+    package var title: String
     private var previous: (time: CaptureTime, calls: UInt64)?
 
-    public init(title: String) {
+    package init(title: String) {
         self.title = title
     }
 
     /// The most important finding so far (LatencyReports' `FindingsAccumulator`), shown as one line; nil: none.
-    public var findingsLine: String?
+    package var findingsLine: String?
 
-    public mutating func render(_ snapshot: LiveSnapshot, width: Int, height: Int) -> [String] {
+    package mutating func render(_ snapshot: LiveSnapshot, width: Int, height: Int) -> [String] {
         let width = max(width, 20)
         let height = max(height, 4)
         let rate: Double

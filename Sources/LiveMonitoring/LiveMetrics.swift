@@ -1,22 +1,22 @@
-public import Correlation
+package import Correlation
 import DubboWire
-public import InspectorCore
+package import InspectorCore
 import NetworkLayers
 import RecordFormats
 
 /// Application names joined to a call: from the registry when one is given, else from what the request says
 /// (`remote.application`, which Dubbo 2.7+ consumers attach). `nil` is written as an empty label value.
-public struct ApplicationNames: Sendable, Equatable {
-    public var provider: String?
-    public var consumer: String?
+package struct ApplicationNames: Sendable, Equatable {
+    package var provider: String?
+    package var consumer: String?
 
-    public init(provider: String? = nil, consumer: String? = nil) {
+    package init(provider: String? = nil, consumer: String? = nil) {
         self.provider = provider
         self.consumer = consumer
     }
 
     /// What the record itself says: the consumer's `remote.application` attachment; the provider is unknown.
-    public static func fromAttachments(_ record: CallRecord) -> ApplicationNames {
+    package static func fromAttachments(_ record: CallRecord) -> ApplicationNames {
         ApplicationNames(provider: nil, consumer: record.request?.attachment("remote.application"))
     }
 }
@@ -25,11 +25,11 @@ public struct ApplicationNames: Sendable, Equatable {
 ///
 /// Thread-safe: the analysis thread records, the metrics server and the view read, each under one short lock.
 /// Memory is bounded by `MetricLimits` whatever the traffic; names past a cap fold into `other`.
-public final class LiveMetrics: Sendable {
-    public let limits: MetricLimits
+package final class LiveMetrics: Sendable {
+    package let limits: MetricLimits
     private let state: Locked<State>
 
-    public init(limits: MetricLimits = .default, start: CaptureTime) {
+    package init(limits: MetricLimits = .default, start: CaptureTime) {
         self.limits = limits
         self.state = Locked(State(limits: limits, start: start))
     }
@@ -37,34 +37,34 @@ public final class LiveMetrics: Sendable {
     // MARK: Feeding
 
     /// One finished record (a call, a heartbeat, an event, an orphan response).
-    public func record(_ record: CallRecord, applications: ApplicationNames) {
+    package func record(_ record: CallRecord, applications: ApplicationNames) {
         state.withLock { $0.record(record, applications: applications) }
     }
 
     /// The capture's counters, as of now.
-    public func update(capture: CaptureHealth) {
+    package func update(capture: CaptureHealth) {
         state.withLock { $0.capture = capture }
     }
 
     /// Requests awaiting their response right now.
-    public func update(inFlight: Int) {
+    package func update(inFlight: Int) {
         state.withLock { $0.inFlight = inFlight }
     }
 
     /// Lets time pass without a record (windows rotate, silent connections are forgotten).
-    public func advance(to now: CaptureTime) {
+    package func advance(to now: CaptureTime) {
         state.withLock { $0.advance(to: now) }
     }
 
     // MARK: Reading
 
     /// The text a Prometheus scrape gets.
-    public func prometheusText() -> String {
+    package func prometheusText() -> String {
         state.withLock { $0.exposition() }
     }
 
     /// What the live view draws, at capture time `now`.
-    public func snapshot(now: CaptureTime) -> LiveSnapshot {
+    package func snapshot(now: CaptureTime) -> LiveSnapshot {
         state.withLock { state in
             state.advance(to: now)
             return state.snapshot(now: now)

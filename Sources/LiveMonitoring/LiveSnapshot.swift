@@ -1,23 +1,23 @@
-public import InspectorCore
+package import InspectorCore
 
 /// What the live view draws: a consistent copy of the live figures at one moment.
 ///
 /// "Recent" figures cover the current window and the one before it (`MetricLimits.windowSeconds` each), that
 /// is `recentSpanSeconds`. Names are wire data: the view sanitizes them.
-public struct LiveSnapshot: Sendable {
-    public struct MethodRow: Sendable, Equatable {
-        public var service: String
-        public var method: String
+package struct LiveSnapshot: Sendable {
+    package struct MethodRow: Sendable, Equatable {
+        package var service: String
+        package var method: String
         /// Since the start.
-        public var calls: UInt64
-        public var errors: UInt64
+        package var calls: UInt64
+        package var errors: UInt64
         /// In the recent span.
-        public var recentCalls: UInt64
-        public var recentErrors: UInt64
-        public var p50Microseconds: Int64?
-        public var p99Microseconds: Int64?
+        package var recentCalls: UInt64
+        package var recentErrors: UInt64
+        package var p50Microseconds: Int64?
+        package var p99Microseconds: Int64?
 
-        public init(
+        package init(
             service: String, method: String, calls: UInt64, errors: UInt64, recentCalls: UInt64, recentErrors: UInt64,
             p50Microseconds: Int64?, p99Microseconds: Int64?
         ) {
@@ -32,28 +32,28 @@ public struct LiveSnapshot: Sendable {
         }
     }
 
-    public var now: CaptureTime
-    public var start: CaptureTime
-    public var recentSpanSeconds: Double
+    package var now: CaptureTime
+    package var start: CaptureTime
+    package var recentSpanSeconds: Double
     /// Calls (two-way and one-way) since the start; errors are two-way calls whose outcome is not `ok`.
-    public var totalCalls: UInt64
-    public var totalErrors: UInt64
-    public var records: UInt64
-    public var inFlight: Int
+    package var totalCalls: UInt64
+    package var totalErrors: UInt64
+    package var records: UInt64
+    package var inFlight: Int
     /// Busiest first.
-    public var methods: [MethodRow]
+    package var methods: [MethodRow]
     /// Slowest first.
-    public var slowCalls: [SlowCall]
+    package var slowCalls: [SlowCall]
     /// Connections with unanswered heartbeats first.
-    public var heartbeats: [HeartbeatTracker.Connection]
-    public var heartbeatsAnswered: UInt64
-    public var heartbeatsUnanswered: UInt64
-    public var orphanResponses: UInt64
-    public var resyncedFrames: UInt64
-    public var capture: CaptureHealth
-    public var folded: UInt64
+    package var heartbeats: [HeartbeatTracker.Connection]
+    package var heartbeatsAnswered: UInt64
+    package var heartbeatsUnanswered: UInt64
+    package var orphanResponses: UInt64
+    package var resyncedFrames: UInt64
+    package var capture: CaptureHealth
+    package var folded: UInt64
 
-    public init(
+    package init(
         now: CaptureTime, start: CaptureTime, recentSpanSeconds: Double, totalCalls: UInt64, totalErrors: UInt64,
         records: UInt64, inFlight: Int, methods: [MethodRow], slowCalls: [SlowCall],
         heartbeats: [HeartbeatTracker.Connection], heartbeatsAnswered: UInt64, heartbeatsUnanswered: UInt64,

@@ -3,28 +3,28 @@
 ///
 /// Beyond a cap, values fold into `other` (documented in docs/LIVE.md); every folded call is counted in
 /// `dubbo_metrics_folded_total`, so the folding is visible.
-public struct MetricLimits: Sendable, Equatable {
+package struct MetricLimits: Sendable, Equatable {
     /// Distinct services with their own label value; later ones are reported as service `other`, method `other`.
-    public var maxServices = 100
+    package var maxServices = 100
     /// Distinct methods per service with their own label value; later ones are reported as method `other`.
-    public var maxMethodsPerService = 50
+    package var maxMethodsPerService = 50
     /// Distinct application names (provider or consumer) with their own label value; later ones become `other`.
-    public var maxApplications = 100
+    package var maxApplications = 100
     /// Distinct label sets of `dubbo_calls_total`; beyond, every label but `status` and `protocol` becomes `other`.
-    public var maxCallSeries = 5_000
+    package var maxCallSeries = 5_000
     /// Longest label value kept, in UTF-8 bytes; longer values are cut (on a character boundary) and end in `…`.
-    public var maxLabelBytes = 128
+    package var maxLabelBytes = 128
     /// Connections whose heartbeats are followed; the one heard from least recently is forgotten beyond this.
-    public var maxHeartbeatConnections = 1_024
+    package var maxHeartbeatConnections = 1_024
     /// A connection with no heartbeat for this long (capture time) is forgotten.
-    public var heartbeatForgetSeconds: Double = 600
+    package var heartbeatForgetSeconds: Double = 600
     /// Slowest calls kept per window for the live view.
-    public var slowCallsKept = 10
+    package var slowCallsKept = 10
     /// Length of one window of the live view's recent figures (rates, error rates, p50/p99, slow calls).
     /// The view shows the current window and the one before: between one and two windows of history.
-    public var windowSeconds: Double = 30
+    package var windowSeconds: Double = 30
 
-    public init() {}
+    package init() {}
 
-    public static let `default` = MetricLimits()
+    package static let `default` = MetricLimits()
 }

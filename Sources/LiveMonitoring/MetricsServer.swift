@@ -7,16 +7,16 @@ import NIOPosix
 /// One event-loop thread of its own (swift-nio), so a scrape never touches the capture or the analysis threads
 /// beyond the metrics' lock. `/` answers a one-line pointer to `/metrics`, other paths 404, other methods 405.
 /// Idle connections are closed after 60 s.
-public final class MetricsServer: Sendable {
+package final class MetricsServer: Sendable {
     /// The address actually bound (the port is the real one when 0 was asked for).
-    public let host: String
-    public let port: Int
+    package let host: String
+    package let port: Int
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
 
     /// Binds `host:port` (`port` 0 picks a free one) and starts answering.
     /// Throws `MetricsServerError` naming the address when the bind fails (in use, not a local address, ...).
-    public init(host: String, port: Int, metrics: LiveMetrics) throws(MetricsServerError) {
+    package init(host: String, port: Int, metrics: LiveMetrics) throws(MetricsServerError) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
@@ -44,13 +44,13 @@ public final class MetricsServer: Sendable {
     }
 
     /// Stops listening, closes open connections and the thread. Idempotent.
-    public func stop() {
+    package func stop() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
     }
 
     /// Splits `host:port` (`[v6]:port` for IPv6). Returns `nil` when it is not of that form.
-    public static func parseAddress(_ text: String) -> (host: String, port: Int)? {
+    package static func parseAddress(_ text: String) -> (host: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         var host = String(text[..<colon])
         guard let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port), !host.isEmpty else {
@@ -62,10 +62,10 @@ public final class MetricsServer: Sendable {
 }
 
 /// The metrics endpoint could not start.
-public struct MetricsServerError: Error, Sendable, CustomStringConvertible {
-    public var address: String
-    public var reason: String
-    public var description: String { "cannot serve metrics on \(address): \(reason)" }
+package struct MetricsServerError: Error, Sendable, CustomStringConvertible {
+    package var address: String
+    package var reason: String
+    package var description: String { "cannot serve metrics on \(address): \(reason)" }
 }
 
 /// Answers each HTTP request on one connection.

@@ -3,27 +3,27 @@
 /// Label values are escaped as the format asks (`\` → `\\`, `"` → `\"`, line feed → `\n`); HELP text escapes
 /// `\` and line feeds. Values are written so Prometheus parses them back exactly: integers as digits, other
 /// numbers in Swift's shortest round-trip form, infinities as `+Inf`/`-Inf`, not-a-number as `NaN`.
-public struct PrometheusText: Sendable {
-    public private(set) var text = ""
+package struct PrometheusText: Sendable {
+    package private(set) var text = ""
 
-    public init(reservingCapacity capacity: Int = 4_096) {
+    package init(reservingCapacity capacity: Int = 4_096) {
         text.reserveCapacity(capacity)
     }
 
     /// The content type a scrape answer carries.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    public enum MetricType: String, Sendable {
+    package enum MetricType: String, Sendable {
         case counter, gauge, histogram
     }
 
     /// Starts a metric family. Every family is announced once, before its samples.
-    public mutating func family(_ name: String, _ type: MetricType, help: String) {
+    package mutating func family(_ name: String, _ type: MetricType, help: String) {
         text += "# HELP \(name) \(Self.escapeHelp(help))\n# TYPE \(name) \(type.rawValue)\n"
     }
 
     /// One sample line: `name{label="value",...} value`.
-    public mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
+    package mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
         text += name
         if !labels.isEmpty {
             text += "{"
@@ -42,13 +42,13 @@ public struct PrometheusText: Sendable {
     }
 
     /// A sample whose value is a count.
-    public mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: UInt64) {
+    package mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: UInt64) {
         sample(name, labels, Double(value))
     }
 
     // MARK: Escaping and numbers
 
-    public static func escapeLabelValue(_ value: String) -> String {
+    package static func escapeLabelValue(_ value: String) -> String {
         guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return value }
         var escaped = ""
         escaped.reserveCapacity(value.utf8.count + 8)
@@ -63,12 +63,12 @@ public struct PrometheusText: Sendable {
         return escaped
     }
 
-    public static func escapeHelp(_ help: String) -> String {
+    package static func escapeHelp(_ help: String) -> String {
         help.replacingBackslashesAndNewlines()
     }
 
     /// A sample value as the exposition format writes it.
-    public static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }

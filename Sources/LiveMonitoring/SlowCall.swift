@@ -1,17 +1,17 @@
-public import InspectorCore
+package import InspectorCore
 
 /// One of the slowest recent calls, as the live view lists it. Strings are wire data: sanitize before printing.
-public struct SlowCall: Sendable, Equatable {
-    public var latencyMicroseconds: Int64
+package struct SlowCall: Sendable, Equatable {
+    package var latencyMicroseconds: Int64
     /// `service.method`.
-    public var name: String
-    public var client: String
-    public var server: String
+    package var name: String
+    package var client: String
+    package var server: String
     /// The record's outcome (`ok`, `error`, `exception`).
-    public var outcome: String
-    public var requestTime: CaptureTime
+    package var outcome: String
+    package var requestTime: CaptureTime
 
-    public init(latencyMicroseconds: Int64, name: String, client: String, server: String, outcome: String, requestTime: CaptureTime) {
+    package init(latencyMicroseconds: Int64, name: String, client: String, server: String, outcome: String, requestTime: CaptureTime) {
         self.latencyMicroseconds = latencyMicroseconds
         self.name = name
         self.client = client

@@ -9,21 +9,21 @@ import Synchronization
 /// the window or ends in a line feed on the last row, so it never scrolls. The frame goes out in one `write`.
 /// Keyboard echo is turned off while the view is shown (Ctrl-C still interrupts). `restore()` is idempotent and
 /// callable from any thread; call it on every way out.
-public final class TerminalScreen: Sendable {
-    public let descriptor: Int32
+package final class TerminalScreen: Sendable {
+    package let descriptor: Int32
     private let saved: Locked<termios?>
     private let active = Atomic<Bool>(false)
 
-    public init(descriptor: Int32 = 1) {
+    package init(descriptor: Int32 = 1) {
         self.descriptor = descriptor
         self.saved = Locked(nil)
     }
 
     /// Whether `descriptor` is a terminal (a live view makes sense there).
-    public static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+    package static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
 
     /// Columns and rows of the window (`TIOCGWINSZ`); 80×24 when the descriptor is not a terminal.
-    public func size() -> (columns: Int, rows: Int) {
+    package func size() -> (columns: Int, rows: Int) {
         var window = winsize()
         guard ioctl(descriptor, UInt(TIOCGWINSZ), &window) == 0, window.ws_col > 0, window.ws_row > 0 else {
             return (80, 24)
@@ -32,7 +32,7 @@ public final class TerminalScreen: Sendable {
     }
 
     /// Switches to the alternate screen, hides the cursor and stops keyboard echo.
-    public func enter() {
+    package func enter() {
         guard !active.exchange(true, ordering: .acquiringAndReleasing) else { return }
         var settings = termios()
         if tcgetattr(descriptor, &settings) == 0 {
@@ -45,7 +45,7 @@ public final class TerminalScreen: Sendable {
     }
 
     /// Draws `lines` (already fitted to the width, at most the height) over the previous frame.
-    public func draw(_ lines: [String]) {
+    package func draw(_ lines: [String]) {
         guard active.load(ordering: .acquiring) else { return }
         var frame = "\u{1B}[H"
         for (index, line) in lines.enumerated() {
@@ -58,7 +58,7 @@ public final class TerminalScreen: Sendable {
     }
 
     /// Shows the cursor, leaves the alternate screen and restores the keyboard settings. Safe to call twice.
-    public func restore() {
+    package func restore() {
         guard active.exchange(false, ordering: .acquiringAndReleasing) else { return }
         write("\u{1B}[?25h\u{1B}[?1049l")
         if let settings = saved.withLock({ $0 }) {

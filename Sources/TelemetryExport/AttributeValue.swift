@@ -1,5 +1,5 @@
 /// A resource or span attribute value, before protobuf encoding.
-public enum AttributeValue: Sendable, Equatable {
+package enum AttributeValue: Sendable, Equatable {
     case string(String)
     case int(Int64)
     case strings([String])

@@ -7,7 +7,7 @@ import NetworkLayers
 extension ExportedCall {
     /// The span id of this call: a stable hash of what identifies it on the wire (both ends, the request id and the
     /// capture time of the request's first byte), so reading the same capture twice gives the same ids.
-    public var spanID: SpanID {
+    package var spanID: SpanID {
         var hash = StableHash(domain: 1)
         mixIdentity(into: &hash)
         return SpanID(hash.finalize())
@@ -15,7 +15,7 @@ extension ExportedCall {
 
     /// The trace the span belongs to: the propagated one when the attachments carry one, else a stable id derived
     /// from the call like `spanID` (a one-span trace of its own).
-    public var traceID: TraceID {
+    package var traceID: TraceID {
         if let traceContext { return traceContext.traceID }
         var high = StableHash(domain: 2)
         var low = StableHash(domain: 3)
@@ -32,11 +32,11 @@ extension ExportedCall {
     }
 
     /// The span name: `rpc.method`, or `rpc.system.name` when the method is not known (RPC span name rule).
-    public var spanName: String { rpcMethod ?? OTLPAttribute.dubbo }
+    package var spanName: String { rpcMethod ?? OTLPAttribute.dubbo }
 
     /// Span attributes in the order they are written. `includeMessages` adds the server's error text; metadata
     /// attributes come from `metadata` (empty unless attachment export was asked for).
-    public func spanAttributes() -> [(String, AttributeValue)] {
+    package func spanAttributes() -> [(String, AttributeValue)] {
         var attributes: [(String, AttributeValue)] = [
             (OTLPAttribute.rpcSystemName, .string(OTLPAttribute.dubbo)),
             (OTLPAttribute.rpcMethod, .string(rpcMethod ?? OTLPAttribute.otherMethod)),

@@ -1,43 +1,43 @@
-public import Correlation
-public import DubboWire
+package import Correlation
+package import DubboWire
 import Hessian2
-public import InspectorCore
-public import NetworkLayers
+package import InspectorCore
+package import NetworkLayers
 
 /// What the exporter keeps of a finished call: only the fields spans and metrics need, so a queued item holds no
 /// decoded arguments or return values. Built on the analysis thread by `init?(_:options:)`, which is cheap (no
 /// encoding, a few string copies).
-public struct ExportedCall: Sendable, Equatable {
-    public var kind: CallKind
-    public var outcome: CallOutcome
-    public var client: Endpoint
-    public var server: Endpoint
-    public var requestID: Int64
-    public var service: String?
-    public var method: String?
-    public var serviceVersion: String?
-    public var group: String?
-    public var status: StatusCode?
+package struct ExportedCall: Sendable, Equatable {
+    package var kind: CallKind
+    package var outcome: CallOutcome
+    package var client: Endpoint
+    package var server: Endpoint
+    package var requestID: Int64
+    package var service: String?
+    package var method: String?
+    package var serviceVersion: String?
+    package var group: String?
+    package var status: StatusCode?
     /// Class of the business exception of a status-20 response whose result is an exception.
-    public var exceptionType: String?
+    package var exceptionType: String?
     /// `"<class>: <message>"` of that exception.
-    public var exceptionSummary: String?
+    package var exceptionSummary: String?
     /// Message of a response whose status is not OK.
-    public var errorMessage: String?
+    package var errorMessage: String?
     /// Capture time of the request's first byte.
-    public var requestTime: CaptureTime
+    package var requestTime: CaptureTime
     /// Capture time of the response's first byte.
-    public var responseTime: CaptureTime?
-    public var quality: CallQuality
-    public var traceContext: TraceContext?
+    package var responseTime: CaptureTime?
+    package var quality: CallQuality
+    package var traceContext: TraceContext?
     /// Request attachments as `(lowercased key, text)`, only when attachment export was asked for.
-    public var metadata: [(key: String, value: String)]
+    package var metadata: [(key: String, value: String)]
     /// `triple` for Dubbo 3's HTTP/2 protocol (spans then say `network.protocol.name=http`, version 2).
-    public var wireProtocol: WireProtocol = .dubbo
+    package var wireProtocol: WireProtocol = .dubbo
     /// A Triple call's gRPC status name (`status` holds dubbo's status byte only).
-    public var grpcStatusName: String?
+    package var grpcStatusName: String?
 
-    public static func == (lhs: ExportedCall, rhs: ExportedCall) -> Bool {
+    package static func == (lhs: ExportedCall, rhs: ExportedCall) -> Bool {
         lhs.kind == rhs.kind && lhs.outcome == rhs.outcome && lhs.client == rhs.client && lhs.server == rhs.server
             && lhs.requestID == rhs.requestID && lhs.service == rhs.service && lhs.method == rhs.method
             && lhs.serviceVersion == rhs.serviceVersion && lhs.group == rhs.group && lhs.status == rhs.status
@@ -49,13 +49,13 @@ public struct ExportedCall: Sendable, Equatable {
     }
 
     /// Longest attachment value exported as metadata; longer ones are cut (marked with `…`).
-    public static let maxMetadataValueBytes = 1_024
+    package static let maxMetadataValueBytes = 1_024
     /// Most attachments exported per span.
-    public static let maxMetadataEntries = 64
+    package static let maxMetadataEntries = 64
 
     /// The exportable part of `record`; `nil` for what is not an RPC: heartbeats, other events, and responses
     /// whose request was never captured (no method, no start).
-    public init?(_ record: CallRecord, includeAttachments: Bool) {
+    package init?(_ record: CallRecord, includeAttachments: Bool) {
         guard record.kind == .call || record.kind == .oneway, let requestTime = record.requestTime else {
             return nil
         }
@@ -105,7 +105,7 @@ public struct ExportedCall: Sendable, Equatable {
     }
 
     /// Field-by-field initialiser for tests and other sources of calls.
-    public init(
+    package init(
         kind: CallKind, outcome: CallOutcome, client: Endpoint, server: Endpoint, requestID: Int64,
         service: String?, method: String?, serviceVersion: String? = nil, group: String? = nil,
         status: StatusCode? = nil, exceptionType: String? = nil, exceptionSummary: String? = nil,
@@ -151,23 +151,23 @@ public struct ExportedCall: Sendable, Equatable {
     // MARK: Derived values
 
     /// `<interface>/<method>` (the `rpc.method` of the Dubbo conventions), `nil` when the body was not decoded.
-    public var rpcMethod: String? {
+    package var rpcMethod: String? {
         guard let service, !service.isEmpty, let method, !method.isEmpty else { return nil }
         return "\(service)/\(method)"
     }
 
     /// Seconds from the request's first byte to the response's first byte.
-    public var durationSeconds: Double? {
+    package var durationSeconds: Double? {
         guard let responseTime else { return nil }
         return Double(responseTime.nanosecondsSinceEpoch &- requestTime.nanosecondsSinceEpoch) / 1e9
     }
 
     /// The status name (`OK`, `SERVER_ERROR`, …) or `nil` when no response was seen.
-    public var statusName: String? { grpcStatusName ?? status?.name }
+    package var statusName: String? { grpcStatusName ?? status?.name }
 
     /// The `error.type` value, `nil` for a success: the status name for a failed status, the exception class for a
     /// business exception, `no_response` for an unanswered two-way request.
-    public var errorType: String? {
+    package var errorType: String? {
         switch outcome {
         case .ok, .oneway, .unknown: return nil
         case .error: return statusName ?? "_OTHER"
@@ -178,5 +178,5 @@ public struct ExportedCall: Sendable, Equatable {
     }
 
     /// The time the call is filed under for interval metrics: the response if any, else the request.
-    public var completionTime: CaptureTime { responseTime ?? requestTime }
+    package var completionTime: CaptureTime { responseTime ?? requestTime }
 }

@@ -3,28 +3,28 @@
 /// Signals go to `<base>/v1/traces` and `<base>/v1/metrics` (OTLP/HTTP §"OTLP/HTTP Request"). A URL already
 /// ending in `/v1/traces` or `/v1/metrics` is taken as naming the base before it. Only `http` is supported:
 /// TLS would add swift-nio-ssl to every build; run a Collector on the host or loopback and let it forward.
-public struct OTLPEndpoint: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+package struct OTLPEndpoint: Sendable, Equatable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
     /// Path prefix without a trailing slash (`""` for the root).
-    public var basePath: String
+    package var basePath: String
 
-    public init(host: String, port: Int, basePath: String = "") {
+    package init(host: String, port: Int, basePath: String = "") {
         self.host = host
         self.port = port
         self.basePath = basePath
     }
 
-    public var tracesPath: String { basePath + "/v1/traces" }
-    public var metricsPath: String { basePath + "/v1/metrics" }
+    package var tracesPath: String { basePath + "/v1/traces" }
+    package var metricsPath: String { basePath + "/v1/metrics" }
 
     /// `Host` header value: `host:port`, IPv6 in brackets.
     var hostHeader: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
-    public var description: String { "http://\(hostHeader)\(basePath)" }
+    package var description: String { "http://\(hostHeader)\(basePath)" }
 
     /// Parses `http://host[:port][/path]` (IPv6 as `[addr]`); the port defaults to 80 as in any http URL.
-    public static func parse(_ text: String) throws(OTLPEndpointError) -> OTLPEndpoint {
+    package static func parse(_ text: String) throws(OTLPEndpointError) -> OTLPEndpoint {
         let lower = text.lowercased()
         if lower.hasPrefix("https://") {
             throw OTLPEndpointError(text: text, reason: "https is not supported; send to a local Collector over http")
@@ -77,8 +77,8 @@ public struct OTLPEndpoint: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// An `--otlp-endpoint` that cannot be used.
-public struct OTLPEndpointError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var text: String
-    public var reason: String
-    public var description: String { "invalid OTLP endpoint \"\(text)\": \(reason)" }
+package struct OTLPEndpointError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var text: String
+    package var reason: String
+    package var description: String { "invalid OTLP endpoint \"\(text)\": \(reason)" }
 }

@@ -1,4 +1,4 @@
-public import Correlation
+package import Correlation
 import InspectorCore
 import NIOCore
 import SwiftProtobuf
@@ -10,7 +10,7 @@ import SwiftProtobuf
 /// thread batches spans (`maxBatchSize`, or after `batchDelay`), aggregates the metrics, and sends with retries
 /// (`RetryPolicy`). `finish(timeout:)` stops taking calls, flushes what is queued within the time given, sends a
 /// final metrics export, and reports what got through and what was lost.
-public final class OTLPExporter: Sendable {
+package final class OTLPExporter: Sendable {
     struct Shared {
         var queue = CircularBuffer<ExportedCall>(initialCapacity: 1_024)
         var closing = false
@@ -20,13 +20,13 @@ public final class OTLPExporter: Sendable {
         var report = ExportReport()
     }
 
-    public let configuration: OTLPConfiguration
+    package let configuration: OTLPConfiguration
     private let shared: WaitableState<Shared>
     /// Nil when the system could not start the thread: everything is then counted as dropped.
     private let thread: PosixThread?
 
     /// Starts the exporter thread. `transport` defaults to HTTP/1.1 to `configuration.endpoint`.
-    public init(configuration: OTLPConfiguration, transport: (any OTLPTransport)? = nil) {
+    package init(configuration: OTLPConfiguration, transport: (any OTLPTransport)? = nil) {
         self.configuration = configuration
         var initial = Shared()
         initial.report.endpoint = configuration.endpoint.description
@@ -50,7 +50,7 @@ public final class OTLPExporter: Sendable {
     /// Queues `record` for export when it is a call or a one-way request (other records are counted as skipped).
     /// Never blocks beyond a short lock; returns whether the record was queued.
     @discardableResult
-    public func export(_ record: CallRecord) -> Bool {
+    package func export(_ record: CallRecord) -> Bool {
         guard let call = ExportedCall(record, includeAttachments: configuration.includeAttachments) else {
             shared.update { $0.report.recordsSkipped += 1 }
             return false
@@ -60,7 +60,7 @@ public final class OTLPExporter: Sendable {
 
     /// Queues one call; `false` (and counted) when the queue is full or the exporter is finishing.
     @discardableResult
-    public func enqueue(_ call: ExportedCall) -> Bool {
+    package func enqueue(_ call: ExportedCall) -> Bool {
         let capacity = configuration.queueCapacity
         return shared.update { state in
             guard !state.closing, !state.done, state.queue.count < capacity else {
@@ -74,12 +74,12 @@ public final class OTLPExporter: Sendable {
     }
 
     /// The counts so far.
-    public var report: ExportReport { shared.read { $0.report } }
+    package var report: ExportReport { shared.read { $0.report } }
 
     /// Stops accepting calls, sends what is queued, the last metrics, and returns the report. Returns within about
     /// `timeout` seconds (plus one second of grace for a request in flight) whatever the collector does; what could
     /// not be sent by then is counted as dropped at shutdown. Later calls return the same report.
-    public func finish(timeout: Double) -> ExportReport {
+    package func finish(timeout: Double) -> ExportReport {
         let deadline = SystemClock.monotonicSeconds + max(0, timeout)
         shared.update { state in
             state.closing = true

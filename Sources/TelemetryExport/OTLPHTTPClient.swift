@@ -6,7 +6,7 @@ import NIOPosix
 /// HTTP/1.1 POST of `application/x-protobuf` bodies over one kept-alive connection, on swift-nio with a single
 /// event-loop thread of its own. A lost connection is reopened on the next request; a request that fails on a
 /// connection reused from before is tried once more at once on a new one (the server may have closed it idly).
-public final class OTLPHTTPClient: OTLPTransport {
+package final class OTLPHTTPClient: OTLPTransport {
     private let endpoint: OTLPEndpoint
     private let connectTimeout: Double
     private let headers: [(String, String)]
@@ -14,14 +14,14 @@ public final class OTLPHTTPClient: OTLPTransport {
     private var channel: (any Channel)?
     private var requestNumber = 0
 
-    public init(endpoint: OTLPEndpoint, connectTimeout: Double = 2, headers: [(String, String)] = []) {
+    package init(endpoint: OTLPEndpoint, connectTimeout: Double = 2, headers: [(String, String)] = []) {
         self.endpoint = endpoint
         self.connectTimeout = connectTimeout
         self.headers = headers
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
-    public func post(path: String, body: [UInt8], timeout: Double) -> TransportResult {
+    package func post(path: String, body: [UInt8], timeout: Double) -> TransportResult {
         let deadline = SystemClock.monotonicSeconds + max(0.001, timeout)
         let reused = channel?.isActive == true
         let first = attempt(path: path, body: body, deadline: deadline)
@@ -33,7 +33,7 @@ public final class OTLPHTTPClient: OTLPTransport {
         return first
     }
 
-    public func shutdown() {
+    package func shutdown() {
         if let channel { try? channel.close().wait() }
         channel = nil
         try? group.syncShutdownGracefully()

@@ -4,26 +4,26 @@
 /// answer at all. Any other status (400 malformed, 401/403, 404 wrong path, 413 too large, 500) fails the batch at
 /// once: sending the same bytes again cannot help. Waits grow exponentially with ±20 % jitter, a server's
 /// `Retry-After` (seconds) is honoured up to `maxDelay`, and no wait goes past the exporter's deadline.
-public struct RetryPolicy: Sendable, Equatable {
+package struct RetryPolicy: Sendable, Equatable {
     /// Attempts per export, the first included.
-    public var maxAttempts: Int
-    public var initialDelay: Double
-    public var multiplier: Double
-    public var maxDelay: Double
+    package var maxAttempts: Int
+    package var initialDelay: Double
+    package var multiplier: Double
+    package var maxDelay: Double
 
-    public init(maxAttempts: Int = 5, initialDelay: Double = 0.5, multiplier: Double = 2, maxDelay: Double = 5) {
+    package init(maxAttempts: Int = 5, initialDelay: Double = 0.5, multiplier: Double = 2, maxDelay: Double = 5) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialDelay = initialDelay
         self.multiplier = multiplier
         self.maxDelay = maxDelay
     }
 
-    public static func isRetryable(status: Int) -> Bool {
+    package static func isRetryable(status: Int) -> Bool {
         [429, 502, 503, 504].contains(status)
     }
 
     /// Seconds to wait after failed attempt number `attempt` (1-based); `jitter` in [-1, 1] spreads it by ±20 %.
-    public func delay(afterAttempt attempt: Int, retryAfter: Double?, jitter: Double) -> Double {
+    package func delay(afterAttempt attempt: Int, retryAfter: Double?, jitter: Double) -> Double {
         if let retryAfter, retryAfter >= 0 { return min(retryAfter, maxDelay) }
         var delay = initialDelay
         for _ in 1..<max(1, attempt) { delay *= multiplier }

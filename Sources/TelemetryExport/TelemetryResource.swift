@@ -3,19 +3,19 @@ import Glibc
 /// What the exported data says about its source: the OTLP resource of every request.
 /// `service.name = dubbo-inspect`, `host.name` (this machine's name), and what was captured: the interface of a
 /// live capture (`dubbo_inspect.capture.interface`) or the files read (`dubbo_inspect.capture.files`).
-public struct TelemetryResource: Sendable, Equatable {
-    public var attributes: [(String, AttributeValue)]
+package struct TelemetryResource: Sendable, Equatable {
+    package var attributes: [(String, AttributeValue)]
 
-    public init(attributes: [(String, AttributeValue)]) {
+    package init(attributes: [(String, AttributeValue)]) {
         self.attributes = attributes
     }
 
-    public static func == (lhs: TelemetryResource, rhs: TelemetryResource) -> Bool {
+    package static func == (lhs: TelemetryResource, rhs: TelemetryResource) -> Bool {
         lhs.attributes.elementsEqual(rhs.attributes) { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 
     /// For `dubbo-inspect read FILE...`.
-    public static func captureFiles(_ paths: [String], hostName: String = currentHostName()) -> TelemetryResource {
+    package static func captureFiles(_ paths: [String], hostName: String = currentHostName()) -> TelemetryResource {
         TelemetryResource(attributes: [
             (OTLPAttribute.serviceName, .string("dubbo-inspect")),
             (OTLPAttribute.hostName, .string(hostName)),
@@ -24,7 +24,7 @@ public struct TelemetryResource: Sendable, Equatable {
     }
 
     /// For `dubbo-inspect live -i INTERFACE`.
-    public static func captureInterface(_ name: String, hostName: String = currentHostName()) -> TelemetryResource {
+    package static func captureInterface(_ name: String, hostName: String = currentHostName()) -> TelemetryResource {
         TelemetryResource(attributes: [
             (OTLPAttribute.serviceName, .string("dubbo-inspect")),
             (OTLPAttribute.hostName, .string(hostName)),
@@ -33,7 +33,7 @@ public struct TelemetryResource: Sendable, Equatable {
     }
 
     /// `gethostname(2)`, or `unknown` when it fails.
-    public static func currentHostName() -> String {
+    package static func currentHostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
         let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }

@@ -10,24 +10,24 @@
 ///   span that receiver makes of the SkyWalking span which made the call.
 /// * `EagleEye-TraceID` (Alibaba): a hex id of up to 32 digits is zero-padded on the left, so the original id is
 ///   still readable in the trace id; anything else is hashed. The format names no parent span id.
-public struct TraceContext: Sendable, Equatable {
-    public enum Format: String, Sendable, Equatable {
+package struct TraceContext: Sendable, Equatable {
+    package enum Format: String, Sendable, Equatable {
         case w3c = "traceparent"
         case skywalking = "sw8"
         case eagleEye = "eagleeye"
     }
 
-    public var format: Format
-    public var traceID: TraceID
-    public var parentSpanID: SpanID?
+    package var format: Format
+    package var traceID: TraceID
+    package var parentSpanID: SpanID?
     /// W3C trace flags (bit 0: sampled); SkyWalking's sample flag maps to the same bit.
-    public var traceFlags: UInt8
+    package var traceFlags: UInt8
     /// The W3C `tracestate` that came with a `traceparent`, passed through unchanged.
-    public var traceState: String?
+    package var traceState: String?
     /// The trace id as the format wrote it (for SkyWalking and EagleEye, whose ids are not OTel ids).
-    public var originalTraceID: String
+    package var originalTraceID: String
 
-    public init(
+    package init(
         format: Format, traceID: TraceID, parentSpanID: SpanID?, traceFlags: UInt8 = 1, traceState: String? = nil,
         originalTraceID: String
     ) {
@@ -41,7 +41,7 @@ public struct TraceContext: Sendable, Equatable {
 
     /// The first usable context among `headers` (attachment key → string value; keys compared case-insensitively).
     /// A malformed header is skipped, and the next format is tried.
-    public static func find(in headers: [(key: String, value: String)]) -> TraceContext? {
+    package static func find(in headers: [(key: String, value: String)]) -> TraceContext? {
         func value(_ name: String) -> String? {
             headers.first { $0.key.lowercased() == name }?.value
         }
@@ -58,7 +58,7 @@ public struct TraceContext: Sendable, Equatable {
 
     /// `version-traceid-parentid-flags`. Version `ff` is invalid; a later version may append `-…` fields, which are
     /// ignored (§3.2.4). All-zero ids are invalid.
-    public static func parseTraceparent(_ header: String) -> TraceContext? {
+    package static func parseTraceparent(_ header: String) -> TraceContext? {
         let text = header.trimmingSpaces
         let bytes = Array(text.utf8)
         guard bytes.count >= 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"),
@@ -86,7 +86,7 @@ public struct TraceContext: Sendable, Equatable {
 
     /// `sw8`: eight `-`-separated fields; the trace id (field 2) and parent segment id (field 3) are base64, the
     /// parent span id (field 4) a decimal integer.
-    public static func parseSW8(_ header: String) -> TraceContext? {
+    package static func parseSW8(_ header: String) -> TraceContext? {
         let fields = header.trimmingSpaces.split(separator: "-", omittingEmptySubsequences: false)
         guard fields.count == 8, let sample = fields.first, sample == "0" || sample == "1",
             let rawTrace = Base64Text.decode(fields[1]), let traceText = String(validatingUTF8Bytes: rawTrace),
@@ -149,7 +149,7 @@ public struct TraceContext: Sendable, Equatable {
 
     /// `EagleEye-TraceID`: hex ids up to 32 digits are left-padded with zeros; other text (up to 256 bytes) is
     /// hashed to a stable id.
-    public static func parseEagleEye(_ header: String) -> TraceContext? {
+    package static func parseEagleEye(_ header: String) -> TraceContext? {
         let text = header.trimmingSpaces
         let utf8 = Array(text.utf8)
         guard !utf8.isEmpty, utf8.count <= 256 else { return nil }

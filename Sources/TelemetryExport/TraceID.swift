@@ -1,23 +1,23 @@
 /// A W3C / OpenTelemetry trace id: 16 bytes, never all zero.
-public struct TraceID: Hashable, Sendable, CustomStringConvertible {
-    public var high: UInt64
-    public var low: UInt64
+package struct TraceID: Hashable, Sendable, CustomStringConvertible {
+    package var high: UInt64
+    package var low: UInt64
 
-    public init(high: UInt64, low: UInt64) {
+    package init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
-    public var isValid: Bool { high != 0 || low != 0 }
+    package var isValid: Bool { high != 0 || low != 0 }
 
     /// Big-endian bytes, as OTLP carries them.
-    public var bytes: [UInt8] { high.bigEndianBytes + low.bigEndianBytes }
+    package var bytes: [UInt8] { high.bigEndianBytes + low.bigEndianBytes }
 
     /// 32 lowercase hex digits.
-    public var description: String { high.hexDigits + low.hexDigits }
+    package var description: String { high.hexDigits + low.hexDigits }
 
     /// Parses exactly 32 hex digits (either case). Returns `nil` for any other text or for the all-zero id.
-    public init?(hex: some StringProtocol) {
+    package init?(hex: some StringProtocol) {
         let utf8 = Array(hex.utf8)
         guard utf8.count == 32, let high = UInt64(hexDigits: utf8[0..<16]), let low = UInt64(hexDigits: utf8[16..<32])
         else { return nil }

@@ -14,6 +14,8 @@ struct HeaderBlockDecoder {
     /// The table's content is known (every block since the start was decoded).
     private(set) var tableKnown = true
     private var tableSizeLimit = 4_096
+    /// Each block is copied here for the decoder: one buffer reused for every block of the direction.
+    private var scratch = ByteBufferAllocator().buffer(capacity: 0)
 
     init(limits: TripleLimits) {
         self.maxHeaderListSize = limits.maxHeaderListSize
@@ -38,18 +40,19 @@ struct HeaderBlockDecoder {
     }
 
     /// The fields of one complete header block; `nil` when it cannot be decoded (and then the table is unknown).
-    mutating func decode(_ block: [UInt8]) -> [(name: String, value: String)]? {
-        var buffer = ByteBuffer(bytes: block)
+    mutating func decode(_ block: UnsafeBufferPointer<UInt8>) -> HPACKHeaders? {
+        scratch.clear()
+        scratch.writeBytes(UnsafeRawBufferPointer(block))
         if tableKnown {
             do {
-                return try decoder.decodeHeaders(from: &buffer).map { ($0.name, $0.value) }
+                return try decoder.decodeHeaders(from: &scratch)
             } catch {
                 tableKnown = false
                 return nil
             }
         }
-        var scratch = Self.makeDecoder(tableSize: maxTableSize, maxHeaderListSize: maxHeaderListSize)
-        scratch.maxDynamicTableLength = maxTableSize
-        return try? scratch.decodeHeaders(from: &buffer).map { ($0.name, $0.value) }
+        var unknownTable = Self.makeDecoder(tableSize: maxTableSize, maxHeaderListSize: maxHeaderListSize)
+        unknownTable.maxDynamicTableLength = maxTableSize
+        return try? unknownTable.decodeHeaders(from: &scratch)
     }
 }

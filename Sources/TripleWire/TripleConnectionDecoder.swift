@@ -1,5 +1,6 @@
 public import InspectorCore
 import Hessian2
+import NIOHPACK
 
 /// Which peer of an HTTP/2 connection sent some bytes.
 public enum TripleSide: Sendable, Equatable {
@@ -23,10 +24,13 @@ public struct TripleConnectionDecoder: Sendable {
         var responseReader: GRPCMessageReader
         var requestEncoding: String?
         var responseEncoding: String?
+        /// The request's content-type, classified once for every message of the stream.
+        var content = TripleContentType(nil)
         var clientEnded = false
     }
 
-    /// A header block still waiting for its CONTINUATION frames.
+    /// A header block: what its first frame said, and — while it waits for its CONTINUATION frames — its bytes
+    /// so far (a block in one frame is decoded in place and never copied here).
     struct PendingBlock: Sendable {
         var streamID: UInt32
         var bytes: [UInt8]
@@ -186,20 +190,26 @@ public struct TripleConnectionDecoder: Sendable {
     private mutating func lostPlace(_ side: TripleSide) {
         dropPendingBlock(side)
         blocks(side) { $0.lostBlocks() }
-        for id in streams.keys {
-            guard var stream = streams[id] else { continue }
-            bufferedMessageBytes -= side == .client ? stream.requestReader.bufferedBytes : stream.responseReader.bufferedBytes
-            if side == .client {
-                stream.requestReader.loseTrack()
-                stream.call.quality.insert(.requestGap)
-            } else {
-                stream.responseReader.loseTrack()
-                stream.call.quality.insert(.responseGap)
-            }
-            streams[id] = stream
+        for index in streams.indices {
+            bufferedMessageBytes -= Self.loseTrack(of: side, in: &streams.values[index])
         }
     }
 
+
+    /// Forgets the message `side` was sending on a stream; the bytes its reader held.
+    private static func loseTrack(of side: TripleSide, in stream: inout Stream) -> Int {
+        let held: Int
+        if side == .client {
+            held = stream.requestReader.bufferedBytes
+            stream.requestReader.loseTrack()
+            stream.call.quality.insert(.requestGap)
+        } else {
+            held = stream.responseReader.bufferedBytes
+            stream.responseReader.loseTrack()
+            stream.call.quality.insert(.responseGap)
+        }
+        return held
+    }
 
     private mutating func data(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
         let id = frame.header.streamID
@@ -211,6 +221,7 @@ public struct TripleConnectionDecoder: Sendable {
         var reader = side == .client ? stream.requestReader : stream.responseReader
         let heldBefore = reader.bufferedBytes
         let encoding = side == .client ? stream.requestEncoding : stream.responseEncoding
+        let content = stream.content
         reader.feed(data) { event in
             switch event {
             case .started(let length, let tooLarge):
@@ -226,7 +237,7 @@ public struct TripleConnectionDecoder: Sendable {
                     stream.call.quality.insert(side == .client ? .requestTooLarge : .responseTooLarge)
                 }
             case .message(let compressed, let message):
-                decodeMessage(message, compressed: compressed, encoding: encoding, side: side, into: &stream.call)
+                decodeMessage(message, compressed: compressed, encoding: encoding, content: content, side: side, into: &stream.call)
             }
         }
         bufferedMessageBytes += reader.bufferedBytes - heldBefore
@@ -243,11 +254,11 @@ public struct TripleConnectionDecoder: Sendable {
     }
 
     private mutating func decodeMessage(
-        _ bytes: UnsafeBufferPointer<UInt8>, compressed: Bool, encoding: String?, side: TripleSide, into call: inout TripleCall
+        _ bytes: UnsafeBufferPointer<UInt8>, compressed: Bool, encoding: String?, content: TripleContentType,
+        side: TripleSide, into call: inout TripleCall
     ) {
         let kept = side == .client ? call.requestMessages : call.responseMessages
         guard kept <= limits.maxMessagesKept else { return }
-        let contentType = call.contentType
         var decoded: TripleMessage
         if compressed {
             switch encoding {
@@ -255,7 +266,7 @@ public struct TripleConnectionDecoder: Sendable {
                 do {
                     let inflated = try Inflater.inflate(bytes, limit: limits.decompressedLimit(forCompressed: bytes.count))
                     decoded = inflated.withUnsafeBufferPointer {
-                        payloads.decode($0, side: side == .client ? .request : .response, contentType: contentType)
+                        payloads.decode($0, side: side == .client ? .request : .response, content: content)
                     }
                 } catch {
                     if case .tooLarge = error {
@@ -269,7 +280,7 @@ public struct TripleConnectionDecoder: Sendable {
                 decoded = TripleMessage(serialization: nil, decodeError: "compressed with unsupported grpc-encoding \(encoding ?? "(none)")")
             }
         } else {
-            decoded = payloads.decode(bytes, side: side == .client ? .request : .response, contentType: contentType)
+            decoded = payloads.decode(bytes, side: side == .client ? .request : .response, content: content)
         }
         if decoded.decodeError != nil {
             stats.messagesUndecoded += 1
@@ -327,15 +338,13 @@ public struct TripleConnectionDecoder: Sendable {
             blocks(side) { $0.lostBlocks() }
             return
         }
+        if endHeaders {
+            finishBlock(block, fragment, time: frame.lastByteTime, from: side, emit)
+            return
+        }
         var block = block
         block.bytes.append(contentsOf: fragment)
-        if endHeaders {
-            finishBlock(block, time: frame.lastByteTime, from: side, emit)
-        } else if side == .client {
-            clientPending = block
-        } else {
-            serverPending = block
-        }
+        if side == .client { clientPending = block } else { serverPending = block }
     }
 
     private mutating func continuation(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide, _ emit: CallHandler) {
@@ -355,7 +364,7 @@ public struct TripleConnectionDecoder: Sendable {
         }
         block.bytes.append(contentsOf: bytes)
         if frame.header.endHeaders {
-            finishBlock(block, time: frame.lastByteTime, from: side, emit)
+            block.bytes.withUnsafeBufferPointer { finishBlock(block, $0, time: frame.lastByteTime, from: side, emit) }
         } else if side == .client {
             clientPending = block
         } else {
@@ -379,8 +388,10 @@ public struct TripleConnectionDecoder: Sendable {
         if side == .client { work(&clientBlocks) } else { work(&serverBlocks) }
     }
 
-    private mutating func finishBlock(_ block: PendingBlock, time: CaptureTime, from side: TripleSide, _ emit: CallHandler) {
-        let fields = side == .client ? clientBlocks.decode(block.bytes) : serverBlocks.decode(block.bytes)
+    private mutating func finishBlock(
+        _ block: PendingBlock, _ bytes: UnsafeBufferPointer<UInt8>, time: CaptureTime, from side: TripleSide, _ emit: CallHandler
+    ) {
+        let fields = side == .client ? clientBlocks.decode(bytes) : serverBlocks.decode(bytes)
         if fields == nil { stats.undecodedHeaderBlocks += 1 }
         guard !block.isPushPromise else { return }
         let id = block.streamID
@@ -396,11 +407,12 @@ public struct TripleConnectionDecoder: Sendable {
                 var call = TripleCall(kind: .call, streamID: id, clientIsInitiator: clientIsInitiator)
                 call.requestTime = block.firstByteTime
                 if !clientBlocks.tableKnown || clientFrames?.stats.resyncs ?? 0 > 0 { call.quality.insert(.midstream) }
-                streams[id] = Stream(
+                var stream = Stream(
                     call: call, requestReader: GRPCMessageReader(maxLength: limits.maxMessageLength),
                     responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
                 )
-                applyRequest(fields, to: id)
+                Self.apply(request: fields, to: &stream)
+                streams[id] = stream
             } else if fields == nil {
                 markHeadersIncomplete(id)  // client trailers: nothing Triple uses
             }
@@ -416,19 +428,21 @@ public struct TripleConnectionDecoder: Sendable {
                     responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
                 )
             }
-            applyResponse(fields, time: block.firstByteTime, to: id)
+            if let index = streams.index(forKey: id) {
+                Self.apply(response: fields, time: block.firstByteTime, to: &streams.values[index], limits: limits)
+            }
         }
         if block.endStream { endStream(id, from: side, time: time, emit) }
     }
 
-    private mutating func applyRequest(_ fields: [(name: String, value: String)]?, to id: UInt32) {
-        guard var stream = streams[id] else { return }
+    /// The request HEADERS' Triple meaning (PROTOCOL.md §7.2); the stream is changed in place, so the call's
+    /// strings and attachment list are never copied.
+    private static func apply(request fields: HPACKHeaders?, to stream: inout Stream) {
         guard let fields else {
             stream.call.quality.insert(.headersIncomplete)
-            streams[id] = stream
             return
         }
-        for (name, value) in fields {
+        for (name, value, _) in fields {
             switch name {
             case ":path":
                 stream.call.path = value
@@ -440,7 +454,9 @@ public struct TripleConnectionDecoder: Sendable {
                     stream.call.service = String(trimmed)
                 }
             case ":method", ":scheme", ":authority", "te": break
-            case "content-type": stream.call.contentType = value
+            case "content-type":
+                stream.call.contentType = value
+                stream.content = TripleContentType(value)
             case "tri-service-version": stream.call.version = value
             case "tri-service-group": stream.call.group = value
             case "tri-consumer-appname": stream.call.application = value
@@ -449,18 +465,16 @@ public struct TripleConnectionDecoder: Sendable {
             default: stream.call.attachments.append((name, value))
             }
         }
-        streams[id] = stream
     }
 
-    private mutating func applyResponse(_ fields: [(name: String, value: String)]?, time: CaptureTime, to id: UInt32) {
-        guard var stream = streams[id] else { return }
+    /// Response headers or trailers; the first block sets the response time.
+    private static func apply(response fields: HPACKHeaders?, time: CaptureTime, to stream: inout Stream, limits: TripleLimits) {
         if stream.call.responseTime == nil { stream.call.responseTime = time }
         guard let fields else {
             stream.call.quality.insert(.headersIncomplete)
-            streams[id] = stream
             return
         }
-        for (name, value) in fields {
+        for (name, value, _) in fields {
             switch name {
             case ":status": stream.call.httpStatus = Int(value)
             case "grpc-status": stream.call.grpcStatus = Int(value)
@@ -474,7 +488,6 @@ public struct TripleConnectionDecoder: Sendable {
             default: stream.call.responseAttachments.append((name, value))
             }
         }
-        streams[id] = stream
     }
 
     /// `grpc-timeout` in microseconds: at most 8 ASCII digits and a unit (H M S m u n), gRPC over HTTP/2; a
@@ -567,14 +580,13 @@ public struct TripleConnectionDecoder: Sendable {
     // MARK: Stream ends, control frames
 
     private mutating func endStream(_ id: UInt32, from side: TripleSide, time: CaptureTime, _ emit: CallHandler) {
-        guard var stream = streams[id] else { return }
         if side == .client {
-            stream.clientEnded = true
-            stream.call.requestEndTime = time
-            streams[id] = stream
+            guard let index = streams.index(forKey: id) else { return }
+            streams.values[index].clientEnded = true
+            streams.values[index].call.requestEndTime = time
             return
         }
-        streams[id] = nil
+        guard var stream = streams.removeValue(forKey: id) else { return }
         // Per-direction buffering can complete a frame whose bytes began before the request did: never end earlier.
         stream.call.responseEndTime = max(time, stream.call.requestTime ?? time)
         if stream.call.responseTime == nil { stream.call.responseTime = time }

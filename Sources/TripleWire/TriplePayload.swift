@@ -32,6 +32,42 @@ extension TripleMessage {
     }
 }
 
+/// How a stream's messages are encoded, from its request's content-type: judged once per stream, not per message.
+enum TripleContentType: Sendable, Equatable {
+    /// `application/grpc` or `application/grpc+proto`: Triple's wrapper messages or an IDL protobuf message.
+    case protobuf
+    /// `application/json…` or `application/grpc+json`.
+    case json
+    /// `application/grpc+<subtype>` naming another codec, which has no schema here.
+    case other(String)
+
+    init(_ contentType: String?) {
+        guard let contentType else {
+            self = .protobuf
+            return
+        }
+        var utf8 = Substring(contentType).utf8
+        if utf8.starts(with: "application/json".utf8) {
+            self = .json
+            return
+        }
+        let grpcPlus = "application/grpc+".utf8
+        guard utf8.starts(with: grpcPlus) else {
+            self = .protobuf
+            return
+        }
+        utf8 = utf8.dropFirst(grpcPlus.count)
+        let subtype = utf8.prefix { $0 != UInt8(ascii: ";") }
+        if subtype.elementsEqual("json".utf8) {
+            self = .json
+        } else if subtype.isEmpty || subtype.elementsEqual("proto".utf8) {
+            self = .protobuf
+        } else {
+            self = .other(String(Substring(subtype)))
+        }
+    }
+}
+
 /// Turns gRPC message bytes into values: Triple's wrapper messages (PROTOCOL.md §7.2) with their Hessian2
 /// arguments, IDL protobuf messages field by field, JSON bodies as JSON.
 struct TriplePayloadDecoder {
@@ -48,14 +84,20 @@ struct TriplePayloadDecoder {
     enum Side { case request, response }
 
     mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, side: Side, contentType: String?) -> TripleMessage {
-        if let contentType, contentType.hasPrefix("application/json") || contentType.hasPrefix("application/grpc+json") {
+        decode(bytes, side: side, content: TripleContentType(contentType))
+    }
+
+    mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, side: Side, content: TripleContentType) -> TripleMessage {
+        switch content {
+        case .json:
             return limits.decodesValues ? decodeJSON(bytes) : .notDecoded("json")
-        }
-        if let subtype = Self.rawSubtype(contentType) {
+        case .other(let subtype):
             guard limits.decodesValues else { return .notDecoded(subtype) }
             // A codec we have no schema for (apache/dubbo-python sends `application/grpc+data`): text or bytes.
             let text = ProtobufReader(bytes).string(0..<bytes.count)
             return TripleMessage(serialization: subtype, values: [text.map(HessianValue.string) ?? .binary(Array(bytes))])
+        case .protobuf:
+            break
         }
         if let wrapper = Wrapper.parse(bytes, side: side) {
             guard limits.decodesValues else {
@@ -69,13 +111,6 @@ struct TriplePayloadDecoder {
         } catch {
             return TripleMessage(serialization: "protobuf", decodeError: "protobuf: \(error.reason) at \(error.offset)")
         }
-    }
-
-    /// The `+subtype` of `application/grpc+subtype` when it names neither protobuf nor JSON.
-    static func rawSubtype(_ contentType: String?) -> String? {
-        guard let contentType, contentType.hasPrefix("application/grpc+") else { return nil }
-        let subtype = contentType.dropFirst("application/grpc+".count).prefix { $0 != ";" }
-        return subtype.isEmpty || subtype == "proto" || subtype == "json" ? nil : String(subtype)
     }
 
     private func decodeJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> TripleMessage {
