@@ -84,6 +84,10 @@ extension CallRecord {
     /// Header fields as a map; a name sent twice (headers and trailers both carry `content-type`) keeps its last
     /// value, in the place of its first, so the JSON object never repeats a key.
     private static func map(_ fields: [(name: String, value: String)]) -> HessianMap {
+        if fields.count <= 16, !hasRepeatedName(fields) {
+            // The usual case, a handful of distinct names: no index to build.
+            return HessianMap(entries: fields.map { HessianMapEntry(key: .string($0.name), value: .string($0.value)) })
+        }
         var entries: [HessianMapEntry] = []
         var index: [String: Int] = [:]
         for (name, value) in fields {
@@ -95,6 +99,14 @@ extension CallRecord {
             }
         }
         return HessianMap(entries: entries)
+    }
+
+    /// Whether a name occurs twice; quadratic, for short lists only.
+    private static func hasRepeatedName(_ fields: [(name: String, value: String)]) -> Bool {
+        for later in fields.indices.dropFirst() where fields[..<later].contains(where: { $0.name == fields[later].name }) {
+            return true
+        }
+        return false
     }
 
     static func outcome(of call: TripleCall) -> CallOutcome {

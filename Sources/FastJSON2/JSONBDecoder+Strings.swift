@@ -77,8 +77,7 @@ extension JSONBDecoder {
     private mutating func byteString(_ bytes: Span<UInt8>, length: Int, at start: Int, utf8: Bool) throws(JSONBError) -> String {
         guard length <= bytes.count - offset else { throw .truncated(at: start) }
         let text = bytes.extracting(offset..<(offset + length)).withUnsafeBufferPointer { buffer -> String in
-            if buffer.count >= StringInterner.minLength, buffer.count <= StringInterner.maxLength,
-               buffer.allSatisfy({ $0 < 0x80 }) {
+            if buffer.count >= StringInterner.minLength, buffer.count <= StringInterner.maxLength, ASCIIBytes.isASCII(buffer) {
                 return interner.string(for: buffer)
             }
             return utf8 ? String(decoding: buffer, as: UTF8.self) : Self.latin1(buffer)
@@ -89,7 +88,7 @@ extension JSONBDecoder {
 
     /// ISO-8859-1: every byte is the code point of the same value.
     static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        if ASCIIBytes.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         var utf8: [UInt8] = []
         utf8.reserveCapacity(bytes.count * 2)
         for byte in bytes {

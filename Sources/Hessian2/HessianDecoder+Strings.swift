@@ -82,7 +82,7 @@ extension HessianDecoder {
         let start = offset
         return body.withUnsafeBufferPointer { bytes -> String? in
             let end = start + units
-            guard ModifiedUTF8.asciiPrefixEnd(bytes, from: start, limit: end) == end else { return nil }
+            guard ASCIIBytes.prefixEnd(bytes, from: start, limit: end) == end else { return nil }
             let ascii = UnsafeBufferPointer(rebasing: bytes[start..<end])
             if (StringInterner.minLength...StringInterner.maxLength).contains(units) {
                 return interner.string(for: ascii)

@@ -1,3 +1,5 @@
+import InspectorCore
+
 /// Hessian's character encoding (PROTOCOL §5.3): each UTF-16 unit on its own as a 1-, 2- or 3-byte UTF-8-style
 /// sequence (surrogates as two 3-byte sequences, CESU-8 style). A genuine 4-byte UTF-8 sequence, which some
 /// non-Java writers emit, is accepted as the two units of its surrogate pair.
@@ -20,7 +22,7 @@ enum ModifiedUTF8 {
             guard index < end else { throw .truncated(at: index) }
             let lead = bytes[index]
             if lead < 0x80 {
-                let runEnd = asciiPrefixEnd(bytes, from: index, limit: min(end, index + remaining))
+                let runEnd = ASCIIBytes.prefixEnd(bytes, from: index, limit: min(end, index + remaining))
                 sink.appendASCII(UnsafeBufferPointer(rebasing: bytes[index..<runEnd]))
                 remaining -= runEnd - index
                 index = runEnd
@@ -67,22 +69,5 @@ enum ModifiedUTF8 {
         let byte = bytes[index]
         guard byte & 0xC0 == 0x80 else { throw .invalidUTF8(at: sequenceAt) }
         return byte & 0x3F
-    }
-
-    /// The first index in `start..<limit` holding a non-ASCII byte, or `limit`; checks eight bytes at a time.
-    static func asciiPrefixEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> Int {
-        var index = start
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while limit - index >= 8 {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if word & 0x8080_8080_8080_8080 != 0 { break }
-                index += 8
-            }
-        }
-        while index < limit, bytes[index] < 0x80 {
-            index += 1
-        }
-        return index
     }
 }
