@@ -5,17 +5,13 @@ import TCPReassembly
 import TripleWire
 
 /// The consumer of a Triple (HTTP/2) connection, chosen by `ConnectionConsumer`: its calls go to the shared context
-/// as records. The decoder lives in a box, so a `ConnectionConsumer` carries one pointer for it, not its size.
-struct TripleConnection {
-    final class State {
-        var decoder: TripleConnectionDecoder
-        init(_ decoder: TripleConnectionDecoder) { self.decoder = decoder }
-    }
-
+/// as records. A class, so a `ConnectionConsumer` carries one pointer for it (nothing for a Dubbo connection beyond
+/// that) and passing bytes to it copies nothing.
+final class TripleConnection {
     let info: ConnectionInfo
     let context: AnalysisContext
     private let clientIsInitiator: Bool
-    private let state: State
+    private var decoder: TripleConnectionDecoder
 
     /// - Parameters:
     ///   - midstream: the connection was not seen from its client preface on.
@@ -25,23 +21,20 @@ struct TripleConnection {
         self.info = info
         self.context = context
         self.clientIsInitiator = clientIsInitiator
-        self.state = State(TripleConnectionDecoder(limits: context.tripleLimits, clientIsInitiator: clientIsInitiator, midstream: midstream))
+        self.decoder = TripleConnectionDecoder(limits: context.tripleLimits, clientIsInitiator: clientIsInitiator, midstream: midstream)
     }
 
     func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
-        let (info, context) = (self.info, self.context)
-        state.decoder.receive(bytes, from: side(direction), time: time) { Self.emit($0, info: info, context: context) }
+        decoder.receive(bytes, from: side(direction), time: time) { Self.emit($0, info: info, context: context) }
     }
 
     func gap(length: Int, direction: StreamDirection, time: CaptureTime) {
-        let (info, context) = (self.info, self.context)
-        state.decoder.gap(length: length, from: side(direction), time: time) { Self.emit($0, info: info, context: context) }
+        decoder.gap(length: length, from: side(direction), time: time) { Self.emit($0, info: info, context: context) }
     }
 
     func closed(_ end: StreamEnd, time: CaptureTime) {
-        let (info, context) = (self.info, self.context)
-        state.decoder.finish(time: time) { Self.emit($0, info: info, context: context) }
-        context.tripleEnded(state.decoder.stats)
+        decoder.finish(time: time) { Self.emit($0, info: info, context: context) }
+        context.tripleEnded(decoder.stats)
     }
 
     private func side(_ direction: StreamDirection) -> TripleSide {

@@ -42,7 +42,8 @@ enum TripleContentType: Sendable, Equatable {
     case other(String)
 
     init(_ contentType: String?) {
-        guard let contentType else {
+        // What Triple and gRPC clients send, compared whole before anything is parsed.
+        guard let contentType, contentType != "application/grpc", contentType != "application/grpc+proto" else {
             self = .protobuf
             return
         }
