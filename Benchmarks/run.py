@@ -11,6 +11,7 @@ floor; peak RSS is the largest of the runs).
   python3 Benchmarks/run.py --shapes             # the 100 000-call capture, small bodies, 10 000 connections
   python3 Benchmarks/run.py --baseline-binary OLD/dubbo-inspect   # before/after rows in the same rounds
   python3 Benchmarks/run.py --peers              # also tshark (-q -z conv,tcp) and tcpflow on the same file
+  python3 Benchmarks/run.py --beside="--serialization fastjson2"   # another shape of the same traffic, same rounds
 
 The floor reads every packet with pcap_next_ex and touches one byte per 64-byte line; the older floor, which adds
 every byte in a scalar loop (work the tool never does), is kept as a labelled row for comparison with old figures.
@@ -101,25 +102,30 @@ def capture(args, calls, connections, extra=()):
     return path
 
 
-def measure(args, binary, floor, path, calls, title=None):
-    size = os.path.getsize(path)
+def measure(args, binary, floor, path, calls, title=None, also=()):
+    """Times every mode on `path` (and on each `(path, name)` of `also`, in the same rounds, each against its own
+    floor) and prints one table."""
+    captures = [(path, "")] + [(other, f" — {name}") for other, name in also]
     scratch = tempfile.mkdtemp(prefix="bench-peer-", dir=args.workdir)
-    modes = [(FLOOR, [floor, path]), ("old floor (pcap_next_ex, sums every byte)", [floor, "--sum-every-byte", path])]
-    modes += tool_modes(binary, path)
-    if args.baseline_binary:
-        modes += tool_modes(args.baseline_binary, path, " — baseline binary")
-    if args.peers:
-        modes += peer_modes(path, scratch)
-    walls = {label: [] for label, _ in modes}
-    users = {label: [] for label, _ in modes}
-    peaks = {label: 0 for label, _ in modes}
-    ratios = {label: [] for label, _ in modes}
-    packets = None
+    modes = []  # (label, command, capture suffix)
+    for capture_path, tag in captures:
+        modes.append((FLOOR + tag, [floor, capture_path], tag))
+        modes.append(("old floor (pcap_next_ex, sums every byte)" + tag, [floor, "--sum-every-byte", capture_path], tag))
+        modes += [(label, command, tag) for label, command in tool_modes(binary, capture_path, tag)]
+        if args.baseline_binary:
+            modes += [(label, command, tag)
+                      for label, command in tool_modes(args.baseline_binary, capture_path, " — baseline binary" + tag)]
+        if args.peers:
+            modes += [(label + tag, command, tag) for label, command in peer_modes(capture_path, scratch)]
+    walls = {label: [] for label, _, _ in modes}
+    users = {label: [] for label, _, _ in modes}
+    peaks = {label: 0 for label, _, _ in modes}
+    ratios = {label: [] for label, _, _ in modes}
     # Rounds interleave the modes, so a slow spell on a shared machine hits all of them alike; each ratio is taken
-    # within its round, then the median over rounds is reported.
+    # within its round against the floor of the same capture, then the median over rounds is reported.
     for _ in range(args.runs):
         round_walls = {}
-        for label, command in modes:
+        for label, command, _ in modes:
             if label.startswith("peer: tcpflow"):
                 shutil.rmtree(scratch, ignore_errors=True)
                 os.makedirs(scratch)
@@ -128,26 +134,30 @@ def measure(args, binary, floor, path, calls, title=None):
             users[label].append(user)
             peaks[label] = max(peaks[label], rss)
             round_walls[label] = wall
-        floor_wall = round_walls[FLOOR]
-        for label, _ in modes:
-            ratios[label].append(round_walls[label] / floor_wall)
+        for label, _, tag in modes:
+            ratios[label].append(round_walls[label] / round_walls[FLOOR + tag])
     shutil.rmtree(scratch, ignore_errors=True)
-    out = subprocess.run([floor, path], capture_output=True, text=True)
-    packets = int((out.stdout or out.stderr).split()[0])
-    print(f"\n{title or os.path.basename(path)}: {size / 1e6:.0f} MB, {packets} packets, {calls} calls, "
-          f"median of {args.runs} interleaved rounds\n")
-    ours = [label for label, _ in tool_modes(binary, path)]
-    peers = [label for label, _ in modes if label.startswith("peer:")]
+    sizes, packet_counts = {}, {}
+    for capture_path, tag in captures:
+        out = subprocess.run([floor, capture_path], capture_output=True, text=True)
+        packet_counts[tag] = int((out.stdout or out.stderr).split()[0])
+        sizes[tag] = os.path.getsize(capture_path)
+        name = title if (title and not tag) else os.path.basename(capture_path)
+        print(f"\n{name}: {sizes[tag] / 1e6:.0f} MB, {packet_counts[tag]} packets, {calls} calls" + (f" ({tag[3:]})" if tag else ""))
+    print(f"\nmedian of {args.runs} interleaved rounds\n")
+    ours = {label for label, _, tag in modes for own, _ in tool_modes(binary, path, tag) if label == own}
+    peers = [label for label, _, _ in modes if label.startswith("peer:")]
     peer_columns = "".join(f" | {label[6:].split()[0]} ÷ ours" for label in peers)
     print(f"| mode | wall s | user s | packets/s | MB/s | calls/s | peak RSS MiB | × floor{peer_columns} |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(peers))
-    for label, _ in modes:
+    for label, _, tag in modes:
         wall = statistics.median(walls[label])
         user = statistics.median(users[label])
+        packets, size = packet_counts[tag], sizes[tag]
         cells = ""
         for peer in peers:
             # How many times faster than each peer (our mode's time as a ratio of the peer's, inverted).
-            cells += f" | {statistics.median(walls[peer]) / wall:.1f}×" if label in ours else " | "
+            cells += f" | {statistics.median(walls[peer]) / wall:.1f}×" if label in ours and peer.endswith(tag) else " | "
         print(f"| {label} | {wall:.2f} | {user:.2f} | {packets / wall / 1e6:.2f} M | {size / wall / 1e6:.0f} | "
               f"{calls / wall / 1e3:.0f} k | {peaks[label] / 1024:.1f} | {statistics.median(ratios[label]):.2f}{cells} |")
 
@@ -187,6 +197,9 @@ def main():
     parser.add_argument("--baseline-binary", help="a second dubbo-inspect (e.g. a release build of an older commit), "
                         "timed in the same interleaved rounds")
     parser.add_argument("--peers", action="store_true", help="also time tshark and tcpflow on each capture")
+    parser.add_argument("--beside", action="append", default=[], metavar="CAPTURE_ARGS",
+                        help="make_capture.py arguments of another shape of the same traffic, timed in the same "
+                        "rounds (e.g. --beside=\"--serialization fastjson2\" to compare body decoders per byte)")
     parser.add_argument("--capture-args", help="make_capture.py arguments for one capture of 100 000 calls on 200 "
                         "connections instead of the default one (e.g. --capture-args=--small-bodies)")
     args = parser.parse_args()
@@ -203,7 +216,8 @@ def main():
         cases = [(100_000, 200, tuple(args.capture_args.split()))]
     for calls, connections, extra in cases:
         path = capture(args, calls, connections, extra)
-        measure(args, binary, floor, path, calls)
+        also = [(capture(args, calls, connections, tuple(other.split())), other) for other in args.beside]
+        measure(args, binary, floor, path, calls, also=also)
     if args.memory:
         memory(args, binary)
 

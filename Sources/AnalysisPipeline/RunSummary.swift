@@ -1,7 +1,7 @@
 public import Correlation
 public import DubboWire
 public import NetworkLayers
-public import PacketCapture
+package import PacketCapture
 public import TCPReassembly
 public import TripleWire
 
@@ -9,7 +9,7 @@ public import TripleWire
 public struct RunSummary: Sendable {
     public var files = 0
     public var failedFiles = 0
-    public var capture = CaptureStats()
+    package var capture = CaptureStats()
     public var network = NetworkLayerStats()
     public var reassembly = ReassemblyStats()
     public var streams = DubboStreamStats()

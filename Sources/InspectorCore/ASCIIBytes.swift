@@ -1,6 +1,7 @@
 /// Byte scans the decoders share.
 package enum ASCIIBytes {
     /// The first index in `start..<limit` holding a non-ASCII byte, or `limit`; checks eight bytes at a time.
+    @inlinable
     package static func prefixEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> Int {
         var index = start
         if let base = bytes.baseAddress {
@@ -18,6 +19,7 @@ package enum ASCIIBytes {
     }
 
     /// Whether every byte is below 0x80.
+    @inlinable
     package static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         prefixEnd(bytes, from: 0, limit: bytes.count) == bytes.count
     }

@@ -2,7 +2,7 @@
 ///
 /// Each case renders as one line fit for a terminal (`description`), naming the file or interface
 /// and, where libpcap had something to say, its own words (`pcap_geterr`).
-public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     // MARK: Files
     /// No file or directory at the path.
     case fileNotFound(path: String)
@@ -44,7 +44,7 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Creating or writing an output capture file failed.
     case writeFailed(path: String, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .fileNotFound(let path):
             return "\(path): no such file"

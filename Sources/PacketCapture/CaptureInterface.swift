@@ -1,14 +1,14 @@
 /// An interface libpcap can capture on, as `pcap_findalldevs` lists it.
-public struct CaptureInterface: Sendable, Equatable {
+package struct CaptureInterface: Sendable, Equatable {
     /// The name to pass to `LiveCapture` (`eth0`, `lo`, `any`).
-    public var name: String
+    package var name: String
     /// libpcap's human description, when it has one.
-    public var description: String?
-    public var isLoopback: Bool
-    public var isUp: Bool
-    public var isRunning: Bool
+    package var description: String?
+    package var isLoopback: Bool
+    package var isUp: Bool
+    package var isRunning: Bool
 
-    public init(name: String, description: String?, isLoopback: Bool, isUp: Bool, isRunning: Bool) {
+    package init(name: String, description: String?, isLoopback: Bool, isUp: Bool, isRunning: Bool) {
         self.name = name
         self.description = description
         self.isLoopback = isLoopback

@@ -1,17 +1,17 @@
 /// What a packet source delivered so far.
-public struct CaptureStats: Sendable, Equatable {
+package struct CaptureStats: Sendable, Equatable {
     /// Packets handed to the caller (after the BPF filter).
-    public var packetsRead: Int = 0
+    package var packetsRead: Int = 0
     /// Captured bytes of those packets.
-    public var bytesRead: Int = 0
+    package var bytesRead: Int = 0
     /// Wire bytes of those packets (`originalLength` summed).
-    public var originalBytes: Int = 0
+    package var originalBytes: Int = 0
     /// Packets whose capture was cut by the snap length.
-    public var packetsCutBySnapLength: Int = 0
+    package var packetsCutBySnapLength: Int = 0
     /// Files (or interfaces) that ended with an error instead of a clean end.
-    public var sourcesFailed: Int = 0
+    package var sourcesFailed: Int = 0
 
-    public init() {}
+    package init() {}
 
     /// Counts one delivered packet.
     mutating func record(_ packet: CapturedPacket) {
@@ -22,7 +22,7 @@ public struct CaptureStats: Sendable, Equatable {
     }
 
     /// The sum of two sources' statistics.
-    public static func + (lhs: CaptureStats, rhs: CaptureStats) -> CaptureStats {
+    package static func + (lhs: CaptureStats, rhs: CaptureStats) -> CaptureStats {
         var sum = lhs
         sum.packetsRead += rhs.packetsRead
         sum.bytesRead += rhs.bytesRead

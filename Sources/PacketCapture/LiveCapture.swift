@@ -6,15 +6,15 @@ import Synchronization
 /// `nextPacket()` blocks until a packet arrives and returns `nil` only after `breakLoop()`.
 /// `breakLoop()` may be called from any thread or task (a signal handler's task, say); every other
 /// member belongs to the one capturing thread. Timestamps are nanoseconds when the device gives them.
-public final class LiveCapture: PacketSource, @unchecked Sendable {
+package final class LiveCapture: PacketSource, @unchecked Sendable {
     /// The interface name as given.
-    public let interface: String
+    package let interface: String
     /// The interface's `DLT_*` link type (1 Ethernet; `any` gives 113 Linux SLL).
-    public let linkType: Int32
+    package let linkType: Int32
     /// The snap length in force.
-    public let snapLength: Int
+    package let snapLength: Int
     /// libpcap's warning from activation (promiscuous mode unsupported, ...), if any.
-    public let activationWarning: String?
+    package let activationWarning: String?
 
     // `@unchecked Sendable`: only `breakLoop()` crosses threads, and it touches just this atomic
     // flag and `pcap_breakloop`, which libpcap documents as callable from another thread.
@@ -34,11 +34,11 @@ public final class LiveCapture: PacketSource, @unchecked Sendable {
     /// Throws `.interfaceNotFound` (listing the interfaces), `.missingPrivileges`, `.interfaceNotUp`,
     /// `.badFilter`, or `.liveCaptureFailed`.
     /// Snap lengths libpcap accepts (MAXIMUM_SNAPLEN is 262144).
-    public static let snapLengths = 1...262_144
+    package static let snapLengths = 1...262_144
     /// Kernel buffer sizes asked for, in MiB: past 1 GiB the packet ring rarely fits, and `<< 20` must fit an Int32.
-    public static let bufferSizesMiB = 1...1_024
+    package static let bufferSizesMiB = 1...1_024
 
-    public init(
+    package init(
         interface: String,
         snapLength: Int = 262_144,
         bufferSizeMiB: Int = 32,
@@ -93,7 +93,7 @@ public final class LiveCapture: PacketSource, @unchecked Sendable {
     }
 
     /// Same as `init(interface:...)`.
-    public static func open(
+    package static func open(
         interface: String,
         snapLength: Int = 262_144,
         bufferSizeMiB: Int = 32,
@@ -108,7 +108,7 @@ public final class LiveCapture: PacketSource, @unchecked Sendable {
     }
 
     /// Every interface libpcap can capture on. Throws `.interfaceListFailed`.
-    public static func availableInterfaces() throws(CaptureError) -> [CaptureInterface] {
+    package static func availableInterfaces() throws(CaptureError) -> [CaptureInterface] {
         do {
             return try PcapHandle.allInterfaces()
         } catch {
@@ -118,7 +118,7 @@ public final class LiveCapture: PacketSource, @unchecked Sendable {
 
     /// The next packet; blocks until one arrives. `nil` only once `breakLoop()` was called.
     /// Throws `.liveReadFailed` when the interface goes away or the read fails.
-    public func nextPacket() throws(CaptureError) -> CapturedPacket? {
+    package func nextPacket() throws(CaptureError) -> CapturedPacket? {
         // Each pass waits at most the read timeout, so the loop ends within one timeout of breakLoop().
         while !stopRequested.load(ordering: .acquiring) {
             switch handle.next() {
@@ -145,13 +145,13 @@ public final class LiveCapture: PacketSource, @unchecked Sendable {
     }
 
     /// Makes `nextPacket()` return `nil` (now if it is waiting, else on its next call). Any thread.
-    public func breakLoop() {
+    package func breakLoop() {
         stopRequested.store(true, ordering: .releasing)
         handle.breakLoop()
     }
 
     /// Kernel counters (`pcap_stats`) plus what was delivered. Call from the capturing thread.
-    public func stats() throws(CaptureError) -> LiveCaptureStats {
+    package func stats() throws(CaptureError) -> LiveCaptureStats {
         do {
             let counters = try handle.statistics()
             return LiveCaptureStats(

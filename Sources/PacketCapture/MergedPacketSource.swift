@@ -8,7 +8,7 @@
 /// When a file fails mid-way (`.truncatedFile`), the error is thrown once and that file is
 /// dropped; the next call continues with the others. Holds its readers by reference, so copies of
 /// this value share them: use one copy.
-public struct MergedPacketSource: PacketSource {
+package struct MergedPacketSource: PacketSource {
     /// Per file: nothing read yet (or the last packet was consumed), a packet waiting, or done.
     private enum Head {
         case needsRead
@@ -17,21 +17,21 @@ public struct MergedPacketSource: PacketSource {
     }
 
     /// The readers, in input order.
-    public let readers: [PcapFileReader]
+    package let readers: [PcapFileReader]
     private var heads: [Head]
     /// The reader whose packet was returned last: it must advance before the next choice.
     private var consumed: Int?
 
     /// Merges already opened readers (keeping their `sourceIndex`es). Lets a caller open each file
     /// itself, report the ones that fail, and merge the rest.
-    public init(readers: [PcapFileReader]) {
+    package init(readers: [PcapFileReader]) {
         self.readers = readers
         self.heads = Array(repeating: .needsRead, count: readers.count)
     }
 
     /// Opens every path (its position becomes its `sourceIndex`) with the same filter.
     /// Throws the first file's open error; use `init(readers:)` to continue past bad files.
-    public init(paths: [String], filter: String? = nil) throws(CaptureError) {
+    package init(paths: [String], filter: String? = nil) throws(CaptureError) {
         var readers: [PcapFileReader] = []
         readers.reserveCapacity(paths.count)
         for (index, path) in paths.enumerated() {
@@ -41,14 +41,14 @@ public struct MergedPacketSource: PacketSource {
     }
 
     /// Totals over all files.
-    public var stats: CaptureStats {
+    package var stats: CaptureStats {
         readers.reduce(CaptureStats()) { $0 + $1.stats }
     }
 
     /// The earliest head packet across the files; `nil` when every file has ended.
     ///
     /// Throws a file's `.truncatedFile` error once; that file is then finished and the others go on.
-    public mutating func nextPacket() throws(CaptureError) -> CapturedPacket? {
+    package mutating func nextPacket() throws(CaptureError) -> CapturedPacket? {
         if let consumed {
             heads[consumed] = .needsRead
             self.consumed = nil

@@ -1,5 +1,5 @@
 /// A stream of captured packets: a file, several files merged, a live interface, or a test fixture.
-public protocol PacketSource {
+package protocol PacketSource {
     /// The next packet, or `nil` at the end.
     ///
     /// The returned packet borrows the source's buffer: it is valid only until the next call on the

@@ -6,19 +6,19 @@ import InspectorCore
 /// A file cut or corrupted mid-way delivers every packet before the damage, then throws
 /// `.truncatedFile` once; later calls return `nil`. The file is closed when the reader goes away.
 /// Not thread-safe: one reader belongs to one reading task.
-public final class PcapFileReader: PacketSource {
+package final class PcapFileReader: PacketSource {
     /// The path as given.
-    public let path: String
+    package let path: String
     /// Stamped on every packet (the file's position in a multi-file run).
-    public let sourceIndex: Int
+    package let sourceIndex: Int
     /// The file's `LINKTYPE_*` (for pcapng, its first interface's).
-    public let linkType: Int32
+    package let linkType: Int32
     /// The file's snap length.
-    public let snapLength: Int
+    package let snapLength: Int
     /// The BPF filter applied, if any.
-    public let filter: String?
+    package let filter: String?
     /// Packets and bytes delivered so far.
-    public private(set) var stats = CaptureStats()
+    package private(set) var stats = CaptureStats()
 
     private let handle: PcapHandle
     private var finished = false
@@ -27,7 +27,7 @@ public final class PcapFileReader: PacketSource {
     ///
     /// Throws `.fileNotFound`, `.permissionDenied`, `.isDirectory`, `.emptyFile`, `.notAFile`,
     /// `.cannotOpen`, `.notACaptureFile` or `.badFilter`.
-    public init(path: String, filter: String? = nil, sourceIndex: Int = 0) throws(CaptureError) {
+    package init(path: String, filter: String? = nil, sourceIndex: Int = 0) throws(CaptureError) {
         let handle = try CaptureFileOpener.open(path: path)
         if let filter {
             do {
@@ -45,7 +45,7 @@ public final class PcapFileReader: PacketSource {
     }
 
     /// Same as `init(path:filter:sourceIndex:)`.
-    public static func open(path: String, filter: String? = nil, sourceIndex: Int = 0) throws(CaptureError)
+    package static func open(path: String, filter: String? = nil, sourceIndex: Int = 0) throws(CaptureError)
         -> PcapFileReader
     {
         try PcapFileReader(path: path, filter: filter, sourceIndex: sourceIndex)
@@ -55,7 +55,7 @@ public final class PcapFileReader: PacketSource {
     ///
     /// Throws `.truncatedFile` (once) when a record is cut short or corrupt; the packets before it
     /// were already returned. The packet's bytes are valid until the next call.
-    public func nextPacket() throws(CaptureError) -> CapturedPacket? {
+    package func nextPacket() throws(CaptureError) -> CapturedPacket? {
         guard !finished else { return nil }
         switch handle.next() {
         case .packet(let record):

@@ -4,13 +4,13 @@ import InspectorCore
 ///
 /// Minimal on purpose (for `--write` of live captures): one link type per file, pcap format only
 /// (no pcapng), no rotation. Not thread-safe. The file is flushed and closed when the writer goes away.
-public final class PcapWriter {
+package final class PcapWriter {
     /// The output path.
-    public let path: String
+    package let path: String
     /// The link type every written packet must have.
-    public let linkType: Int32
+    package let linkType: Int32
     /// Packets written so far.
-    public private(set) var packetsWritten = 0
+    package private(set) var packetsWritten = 0
 
     // The dead handle must outlive the dumper made from it; stored properties are destroyed after deinit.
     private let dumper: PcapDumper
@@ -18,7 +18,7 @@ public final class PcapWriter {
 
     /// Creates (truncating) `path` for packets of `linkType`, recording `snapLength` in the header.
     /// Throws `.writeFailed` with libpcap's reason (directory missing, permission, ...).
-    public init(path: String, linkType: Int32, snapLength: Int = 262_144) throws(CaptureError) {
+    package init(path: String, linkType: Int32, snapLength: Int = 262_144) throws(CaptureError) {
         guard let handle = PcapHandle.openDead(linkType: linkType, snapLength: Int32(clamping: snapLength)) else {
             throw .writeFailed(path: path, message: "libpcap could not create a handle for link type \(linkType)")
         }
@@ -33,7 +33,7 @@ public final class PcapWriter {
     }
 
     /// Appends `packet` (its time, lengths and captured bytes).
-    public func write(_ packet: CapturedPacket) {
+    package func write(_ packet: CapturedPacket) {
         dumper.write(
             nanosecondsSinceEpoch: packet.time.nanosecondsSinceEpoch,
             originalLength: packet.originalLength,
@@ -43,7 +43,7 @@ public final class PcapWriter {
     }
 
     /// Pushes buffered packets to disk. Throws `.writeFailed` when the write failed.
-    public func flush() throws(CaptureError) {
+    package func flush() throws(CaptureError) {
         guard dumper.flush() else { throw .writeFailed(path: path, message: "write failed (disk full?)") }
     }
 }

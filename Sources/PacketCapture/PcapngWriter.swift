@@ -8,15 +8,15 @@ import InspectorCore
 /// Packet Block per packet. Every field is little-endian; the SHB's byte-order magic says so.
 /// Not thread-safe. Output is buffered by stdio; `flush()` pushes it out, the file is closed when the
 /// writer goes away. A write error is remembered and reported by `flush()` (the capture goes on).
-public final class PcapngWriter {
+package final class PcapngWriter {
     /// The output path.
-    public let path: String
+    package let path: String
     /// The link type of the one interface.
-    public let linkType: Int32
+    package let linkType: Int32
     /// Packets written so far.
-    public private(set) var packetsWritten = 0
+    package private(set) var packetsWritten = 0
     /// Bytes written so far, block framing included.
-    public private(set) var bytesWritten = 0
+    package private(set) var bytesWritten = 0
 
     private let file: UnsafeMutablePointer<FILE>
     private var block: [UInt8] = []
@@ -42,7 +42,7 @@ public final class PcapngWriter {
     ///   - interfaceName: recorded as `if_name` when given.
     ///   - application: recorded as `shb_userappl` when given.
     /// Throws `.writeFailed` with the system's reason.
-    public init(
+    package init(
         path: String, linkType: Int32, snapLength: Int = 262_144, interfaceName: String? = nil,
         application: String? = "dubbo-inspect"
     ) throws(CaptureError) {
@@ -65,14 +65,14 @@ public final class PcapngWriter {
     }
 
     /// Appends one Enhanced Packet Block: `packet`'s time (ns), lengths and captured bytes.
-    public func write(_ packet: CapturedPacket) {
+    package func write(_ packet: CapturedPacket) {
         write(
             nanosecondsSinceEpoch: packet.time.nanosecondsSinceEpoch, originalLength: packet.originalLength,
             bytes: packet.bytes)
     }
 
     /// Appends one Enhanced Packet Block from its parts.
-    public func write(nanosecondsSinceEpoch: Int64, originalLength: Int, bytes: UnsafeRawBufferPointer) {
+    package func write(nanosecondsSinceEpoch: Int64, originalLength: Int, bytes: UnsafeRawBufferPointer) {
         let captured = UInt32(clamping: bytes.count)
         let padded = Self.padded(Int(captured))
         // type, total length, interface id, ts high, ts low, captured length, original length, data, total length
@@ -94,7 +94,7 @@ public final class PcapngWriter {
     }
 
     /// Pushes buffered blocks to disk. Throws `.writeFailed` when a write failed since the file was opened.
-    public func flush() throws(CaptureError) {
+    package func flush() throws(CaptureError) {
         if fflush(file) != 0 { failed = true }
         if failed { throw .writeFailed(path: path, message: "write failed (disk full?)") }
     }
