@@ -70,6 +70,26 @@ struct TripleMeaningTests {
         if withMessage { #expect(json["return_value"] as? String == "hello") }
     }
 
+    @Test("headers become attachments in order; a name sent twice keeps its last value in the place of its first")
+    func attachmentsInOrder() throws {
+        var call = Self.call(exceptionCode: nil, responseValue: .string("hi"), status: 0)
+        call.attachments = [("x-b", "1"), ("x-a", "2")]
+        call.responseAttachments = [("content-type", "application/grpc"), ("x-trace", "t1"), ("content-type", "application/grpc+proto")]
+        let record = CallRecord(triple: call, client: Self.client, server: Self.server)
+        let request = try #require(record.request?.attachments)
+        #expect(request.entries.map { $0.key.stringValue } == ["x-b", "x-a"])
+        #expect(request.entries.map { $0.value.stringValue } == ["1", "2"])
+        let response = try #require(record.response?.attachments)
+        #expect(response.entries.map { $0.key.stringValue } == ["content-type", "x-trace"])
+        #expect(response.entries.map { $0.value.stringValue } == ["application/grpc+proto", "t1"])
+
+        // Past the short-list path: many names, one repeated at the end.
+        call.attachments = (0..<40).map { ("x-\($0)", "\($0)") } + [("x-3", "last")]
+        let long = try #require(CallRecord(triple: call, client: Self.client, server: Self.server).request?.attachments)
+        #expect(long.entries.count == 40)
+        #expect(long.entries[3].value.stringValue == "last" && long.entries[39].key.stringValue == "x-39")
+    }
+
     static let dubboURL =
         "dubbo://10.0.0.2:20880/\(service)?application=greeter&interface=\(service)&methods=sayHello&version=1.0.0&side=provider"
     static let triURL =
