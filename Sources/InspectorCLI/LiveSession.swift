@@ -26,6 +26,12 @@ struct LiveConfiguration: Sendable {
     var filter: String?
     var snapLength = 262_144
     var bufferSizeMiB = 32
+    /// Packets handed over one by one as they arrive. Off by default: libpcap's TPACKET_V3 ring then hands over
+    /// blocks of packets (a block when it is full, or after `blockTimeoutMs`), which costs far fewer wake-ups —
+    /// zero kernel drops at 320 000 packets/s on `lo` here, where packet-by-packet delivery already drops at 150 000.
+    var immediate = false
+    /// The longest a packet waits in a block before it is handed over (and how often a stop request is seen).
+    static let blockTimeoutMs = 100
     var duration: Double?
     var count: Int?
     var writePath: String?

@@ -28,7 +28,8 @@ package final class LiveCapture: PacketSource, @unchecked Sendable {
     ///   - snapLength: bytes kept per packet; Dubbo bodies can be large, so the default keeps whole packets.
     ///   - bufferSizeMiB: kernel buffer; bigger absorbs bursts while the analysis catches up.
     ///   - filter: BPF expression compiled for the interface's link type.
-    ///   - immediate: deliver each packet at once instead of when the buffer fills (low latency).
+    ///   - immediate: deliver each packet at once, instead of in blocks (a block when full or after `timeoutMs`):
+    ///     lower latency, far more wake-ups.
     ///   - timeoutMs: how long one read waits before checking for `breakLoop()` again.
     ///   - promiscuous: also see traffic not addressed to this host (mirror ports).
     /// Throws `.interfaceNotFound` (listing the interfaces), `.missingPrivileges`, `.interfaceNotUp`,

@@ -209,6 +209,39 @@ struct LiveCaptureTests {
         print("kernel-drop test: sent \(sent), dropped by the kernel \(droppedAtEnd), analysed \(summary.4)")
     }
 
+    @Test("packets in blocks (the default) and one by one (--immediate) both reach the analysis whole; the run says which",
+          .timeLimit(.minutes(2)), arguments: [false, true])
+    func deliveryModes(immediate: Bool) throws {
+        try requireLiveRoot()
+        guard let tcpreplay = Subprocess.find("tcpreplay") else {
+            throw LiveTestFailure("tcpreplay is not installed (apt-get install tcpreplay; scripts/test.sh does it)")
+        }
+        let directory = try LiveScratchFolder()
+        let live = try LiveProcess(
+            arguments: ["live", "-i", "lo", "--ports", "20880", "--format", "jsonl", "--metrics-listen", "127.0.0.1:0"]
+                + (immediate ? ["--immediate"] : []),
+            directory: directory
+        )
+        defer { live.kill() }
+        _ = try live.metricsPort()
+        let fixture = Self.repositoryRoot.appendingPathComponent("Fixtures/basic.pcap").path
+        let replay = try Subprocess.run(tcpreplay, ["--quiet", "--intf1=lo", "--pps=500", fixture], timeout: 60)
+        #expect(replay.status == 0, "tcpreplay: \(replay.error)")
+        let expected = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("Fixtures/basic.expected.jsonl"), encoding: .utf8)
+            .split(separator: "\n").filter { $0.contains(#""kind":"call""#) }.count
+        // A block is handed over when full or after 100 ms: the calls are all there well within the wait.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, live.standardOutput.split(separator: "\n").filter({ $0.contains(#""kind":"call""#) }).count < expected {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        live.signal(SIGINT)
+        #expect(try live.waitForExit() == 0)
+        let calls = live.standardOutput.split(separator: "\n").filter { $0.contains(#""kind":"call""#) }.count
+        #expect(calls == expected, "\(live.standardError)")
+        #expect(live.standardError.contains(immediate ? "immediate)" : "blocks of 100 ms at most)"), "\(live.standardError)")
+        #expect(live.standardError.contains("dropped by the kernel 0, by the interface 0, by the queue 0"), "\(live.standardError)")
+    }
+
     @Test("a stalled output fills the queue: the capture thread keeps reading and counts queue drops",
           .timeLimit(.minutes(2)))
     func stalledOutputDropsAtTheQueue() throws {

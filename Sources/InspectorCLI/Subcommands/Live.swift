@@ -51,6 +51,12 @@ struct Live: AsyncParsableCommand {
     @Option(help: "In-memory queue between the capture and the analysis, in MiB; a full queue drops and counts.")
     var queueSize = 64
 
+    @Flag(help: """
+        Hand each packet over as it arrives instead of in blocks at least every \(LiveConfiguration.blockTimeoutMs) \
+        ms: lower latency, but the kernel drops packets at rates blocks absorb (docs/LIVE.md).
+        """)
+    var immediate = false
+
     @Option(help: "Also save the raw packets to this pcapng file (re-analyse it with `read`).")
     var write: String?
 
@@ -114,6 +120,7 @@ struct Live: AsyncParsableCommand {
         configuration.filter = Self.captureFilter(filter: filter, ports: try ports.map(Self.parsePorts))
         configuration.snapLength = snaplen
         configuration.bufferSizeMiB = bufferSize
+        configuration.immediate = immediate
         configuration.queueMaxBytes = queueSize << 20
         configuration.duration = duration
         configuration.count = count
@@ -152,7 +159,7 @@ struct LiveRunner {
         do {
             capture = try LiveCapture(
                 interface: config.interface, snapLength: config.snapLength, bufferSizeMiB: config.bufferSizeMiB,
-                filter: config.filter, immediate: true, timeoutMs: 100)
+                filter: config.filter, immediate: config.immediate, timeoutMs: LiveConfiguration.blockTimeoutMs)
         } catch {
             errors.write("dubbo-inspect: \(error)\n")
             return 2
@@ -205,7 +212,8 @@ struct LiveRunner {
         let privileges = config.user.map { " as user \($0)" } ?? ""
         errors.write(
             "dubbo-inspect: capturing on \(config.interface) (link type \(capture.linkType), snaplen \(capture.snapLength), "
-                + "buffer \(config.bufferSizeMiB) MiB)\(privileges), filter '\(config.filter ?? "")'\n")
+                + "buffer \(config.bufferSizeMiB) MiB, \(config.immediate ? "immediate" : "blocks of \(LiveConfiguration.blockTimeoutMs) ms at most"))"
+                + "\(privileges), filter '\(config.filter ?? "")'\n")
         if let server {
             let host = server.host.contains(":") ? "[\(server.host)]" : server.host
             errors.write("dubbo-inspect: metrics at http://\(host):\(server.port)/metrics\n")
