@@ -45,7 +45,7 @@ final class TripleConnection {
         let initiatorIsClient = call.clientIsInitiator
         let record = CallRecord(
             triple: call, client: initiatorIsClient ? info.initiator : info.responder,
-            server: initiatorIsClient ? info.responder : info.initiator
+            server: initiatorIsClient ? info.responder : info.initiator, deferringBodies: context.defersDecoding
         )
         context.tripleRecords += 1
         switch record.kind {

@@ -23,8 +23,9 @@ public enum WireProtocol: String, Sendable, Equatable {
 extension CallRecord {
     /// A record for a Triple stream. The request and response are also filled in as Dubbo bodies (service,
     /// version, method, arguments, attachments; value, error message), so every consumer of those fields — reports,
-    /// the registry join, telemetry — takes Triple calls unchanged.
-    public init(triple call: TripleCall, client: Endpoint, server: Endpoint) {
+    /// the registry join, telemetry — takes Triple calls unchanged. With `deferringBodies` those two are left for
+    /// `decodeDeferredBodies` on the record thread, as a dubbo record's bodies are.
+    public init(triple call: TripleCall, client: Endpoint, server: Endpoint, deferringBodies: Bool = false) {
         let kind: CallKind = switch call.kind {
         case .call: .call
         case .ping: .heartbeat
@@ -36,6 +37,15 @@ extension CallRecord {
         )
         triple = call
         guard call.kind != .ping else { return }
+        if deferringBodies {
+            tripleBodiesPending = true
+        } else {
+            fillTripleBodies(from: call)
+        }
+    }
+
+    /// The request and response as Dubbo bodies, from the Triple call.
+    mutating func fillTripleBodies(from call: TripleCall) {
         if call.kind == .call {
             var request = DubboRequestBody()
             request.service = call.service

@@ -77,6 +77,8 @@ public struct CallRecord: Sendable, Equatable {
         set { tripleBox = newValue.map(TripleCallBox.init) }
     }
     private var tripleBox: TripleCallBox?
+    /// A Triple record whose request and response are still to be filled from `triple` (`decodeDeferredBodies`).
+    var tripleBodiesPending = false
 
     /// Whether this is a Triple record, without copying the call out of its box.
     public var isTriple: Bool { tripleBox != nil }
@@ -136,8 +138,12 @@ extension CallRecord {
 
     /// Decodes bodies that were deferred (`DubboBody.deferred`), filling `request`/`response`, the undecoded quality
     /// flags and the outcome exactly as decoding at once would have; a body that did not decode cleanly is counted
-    /// in `reasons`.
+    /// in `reasons`. A Triple record left pending gets its request and response from its call.
     public mutating func decodeDeferredBodies(with decoder: inout DubboBodyDecoder, reasons: inout UndecodedReasons) {
+        if tripleBodiesPending, let box = tripleBox {
+            tripleBodiesPending = false
+            fillTripleBodies(from: box.call)
+        }
         if let bytes = deferredRequestBody.take(), let frame = requestFrame {
             let body = decoder.decode(frame, bytes: bytes)
             if case .request(let decoded) = body { request = decoded }

@@ -9,6 +9,7 @@ import LatencyReports
 import RecordFormats
 import RegistryJoin
 import Testing
+import TestSupport
 
 /// The hand-off of records to the output thread: nothing lost, nothing reordered, all done when `finish` returns.
 @Suite("Records on a second thread")
@@ -62,8 +63,11 @@ struct RecordPipeTests {
     func sameRecordsEitherWay(depth: DubboBodyDecoder.Depth) throws {
         let names = ["basic", "reorder", "segmentation", "gaps", "midstream", "ipv6", "events", "hessian-types",
                      "non-dubbo", "truncated-end", "snaplen"]
-        for name in names {
-            let path = Captures.fixtures.appendingPathComponent("\(name).pcap").path
+        // And a real grpcio Triple capture: its records' Dubbo-shaped bodies are filled on the record thread then.
+        let triple = try Captures.required(RepositoryPaths.testScripts.appendingPathComponent("captures/grpcio-http2.pcap"))
+        let paths = names.map { Captures.fixtures.appendingPathComponent("\($0).pcap").path } + [triple]
+        for path in paths {
+            let name = URL(fileURLWithPath: path).lastPathComponent
             var direct: [CallRecord] = []
             let (directSummary, _) = OfflineAnalysis(plan: DecodePlan(depth: depth), recordsOnSecondThread: false).run(paths: [path]) {
                 direct.append($0)
@@ -79,6 +83,9 @@ struct RecordPipeTests {
             #expect(pipedSummary.undecodedBodies == directSummary.undecodedBodies, "\(name)")
             #expect(pipedSummary.undecodedReasons == directSummary.undecodedReasons, "\(name)")
             #expect(pipedSummary.records == directSummary.records, "\(name)")
+            if path == triple {
+                #expect(box.records.filter { $0.kind == .call && $0.request?.service == "org.apache.dubbo.Demo" }.count == 3)
+            }
         }
     }
 
