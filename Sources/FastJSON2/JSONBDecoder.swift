@@ -175,7 +175,8 @@ public struct JSONBDecoder: Sendable {
         let start = offset
         offset += 1
         try enter(depth: depth, at: start)
-        open.append(OpenContainer(segment: segment, isObject: true, capacity: 0))
+        // Room for a typical bean or attachment map, so the first entries do not regrow the arrays.
+        open.append(OpenContainer(segment: segment, isObject: true, capacity: 8))
         while true {
             guard offset < bytes.count else { throw .truncated(at: offset) }
             if bytes[offset] == 0xA5 {
@@ -344,7 +345,7 @@ struct OpenContainer: Sendable {
     init(segment: PathSegment?, isObject: Bool, capacity: Int) {
         self.segment = segment
         self.isObject = isObject
-        values.reserveCapacity(capacity)
+        if isObject { entries.reserveCapacity(capacity) } else { values.reserveCapacity(capacity) }
         valueCounts.reserveCapacity(capacity)
     }
 
