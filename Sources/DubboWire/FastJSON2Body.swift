@@ -160,6 +160,11 @@ struct FastJSON2Body {
 
     /// Attachments: an object (a null counts as none).
     private mutating func attachments(_ body: Span<UInt8>, _ range: Range<Int>, what: String) throws(FastJSON2BodyError) -> HessianMap {
+        do {
+            if let map = try decoder.decodeStringMap(body.extracting(range)) { return map }
+        } catch {
+            throw .malformed("part at offset \(range.lowerBound - 4): \(error)")
+        }
         switch try document(body, range) {
         case .map(let map): return map
         case .null: return HessianMap()

@@ -54,6 +54,50 @@ public struct JSONBDecoder: Sendable {
         return value
     }
 
+    /// A document that is one object of string keys and string values — what Dubbo's attachments are — decoded
+    /// without the container bookkeeping reference paths need. The same map, the same limits and the same errors as
+    /// `decodeDocument`; nil (the value count as it was) when the document is anything else: decode it with
+    /// `decodeDocument` then.
+    public mutating func decodeStringMap(_ document: Span<UInt8>) throws(JSONBError) -> HessianMap? {
+        offset = 0
+        symbols.removeAll(keepingCapacity: true)
+        open.removeAll(keepingCapacity: true)
+        lastReferencePath = nil
+        guard !document.isEmpty, document[0] == 0xA6 else { return nil }
+        let countBefore = valueCount
+        try countValues(1, at: 0)
+        offset = 1
+        try enter(depth: 0, at: 0)
+        var entries: [HessianMapEntry] = []
+        entries.reserveCapacity(8)
+        while true {
+            let type = try typeByte(document)
+            if type == 0xA5 {
+                offset += 1
+                break
+            }
+            guard entries.count < limits.maxCollectionCount else {
+                throw .collectionTooLarge(count: limits.maxCollectionCount + 1, at: 0)
+            }
+            // Strings, and symbols standing for them (`0x49`–`0x7F`, as `readValue` takes them); anything else
+            // could be a container or a reference: the general path.
+            guard (0x49...0x7F).contains(type) else {
+                valueCount = countBefore
+                return nil
+            }
+            try countValues(1, at: offset)
+            let key = try readString(document)
+            guard (0x49...0x7F).contains(try typeByte(document)) else {
+                valueCount = countBefore
+                return nil
+            }
+            try countValues(1, at: offset)
+            entries.append(HessianMapEntry(key: .string(key), value: .string(try readString(document))))
+        }
+        guard offset == document.count else { throw .trailingBytes(count: document.count - offset, at: offset) }
+        return HessianMap(type: nil, entries: entries)
+    }
+
     /// The string at the start of `bytes`, whatever follows it: the type name of a typed value (after its `0x92`)
     /// at the head of a document that was cut off.
     public mutating func leadingString(_ bytes: Span<UInt8>) throws(JSONBError) -> String {
