@@ -13,7 +13,7 @@ import InspectorCore
 /// Invariants checked besides "no trap": every rendered value is valid JSON; errors are one line; the value count
 /// stays within its limit; decoding the same document twice gives the same value; a cut-off head gives only
 /// fields that the whole body gives too (nothing past the cut is guessed), and never an undecoded reason for a
-/// body that decodes cleanly whole.
+/// body that decodes cleanly whole; the string-map fast path (attachments) agrees with the general decoder.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONB(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var input = FuzzInput(data, size)
@@ -63,6 +63,18 @@ private func checkDocument(_ bytes: [UInt8], limits: Limits, budget: Int) {
         invariant(a.offset >= 0 && a.offset <= bytes.count, "error offset \(a.offset) outside the document")
     default:
         invariant(false, "the same document decodes once and fails once")
+    }
+    // The attachments fast path answers exactly as the general decoder, or declines with the count untouched.
+    decoder.reset()
+    do throws(JSONBError) {
+        if let map = try decoder.decodeStringMap(bytes.span) {
+            guard case .success(.map(let general)) = first else { return invariant(false, "a string map the general path rejects") }
+            invariant(Identical.values(.map(map), .map(general)), "the string-map path decodes differently")
+        } else {
+            invariant(decoder.valuesDecoded == 0, "a declined string map left values counted")
+        }
+    } catch {
+        invariant(first == .failure(error), "the string-map path fails differently: \(error) / \(first)")
     }
 }
 
