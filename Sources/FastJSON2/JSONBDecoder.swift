@@ -45,10 +45,7 @@ public struct JSONBDecoder: Sendable {
 
     /// The one value that `document` holds, which must fill it exactly.
     public mutating func decodeDocument(_ document: Span<UInt8>) throws(JSONBError) -> HessianValue {
-        offset = 0
-        symbols.removeAll(keepingCapacity: true)
-        open.removeAll(keepingCapacity: true)
-        lastReferencePath = nil
+        startDocument()
         let value = try readValue(document, depth: 0, segment: nil)
         guard offset == document.count else { throw .trailingBytes(count: document.count - offset, at: offset) }
         return value
@@ -59,10 +56,7 @@ public struct JSONBDecoder: Sendable {
     /// `decodeDocument`; nil (the value count as it was) when the document is anything else: decode it with
     /// `decodeDocument` then.
     public mutating func decodeStringMap(_ document: Span<UInt8>) throws(JSONBError) -> HessianMap? {
-        offset = 0
-        symbols.removeAll(keepingCapacity: true)
-        open.removeAll(keepingCapacity: true)
-        lastReferencePath = nil
+        startDocument()
         guard !document.isEmpty, document[0] == 0xA6 else { return nil }
         let countBefore = valueCount
         try countValues(1, at: 0)
@@ -79,15 +73,15 @@ public struct JSONBDecoder: Sendable {
             guard entries.count < limits.maxCollectionCount else {
                 throw .collectionTooLarge(count: limits.maxCollectionCount + 1, at: 0)
             }
-            // Strings, and symbols standing for them (`0x49`–`0x7F`, as `readValue` takes them); anything else
-            // could be a container or a reference: the general path.
-            guard (0x49...0x7F).contains(type) else {
+            // Strings, and symbols standing for them (as `readValue` takes them); anything else could be a container
+            // or a reference: the general path.
+            guard Self.stringTypeBytes.contains(type) else {
                 valueCount = countBefore
                 return nil
             }
             try countValues(1, at: offset)
             let key = try readString(document)
-            guard (0x49...0x7F).contains(try typeByte(document)) else {
+            guard Self.stringTypeBytes.contains(try typeByte(document)) else {
                 valueCount = countBefore
                 return nil
             }
@@ -97,6 +91,17 @@ public struct JSONBDecoder: Sendable {
         guard offset == document.count else { throw .trailingBytes(count: document.count - offset, at: offset) }
         return HessianMap(type: nil, entries: entries)
     }
+
+    /// Every document restarts its symbol table and its reference paths (the value count runs on until `reset()`).
+    private mutating func startDocument() {
+        offset = 0
+        symbols.removeAll(keepingCapacity: true)
+        open.removeAll(keepingCapacity: true)
+        lastReferencePath = nil
+    }
+
+    /// The type bytes of strings and symbol references (`readString`).
+    static var stringTypeBytes: ClosedRange<UInt8> { 0x49...0x7F }
 
     /// The string at the start of `bytes`, whatever follows it: the type name of a typed value (after its `0x92`)
     /// at the head of a document that was cut off.
@@ -118,7 +123,7 @@ public struct JSONBDecoder: Sendable {
             return .int(Int32(Int8(bitPattern: type)))
         case 0x30...0x48:
             return .int(try readInt32(bytes))
-        case 0x49...0x7F:
+        case 0x49...0x7F:  // stringTypeBytes
             return .string(try readString(bytes))
         case 0x90:
             offset += 1
