@@ -44,7 +44,7 @@ package final class LiveCapture: PacketSource, @unchecked Sendable {
         snapLength: Int = 262_144,
         bufferSizeMiB: Int = 32,
         filter: String? = nil,
-        immediate: Bool = true,
+        immediate: Bool = false,
         timeoutMs: Int = 100,
         promiscuous: Bool = true
     ) throws(CaptureError) {
@@ -99,7 +99,7 @@ package final class LiveCapture: PacketSource, @unchecked Sendable {
         snapLength: Int = 262_144,
         bufferSizeMiB: Int = 32,
         filter: String? = nil,
-        immediate: Bool = true,
+        immediate: Bool = false,
         timeoutMs: Int = 100
     ) throws(CaptureError) -> LiveCapture {
         try LiveCapture(
