@@ -56,7 +56,13 @@ started=$(date +%s)
 echo "== address sanitizer: tests"
 # Leaks are checked too (at exit, in this process and in every dubbo-inspect it starts); the suppressions cover
 # Foundation's Process/FileHandle and once-initialised test vectors only, never the tool's own code.
-LSAN_OPTIONS=suppressions=$(pwd)/Tests/Support/lsan-suppressions.txt:print_suppressions=0 \
+# Some tests run the tool as an unprivileged user, and LeakSanitizer reads the suppressions as that user at exit:
+# a world-readable copy, so a checkout in a private directory (mktemp -d) works too.
+suppressions=$(mktemp /tmp/dubbo-inspect-lsan.XXXXXX)
+trap 'rm -f "$suppressions"' EXIT
+cp Tests/Support/lsan-suppressions.txt "$suppressions"
+chmod 644 "$suppressions"
+LSAN_OPTIONS=suppressions=$suppressions:print_suppressions=0 \
     "$asan_bin/DubboInspectorPackageTests.xctest" --testing-library swift-testing \
     || fail "the test suite under the address sanitizer (a memory error, leak or failing test is reported above)"
 echo "address-sanitizer tests: $(( $(date +%s) - started )) s"
