@@ -28,10 +28,27 @@ enum CaptureFileOpener {
         guard let file = fopen(path, "rb") else {
             throw error(forErrno: errno, path: path)
         }
+        // libpcap reads a record at a time: through the default buffer (the file system's 4 KiB block) a 300 MB
+        // capture costs 70 000 `read` calls; through this one, 300.
+        let fileBuffer = malloc(readBufferSize)
+        if let fileBuffer, setvbuf(file, fileBuffer.assumingMemoryBound(to: CChar.self), _IOFBF, readBufferSize) != 0 {
+            free(fileBuffer)
+            return try open(file, path: path, fileBuffer: nil)
+        }
+        return try open(file, path: path, fileBuffer: fileBuffer)
+    }
+
+    /// The stdio buffer a capture file is read through.
+    static let readBufferSize = 1 << 20
+
+    private static func open(_ file: UnsafeMutablePointer<FILE>, path: String, fileBuffer: UnsafeMutableRawPointer?)
+        throws(CaptureError) -> PcapHandle
+    {
         do {
-            return try PcapHandle.openOffline(file: file)
+            return try PcapHandle.openOffline(file: file, fileBuffer: fileBuffer)
         } catch {
             fclose(file)  // libpcap leaves the FILE open when it rejects it.
+            fileBuffer.map { free($0) }  // only once the file no longer uses it
             throw .notACaptureFile(path: path, message: error.message)
         }
     }

@@ -7,6 +7,8 @@ import Glibc
 /// the `FILE` of an offline capture). Calls are not thread-safe except `breakLoop()`.
 struct PcapHandle: ~Copyable {
     private let raw: OpaquePointer
+    /// The offline file's stdio buffer, freed once `pcap_close` has closed the file.
+    private var fileBuffer: UnsafeMutableRawPointer?
     /// Nanoseconds per unit of `pcap_pkthdr.ts.tv_usec`: 1 when libpcap delivers nanoseconds, 1000 otherwise.
     private(set) var nanosecondsPerTick: Int64 = 1
 
@@ -16,20 +18,25 @@ struct PcapHandle: ~Copyable {
 
     deinit {
         pcap_close(raw)
+        fileBuffer.map { free($0) }
     }
 
     // MARK: Opening
 
     /// Opens an already opened capture file, asking libpcap for nanosecond timestamps.
     ///
-    /// On success the handle owns `file`; on failure the caller still does (libpcap leaves it open).
+    /// On success the handle owns `file` (and `fileBuffer`); on failure the caller still does (libpcap leaves it open).
     /// Throws libpcap's message (bad magic, short header, ...) as the string.
-    static func openOffline(file: UnsafeMutablePointer<FILE>) throws(PcapFailure) -> PcapHandle {
+    /// `fileBuffer`, when given, is the file's stdio buffer (`setvbuf`): the handle frees it after closing the file.
+    static func openOffline(file: UnsafeMutablePointer<FILE>, fileBuffer: UnsafeMutableRawPointer?)
+        throws(PcapFailure) -> PcapHandle
+    {
         var errorBuffer = ErrorBuffer()
         let raw = pcap_fopen_offline_with_tstamp_precision(
             file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer.storage)
         guard let raw else { throw PcapFailure(status: PCAP_ERROR, message: errorBuffer.message) }
         var handle = PcapHandle(raw: raw)
+        handle.fileBuffer = fileBuffer
         handle.readPrecision()
         return handle
     }
