@@ -160,21 +160,19 @@ public struct TripleConnectionDecoder: Sendable {
             dropPendingBlock(side)
             blocks(side) { $0.lostBlocks() }
             stats.undecodedHeaderBlocks += 1
-            if var stream = streams[header.streamID] {
-                stream.call.quality.formUnion([flag, .headersIncomplete])
-                streams[header.streamID] = stream
+            if let index = streams.index(forKey: header.streamID) {
+                streams.values[index].call.quality.formUnion([flag, .headersIncomplete])
             }
         case .data:
-            guard var stream = streams[header.streamID] else { return }
-            stream.call.quality.insert(flag)
+            guard let index = streams.index(forKey: header.streamID) else { return }
+            streams.values[index].call.quality.insert(flag)
             if side == .client {
-                bufferedMessageBytes -= stream.requestReader.bufferedBytes
-                stream.requestReader.loseTrack()
+                bufferedMessageBytes -= streams.values[index].requestReader.bufferedBytes
+                streams.values[index].requestReader.loseTrack()
             } else {
-                bufferedMessageBytes -= stream.responseReader.bufferedBytes
-                stream.responseReader.loseTrack()
+                bufferedMessageBytes -= streams.values[index].responseReader.bufferedBytes
+                streams.values[index].responseReader.loseTrack()
             }
-            streams[header.streamID] = stream
         default:
             break
         }
@@ -217,27 +215,39 @@ public struct TripleConnectionDecoder: Sendable {
             stats.malformedFrames += 1
             return
         }
-        guard var stream = streams.removeValue(forKey: id) else { return }
-        var reader = side == .client ? stream.requestReader : stream.responseReader
+        guard let index = streams.index(forKey: id) else { return }
+        // The stream is changed in place and its reader swapped out while it feeds, so neither the call nor the
+        // bytes the reader holds are copied (a shared buffer would be copied whole on the next append).
+        var reader = GRPCMessageReader(maxLength: 0)
+        if side == .client {
+            swap(&reader, &streams.values[index].requestReader)
+        } else {
+            swap(&reader, &streams.values[index].responseReader)
+        }
         let heldBefore = reader.bufferedBytes
-        let encoding = side == .client ? stream.requestEncoding : stream.responseEncoding
-        let content = stream.content
+        let encoding = side == .client ? streams.values[index].requestEncoding : streams.values[index].responseEncoding
+        let content = streams.values[index].content
         reader.feed(data) { event in
             switch event {
             case .started(let length, let tooLarge):
                 if side == .client {
-                    stream.call.requestMessages += 1
-                    stream.call.requestBytes += Int64(length)
+                    streams.values[index].call.requestMessages += 1
+                    streams.values[index].call.requestBytes += Int64(length)
                 } else {
-                    stream.call.responseMessages += 1
-                    stream.call.responseBytes += Int64(length)
+                    streams.values[index].call.responseMessages += 1
+                    streams.values[index].call.responseBytes += Int64(length)
                 }
                 if tooLarge {
                     stats.messagesTooLarge += 1
-                    stream.call.quality.insert(side == .client ? .requestTooLarge : .responseTooLarge)
+                    streams.values[index].call.quality.insert(side == .client ? .requestTooLarge : .responseTooLarge)
                 }
             case .message(let compressed, let message):
-                decodeMessage(message, compressed: compressed, encoding: encoding, content: content, side: side, into: &stream.call)
+                let kept = side == .client
+                    ? streams.values[index].call.requestMessages : streams.values[index].call.responseMessages
+                guard kept <= limits.maxMessagesKept else { return }
+                let (decoded, flags) = decodeMessage(message, compressed: compressed, encoding: encoding, content: content, side: side)
+                streams.values[index].call.quality.formUnion(flags)
+                if let decoded { Self.add(decoded, from: side, to: &streams.values[index].call) }
             }
         }
         bufferedMessageBytes += reader.bufferedBytes - heldBefore
@@ -245,34 +255,34 @@ public struct TripleConnectionDecoder: Sendable {
             // Over the connection's budget: the message that just grew is given up, its stream flagged.
             bufferedMessageBytes -= reader.bufferedBytes
             reader.loseTrack()
-            stream.call.quality.insert(.evicted)
+            streams.values[index].call.quality.insert(.evicted)
             stats.messagesEvicted += 1
         }
-        if side == .client { stream.requestReader = reader } else { stream.responseReader = reader }
-        streams[id] = stream
+        if side == .client {
+            swap(&reader, &streams.values[index].requestReader)
+        } else {
+            swap(&reader, &streams.values[index].responseReader)
+        }
         if frame.header.endStream { endStream(id, from: side, time: frame.lastByteTime, emit) }
     }
 
+    /// One whole message decoded (inflated first when compressed), with the quality flags it earns; no message
+    /// when it inflated past its limit.
     private mutating func decodeMessage(
-        _ bytes: UnsafeBufferPointer<UInt8>, compressed: Bool, encoding: String?, content: TripleContentType,
-        side: TripleSide, into call: inout TripleCall
-    ) {
-        let kept = side == .client ? call.requestMessages : call.responseMessages
-        guard kept <= limits.maxMessagesKept else { return }
+        _ bytes: UnsafeBufferPointer<UInt8>, compressed: Bool, encoding: String?, content: TripleContentType, side: TripleSide
+    ) -> (TripleMessage?, TripleCall.Quality) {
+        let direction: TriplePayloadDecoder.Side = side == .client ? .request : .response
         var decoded: TripleMessage
         if compressed {
             switch encoding {
             case "gzip", "deflate":
                 do {
                     let inflated = try Inflater.inflate(bytes, limit: limits.decompressedLimit(forCompressed: bytes.count))
-                    decoded = inflated.withUnsafeBufferPointer {
-                        payloads.decode($0, side: side == .client ? .request : .response, content: content)
-                    }
+                    decoded = inflated.withUnsafeBufferPointer { payloads.decode($0, side: direction, content: content) }
                 } catch {
                     if case .tooLarge = error {
                         stats.messagesTooLarge += 1
-                        call.quality.insert(side == .client ? .requestTooLarge : .responseTooLarge)
-                        return
+                        return (nil, side == .client ? .requestTooLarge : .responseTooLarge)
                     }
                     decoded = TripleMessage(serialization: nil, decodeError: "\(encoding ?? ""): \(error)")
                 }
@@ -280,13 +290,15 @@ public struct TripleConnectionDecoder: Sendable {
                 decoded = TripleMessage(serialization: nil, decodeError: "compressed with unsupported grpc-encoding \(encoding ?? "(none)")")
             }
         } else {
-            decoded = payloads.decode(bytes, side: side == .client ? .request : .response, content: content)
+            decoded = payloads.decode(bytes, side: direction, content: content)
         }
-        if decoded.decodeError != nil {
-            stats.messagesUndecoded += 1
-            call.quality.insert(side == .client ? .requestUndecoded : .responseUndecoded)
-        }
-        if side == .client { call.request = Self.merged(call.request, decoded) } else { call.response = Self.merged(call.response, decoded) }
+        guard decoded.decodeError != nil else { return (decoded, []) }
+        stats.messagesUndecoded += 1
+        return (decoded, side == .client ? .requestUndecoded : .responseUndecoded)
+    }
+
+    private static func add(_ message: TripleMessage, from side: TripleSide, to call: inout TripleCall) {
+        if side == .client { call.request = merged(call.request, message) } else { call.response = merged(call.response, message) }
     }
 
     /// A streaming call's messages joined: values in order, the first serialization and error kept.
@@ -396,7 +408,7 @@ public struct TripleConnectionDecoder: Sendable {
         guard !block.isPushPromise else { return }
         let id = block.streamID
         if side == .client {
-            if streams[id] == nil {
+            if streams.index(forKey: id) == nil {
                 guard id > highestClientStream else { return }  // a late block of a stream already reported
                 guard streams.count < limits.maxConcurrentStreams else {
                     stats.streamsOverLimit += 1
@@ -417,7 +429,7 @@ public struct TripleConnectionDecoder: Sendable {
                 markHeadersIncomplete(id)  // client trailers: nothing Triple uses
             }
         } else {
-            if streams[id] == nil {
+            if streams.index(forKey: id) == nil {
                 // The request HEADERS were not captured (picked up mid-way, or lost).
                 guard id > highestClientStream, streams.count < limits.maxConcurrentStreams else { return }
                 highestClientStream = id
@@ -600,11 +612,12 @@ public struct TripleConnectionDecoder: Sendable {
         complete(stream, emit)
     }
 
-    private mutating func complete(_ stream: Stream, _ emit: CallHandler) {
+    private mutating func complete(_ stream: consuming Stream, _ emit: CallHandler) {
         bufferedMessageBytes -= stream.requestReader.bufferedBytes + stream.responseReader.bufferedBytes
-        var call = stream.call
         // A message cut short by the stream's end (or reset) was never complete.
-        if stream.requestReader.isInsideMessage || stream.responseReader.isInsideMessage { call.quality.insert(.truncated) }
+        let cutShort = stream.requestReader.isInsideMessage || stream.responseReader.isInsideMessage
+        var call = (consume stream).call
+        if cutShort { call.quality.insert(.truncated) }
         stats.calls += 1
         emit(call)
     }
