@@ -219,11 +219,7 @@ public struct TripleConnectionDecoder: Sendable {
         // The stream is changed in place and its reader swapped out while it feeds, so neither the call nor the
         // bytes the reader holds are copied (a shared buffer would be copied whole on the next append).
         var reader = GRPCMessageReader(maxLength: 0)
-        if side == .client {
-            swap(&reader, &streams.values[index].requestReader)
-        } else {
-            swap(&reader, &streams.values[index].responseReader)
-        }
+        Self.exchangeReader(&reader, of: side, in: &streams.values[index])
         let heldBefore = reader.bufferedBytes
         let encoding = side == .client ? streams.values[index].requestEncoding : streams.values[index].responseEncoding
         let content = streams.values[index].content
@@ -258,11 +254,7 @@ public struct TripleConnectionDecoder: Sendable {
             streams.values[index].call.quality.insert(.evicted)
             stats.messagesEvicted += 1
         }
-        if side == .client {
-            swap(&reader, &streams.values[index].requestReader)
-        } else {
-            swap(&reader, &streams.values[index].responseReader)
-        }
+        Self.exchangeReader(&reader, of: side, in: &streams.values[index])
         if frame.header.endStream { endStream(id, from: side, time: frame.lastByteTime, emit) }
     }
 
@@ -295,6 +287,11 @@ public struct TripleConnectionDecoder: Sendable {
         guard decoded.decodeError != nil else { return (decoded, []) }
         stats.messagesUndecoded += 1
         return (decoded, side == .client ? .requestUndecoded : .responseUndecoded)
+    }
+
+    /// Swaps `reader` with the stream's reader of the messages `side` sends.
+    private static func exchangeReader(_ reader: inout GRPCMessageReader, of side: TripleSide, in stream: inout Stream) {
+        if side == .client { swap(&reader, &stream.requestReader) } else { swap(&reader, &stream.responseReader) }
     }
 
     private static func add(_ message: TripleMessage, from side: TripleSide, to call: inout TripleCall) {
