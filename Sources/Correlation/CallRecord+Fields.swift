@@ -32,7 +32,7 @@ extension CallRecord {
     /// `service.method` for people, or a placeholder saying why it is unknown.
     public var displayName: String {
         switch kind {
-        case .heartbeat: return triple == nil ? "(heartbeat)" : "(ping)"
+        case .heartbeat: return isTriple ? "(ping)" : "(heartbeat)"
         case .event: return "(event)"
         default: break
         }

@@ -8,7 +8,7 @@ public import TripleWire
 final class TripleCallBox: Sendable, Equatable {
     let call: TripleCall
 
-    init(_ call: TripleCall) {
+    init(_ call: consuming TripleCall) {
         self.call = call
     }
 
@@ -25,7 +25,7 @@ extension CallRecord {
     /// version, method, arguments, attachments; value, error message), so every consumer of those fields — reports,
     /// the registry join, telemetry — takes Triple calls unchanged. With `deferringBodies` those two are left for
     /// `decodeDeferredBodies` on the record thread, as a dubbo record's bodies are.
-    public init(triple call: TripleCall, client: Endpoint, server: Endpoint, deferringBodies: Bool = false) {
+    public init(triple call: consuming TripleCall, client: Endpoint, server: Endpoint, deferringBodies: Bool = false) {
         let kind: CallKind = switch call.kind {
         case .call: .call
         case .ping: .heartbeat
@@ -35,12 +35,13 @@ extension CallRecord {
             kind: kind, client: client, server: server, requestID: Int64(call.streamID),
             serialization: Serialization(id: 0), outcome: Self.outcome(of: call), quality: Self.quality(of: call)
         )
-        triple = call
-        guard call.kind != .ping else { return }
+        let box = TripleCallBox(call)
+        tripleBox = box
+        guard box.call.kind != .ping else { return }
         if deferringBodies {
             tripleBodiesPending = true
         } else {
-            fillTripleBodies(from: call)
+            fillTripleBodies(from: box.call)
         }
     }
 
@@ -129,15 +130,16 @@ extension CallRecord {
         return .noResponse
     }
 
-    static func quality(of call: TripleCall) -> CallQuality {
-        let pairs: [(TripleCall.Quality, CallQuality)] = [
+    private static let qualityPairs: [(TripleCall.Quality, CallQuality)] = [
             (.requestGap, .requestGap), (.responseGap, .responseGap), (.midstream, .midstream),
             (.truncated, .truncated), (.requestUndecoded, .requestUndecoded), (.responseUndecoded, .responseUndecoded),
             (.requestTooLarge, .requestTooLarge), (.responseTooLarge, .responseTooLarge),
             (.headersIncomplete, .headersIncomplete), (.evicted, .evicted),
         ]
+
+    static func quality(of call: TripleCall) -> CallQuality {
         var quality: CallQuality = []
-        for (from, to) in pairs where call.quality.contains(from) { quality.insert(to) }
+        for (from, to) in qualityPairs where call.quality.contains(from) { quality.insert(to) }
         return quality
     }
 
@@ -147,60 +149,60 @@ extension CallRecord {
 
     /// `serialization`: the header's serializer for dubbo; the wrapper's (or `protobuf`, `json`) for Triple.
     public var serializationName: String? {
-        guard let triple else { return serialization.name }
-        return triple.request?.serialization ?? triple.response?.serialization
+        guard let box = tripleBox else { return serialization.name }
+        return box.call.request?.serialization ?? box.call.response?.serialization
     }
 
     /// Response status: dubbo's status byte, or Triple's grpc-status.
     public var statusNumber: Int? {
-        if let triple { return triple.grpcStatus }
+        if let box = tripleBox { return box.call.grpcStatus }
         return status.map { Int($0.rawValue) }
     }
 
-    public var statusName: String? { triple?.statusName ?? status?.name }
+    public var statusName: String? { tripleBox?.call.statusName ?? status?.name }
 
-    public var requestTime: CaptureTime? { triple.map(\.requestTime) ?? requestFrame?.firstByteTime }
-    public var responseTime: CaptureTime? { triple.map(\.responseTime) ?? responseFrame?.firstByteTime }
-    public var requestEndTime: CaptureTime? { triple.map(\.requestEndTime) ?? requestFrame?.endTime }
-    public var responseEndTime: CaptureTime? { triple.map(\.responseEndTime) ?? responseFrame?.endTime }
+    public var requestTime: CaptureTime? { tripleBox.map(\.call.requestTime) ?? requestFrame?.firstByteTime }
+    public var responseTime: CaptureTime? { tripleBox.map(\.call.responseTime) ?? responseFrame?.firstByteTime }
+    public var requestEndTime: CaptureTime? { tripleBox.map(\.call.requestEndTime) ?? requestFrame?.endTime }
+    public var responseEndTime: CaptureTime? { tripleBox.map(\.call.responseEndTime) ?? responseFrame?.endTime }
 
     /// Body bytes: the dubbo header's length, or the sum of Triple's message lengths.
     public var requestBodyBytes: Int64? {
-        if let triple { return triple.kind == .call ? triple.requestBytes : nil }
+        if let box = tripleBox { return box.call.kind == .call ? box.call.requestBytes : nil }
         return requestFrame.map { Int64($0.header.bodyLength) }
     }
 
     public var responseBodyBytes: Int64? {
-        if let triple { return triple.responseTime == nil || triple.kind == .ping ? nil : triple.responseBytes }
+        if let box = tripleBox { return box.call.responseTime == nil || box.call.kind == .ping ? nil : box.call.responseBytes }
         return responseFrame.map { Int64($0.header.bodyLength) }
     }
 
     /// Messages in each direction: Triple streams count theirs; a dubbo frame is one message.
     public var requestMessageCount: Int {
-        if let triple { return triple.requestMessages }
+        if let box = tripleBox { return box.call.requestMessages }
         return requestFrame == nil ? 0 : 1
     }
 
     public var responseMessageCount: Int {
-        if let triple { return triple.responseMessages }
+        if let box = tripleBox { return box.call.responseMessages }
         return responseFrame == nil ? 0 : 1
     }
 
     /// `tri-service-group`.
-    public var tripleGroup: String? { triple?.group }
+    public var tripleGroup: String? { tripleBox?.call.group }
 
     /// Java class names of the wrapper's arguments (`argTypes`); nil for IDL messages.
-    public var tripleArgumentTypes: [String]? { triple?.request.flatMap { $0.types.isEmpty ? nil : $0.types } }
+    public var tripleArgumentTypes: [String]? { tripleBox?.call.request.flatMap { $0.types.isEmpty ? nil : $0.types } }
 
     /// The last byte the record covers: the response's, else the request's.
     public var lastByteTime: CaptureTime? {
-        if let triple { return triple.responseEndTime ?? triple.requestEndTime ?? triple.requestTime }
+        if let box = tripleBox { return box.call.responseEndTime ?? box.call.requestEndTime ?? box.call.requestTime }
         return responseFrame?.lastByteTime ?? requestFrame?.lastByteTime
     }
 
     /// The calling application as the request names it: `tri-consumer-appname`, or dubbo's `remote.application`.
     public var remoteApplication: String? {
-        if let triple { return triple.application }
+        if let box = tripleBox { return box.call.application }
         return request?.attachment("remote.application")
     }
 }

@@ -71,12 +71,13 @@ public struct CallRecord: Sendable, Equatable {
     public var deferredRequestBody: [UInt8]?
     public var deferredResponseBody: [UInt8]?
     /// The Triple stream this record describes (`protocol` "triple"); nil for dubbo. Boxed, so a dubbo record
-    /// grows by one pointer, not by a whole `TripleCall`.
+    /// grows by one pointer, not by a whole `TripleCall`. This returns a copy of the whole call: accessors that
+    /// read one field go through `tripleBox`.
     public var triple: TripleCall? {
         get { tripleBox?.call }
         set { tripleBox = newValue.map(TripleCallBox.init) }
     }
-    private var tripleBox: TripleCallBox?
+    var tripleBox: TripleCallBox?
     /// A Triple record whose request and response are still to be filled from `triple` (`decodeDeferredBodies`).
     var tripleBodiesPending = false
 
@@ -110,14 +111,14 @@ public struct CallRecord: Sendable, Equatable {
 
     /// Response first byte minus request first byte, in microseconds.
     public var latencyMicroseconds: Int64? {
-        if let triple { return triple.requestTime.flatMap { start in triple.responseTime?.microseconds(since: start) } }
+        if let box = tripleBox { return box.call.requestTime.flatMap { start in box.call.responseTime?.microseconds(since: start) } }
         guard let request = requestFrame, let response = responseFrame else { return nil }
         return response.firstByteTime.microseconds(since: request.firstByteTime)
     }
 
     /// Server time: request's last byte → response's first byte (microseconds).
     public var serverMicroseconds: Int64? {
-        if let triple { return triple.requestEndTime.flatMap { end in triple.responseTime?.microseconds(since: end) } }
+        if let box = tripleBox { return box.call.requestEndTime.flatMap { end in box.call.responseTime?.microseconds(since: end) } }
         guard let request = requestFrame, let response = responseFrame else { return nil }
         return response.firstByteTime.microseconds(since: request.lastByteTime)
     }

@@ -59,7 +59,7 @@ extension CallRecord {
     /// The consumer's deadline in milliseconds (`timeout_ms`): the dubbo request's `timeout` attachment, or Triple's
     /// `grpc-timeout` (parsed by TripleWire, rounded up to whole milliseconds).
     public var timeoutMilliseconds: Int64? {
-        if let triple { return triple.timeoutMicroseconds.flatMap { CallTimeout.accepted(($0 + 999) / 1_000) } }
+        if let box = tripleBox { return box.call.timeoutMicroseconds.flatMap { CallTimeout.accepted(($0 + 999) / 1_000) } }
         return CallTimeout.milliseconds(attachment: request?.attachments?["timeout"])
     }
 

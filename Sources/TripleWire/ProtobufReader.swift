@@ -103,17 +103,21 @@ struct ProtobufReader {
     }
 
     func string(_ range: Range<Int>) -> String? {
-        let slice = UnsafeBufferPointer(rebasing: bytes[range])
-        var iterator = slice.makeIterator()
+        guard isText(range) else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// Whether the bytes are valid UTF-8 (what `string` would return), without making the string.
+    func isText(_ range: Range<Int>) -> Bool {
+        var iterator = UnsafeBufferPointer(rebasing: bytes[range]).makeIterator()
         var decoder = UTF8()
-        loop: while true {
+        while true {
             switch decoder.decode(&iterator) {
             case .scalarValue: continue
-            case .emptyInput: break loop
-            case .error: return nil
+            case .emptyInput: return true
+            case .error: return false
             }
         }
-        return String(decoding: slice, as: UTF8.self)
     }
 }
 

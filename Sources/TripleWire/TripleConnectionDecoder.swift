@@ -99,7 +99,7 @@ public struct TripleConnectionDecoder: Sendable {
         for id in streams.keys.sorted() {
             guard var stream = streams.removeValue(forKey: id) else { continue }
             if stream.call.responseEndTime == nil, stream.call.resetCode == nil { stream.call.quality.insert(.truncated) }
-            complete(stream, emit)
+            complete(&stream, emit)
         }
     }
 
@@ -221,8 +221,9 @@ public struct TripleConnectionDecoder: Sendable {
         var reader = GRPCMessageReader(maxLength: 0)
         Self.exchangeReader(&reader, of: side, in: &streams.values[index])
         let heldBefore = reader.bufferedBytes
-        let encoding = side == .client ? streams.values[index].requestEncoding : streams.values[index].responseEncoding
-        let content = streams.values[index].content
+        let (encoding, content) = Self.peek(&streams.values[index]) {
+            (side == .client ? $0.requestEncoding : $0.responseEncoding, $0.content)
+        }
         reader.feed(data) { event in
             switch event {
             case .started(let length, let tooLarge):
@@ -238,8 +239,9 @@ public struct TripleConnectionDecoder: Sendable {
                     streams.values[index].call.quality.insert(side == .client ? .requestTooLarge : .responseTooLarge)
                 }
             case .message(let compressed, let message):
-                let kept = side == .client
-                    ? streams.values[index].call.requestMessages : streams.values[index].call.responseMessages
+                let kept = Self.peek(&streams.values[index]) {
+                    side == .client ? $0.call.requestMessages : $0.call.responseMessages
+                }
                 guard kept <= limits.maxMessagesKept else { return }
                 let (decoded, flags) = decodeMessage(message, compressed: compressed, encoding: encoding, content: content, side: side)
                 streams.values[index].call.quality.formUnion(flags)
@@ -288,6 +290,10 @@ public struct TripleConnectionDecoder: Sendable {
         stats.messagesUndecoded += 1
         return (decoded, side == .client ? .requestUndecoded : .responseUndecoded)
     }
+
+    /// Reads from a stream where it is in the table: a plain read of `streams.values[index].field` copies the whole
+    /// stream (the values view has no borrowing accessor) to take one field.
+    private static func peek<Value>(_ stream: inout Stream, _ read: (inout Stream) -> Value) -> Value { read(&stream) }
 
     /// Swaps `reader` with the stream's reader of the messages `side` sends.
     private static func exchangeReader(_ reader: inout GRPCMessageReader, of side: TripleSide, in stream: inout Stream) {
@@ -599,21 +605,23 @@ public struct TripleConnectionDecoder: Sendable {
         // Per-direction buffering can complete a frame whose bytes began before the request did: never end earlier.
         stream.call.responseEndTime = max(time, stream.call.requestTime ?? time)
         if stream.call.responseTime == nil { stream.call.responseTime = time }
-        complete(stream, emit)
+        complete(&stream, emit)
     }
 
     private mutating func reset(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, _ emit: CallHandler) {
         guard var stream = streams.removeValue(forKey: frame.header.streamID) else { return }
         stream.call.resetCode = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
         stream.call.responseEndTime = max(frame.lastByteTime, stream.call.requestTime ?? frame.lastByteTime)
-        complete(stream, emit)
+        complete(&stream, emit)
     }
 
-    private mutating func complete(_ stream: consuming Stream, _ emit: CallHandler) {
+    /// Hands the stream's call over, moved out of the stream (which is left with an empty one).
+    private mutating func complete(_ stream: inout Stream, _ emit: CallHandler) {
         bufferedMessageBytes -= stream.requestReader.bufferedBytes + stream.responseReader.bufferedBytes
         // A message cut short by the stream's end (or reset) was never complete.
         let cutShort = stream.requestReader.isInsideMessage || stream.responseReader.isInsideMessage
-        var call = (consume stream).call
+        var call = TripleCall(kind: .call, streamID: 0)
+        swap(&call, &stream.call)
         if cutShort { call.quality.insert(.truncated) }
         stats.calls += 1
         emit(call)

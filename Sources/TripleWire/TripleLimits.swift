@@ -32,6 +32,9 @@ public struct TripleLimits: Sendable, Equatable {
     /// Build argument and result values; when false (reports, `--no-payload`) messages are still counted and their
     /// serialization and wrapper types read, but their values are not decoded.
     public var decodesValues = true
+    /// Keep a wrapper's argument types when values are not decoded (`--no-payload` records show them); false when
+    /// no record is written at all (a report's depth, `DecodePlan`), so the types are checked but not built.
+    public var keepsArgumentTypes = true
     /// Hessian2 and protobuf decoding bounds.
     public var values: Limits
 

@@ -100,7 +100,8 @@ struct TriplePayloadDecoder {
         case .protobuf:
             break
         }
-        if let wrapper = Wrapper.parse(bytes, side: side) {
+        // Without values the wrapper is still checked whole, but its parts are only kept when something shows them.
+        if let wrapper = Wrapper.parse(bytes, side: side, keepingParts: limits.decodesValues || limits.keepsArgumentTypes) {
             guard limits.decodesValues else {
                 return .notDecoded(Wrapper.serializationName(wrapper.serializeType), types: wrapper.types)
             }
@@ -168,7 +169,8 @@ struct TriplePayloadDecoder {
         var values: [Range<Int>]
         var types: [String]
 
-        static let knownTypes: Set<String> = [
+        /// Few and short: a list compared in order costs less than hashing the name for a set.
+        static let knownTypes: [String] = [
             "hessian4", "hessian2", "fastjson2", "fastjson", "json", "protobuf", "kryo", "kryo2", "fst", "gson",
             "jackson", "fury", "msgpack", "java", "nativejava", "avro", "protostuff",
         ]
@@ -177,11 +179,15 @@ struct TriplePayloadDecoder {
             serializeType == "hessian4" ? "hessian2" : serializeType
         }
 
-        static func parse(_ bytes: UnsafeBufferPointer<UInt8>, side: Side) -> Wrapper? {
+        /// - Parameter keepingParts: collect the values and types; without, the result has only the serializeType
+        ///   (recognised by the same rules, allocating nothing).
+        static func parse(_ bytes: UnsafeBufferPointer<UInt8>, side: Side, keepingParts: Bool = true) -> Wrapper? {
             var reader = ProtobufReader(bytes)
             var serializeType: String?
             var values: [Range<Int>] = []
             var types: [String] = []
+            var valueCount = 0
+            var typeCount = 0
             do {
                 while let (number, field) = try reader.next() {
                     guard case .bytes(let range) = field else { return nil }
@@ -190,11 +196,18 @@ struct TriplePayloadDecoder {
                         guard serializeType == nil, let text = reader.string(range) else { return nil }
                         serializeType = text
                     case 2:
-                        guard side == .request || values.isEmpty else { return nil }
-                        values.append(range)
+                        guard side == .request || valueCount == 0 else { return nil }
+                        valueCount += 1
+                        if keepingParts { values.append(range) }
                     case 3:
-                        guard let text = reader.string(range), side == .request || types.isEmpty else { return nil }
-                        types.append(text)
+                        guard side == .request || typeCount == 0 else { return nil }
+                        typeCount += 1
+                        if keepingParts {
+                            guard let text = reader.string(range) else { return nil }
+                            types.append(text)
+                        } else {
+                            guard reader.isText(range) else { return nil }
+                        }
                     default:
                         return nil
                     }

@@ -270,6 +270,24 @@ struct TriplePayloadTests {
         #expect(message.values.isEmpty && !message.valuesDecoded && message.decodeError == nil)
     }
 
+    @Test("at a report's depth a wrapper is recognised by the same rules, its types checked but not kept")
+    func reportDepthWrapper() {
+        var limits = TripleLimits()
+        limits.decodesValues = false
+        limits.keepsArgumentTypes = false
+        var decoder = TriplePayloadDecoder(limits: limits)
+        let message = TripleConnectionTests.request.withUnsafeBufferPointer { decoder.decode($0, side: .request, contentType: nil) }
+        #expect(message.serialization == "hessian2" && message.types.isEmpty && !message.valuesDecoded)
+        // A type that is not UTF-8 means the message is no wrapper, with or without the types kept.
+        let notWrapper = Wire.field(1, "hessian2") + Wire.field(3, [0xC3, 0x28])
+        for keepsTypes in [false, true] {
+            limits.keepsArgumentTypes = keepsTypes
+            var decoder = TriplePayloadDecoder(limits: limits)
+            let other = notWrapper.withUnsafeBufferPointer { decoder.decode($0, side: .request, contentType: nil) }
+            #expect(other.serialization == "protobuf", "keeping types: \(keepsTypes)")
+        }
+    }
+
     /// Two parts of a real Dubbo 3.2 fastjson2 request (PROTOCOL.md §3.6, DeepFlow's `test_fastjson2` capture): a
     /// `java.lang.Long` argument and the string "0.0.0", each a 4-byte length and one JSONB document, which is what
     /// Dubbo's fastjson2 ObjectOutput writes for every wrapper argument too.
