@@ -38,7 +38,7 @@ package final class AnalysisContext {
         self.maxBufferedFrameBytes = max(limits.maxBufferedFrameBytesTotal, largestFrame)
         var tripleLimits = TripleLimits(limits)
         tripleLimits.decodesValues = depth == .full
-        tripleLimits.keepsArgumentTypes = depth != .argumentsOnDemand
+        tripleLimits.keepsRequestsForLater = depth == .argumentsOnDemand
         self.tripleLimits = tripleLimits
     }
 

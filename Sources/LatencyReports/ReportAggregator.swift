@@ -34,7 +34,7 @@ public struct ReportAggregator {
     private var seriesBytes = 0
     private let argumentRenderer: JSONLinesFormatter
     /// Decodes arguments for the slowest calls only, when records carry them undecoded.
-    private var argumentDecoder: DubboBodyDecoder
+    private var argumentDecoder: CallArgumentDecoder
     private var findings = FindingsAccumulator()
 
     /// Endpoints, not names: names are looked up once per edge when the report is finished.
@@ -55,7 +55,7 @@ public struct ReportAggregator {
         self.argumentRenderer = JSONLinesFormatter(
             options: RecordRenderOptions(includePayload: configuration.includePayload,
                                          maxValueBytes: max(16, configuration.maxArgumentBytes)))
-        self.argumentDecoder = DubboBodyDecoder(limits: configuration.decodingLimits, depth: .full)
+        self.argumentDecoder = CallArgumentDecoder(limits: configuration.decodingLimits)
     }
 
     // MARK: Adding records
@@ -264,8 +264,7 @@ public struct ReportAggregator {
     }
 
     private mutating func argumentsText(_ record: CallRecord) -> String? {
-        guard configuration.includePayload, let request = record.request,
-              let arguments = argumentDecoder.arguments(of: request) else { return nil }
+        guard configuration.includePayload, let arguments = argumentDecoder.arguments(of: record) else { return nil }
         var writer = JSONWriter()
         writer.beginArray()
         for (index, argument) in arguments.enumerated() {

@@ -245,7 +245,7 @@ public struct TripleConnectionDecoder: Sendable {
                 guard kept <= limits.maxMessagesKept else { return }
                 let (decoded, flags) = decodeMessage(message, compressed: compressed, encoding: encoding, content: content, side: side)
                 streams.values[index].call.quality.formUnion(flags)
-                if let decoded { Self.add(decoded, from: side, to: &streams.values[index].call) }
+                if let decoded { Self.add(decoded, from: side, to: &streams.values[index].call, limits: limits) }
             }
         }
         bufferedMessageBytes += reader.bufferedBytes - heldBefore
@@ -265,14 +265,13 @@ public struct TripleConnectionDecoder: Sendable {
     private mutating func decodeMessage(
         _ bytes: UnsafeBufferPointer<UInt8>, compressed: Bool, encoding: String?, content: TripleContentType, side: TripleSide
     ) -> (TripleMessage?, TripleCall.Quality) {
-        let direction: TriplePayloadDecoder.Side = side == .client ? .request : .response
         var decoded: TripleMessage
         if compressed {
             switch encoding {
             case "gzip", "deflate":
                 do {
                     let inflated = try Inflater.inflate(bytes, limit: limits.decompressedLimit(forCompressed: bytes.count))
-                    decoded = inflated.withUnsafeBufferPointer { payloads.decode($0, side: direction, content: content) }
+                    decoded = inflated.withUnsafeBufferPointer { decodePayload($0, content: content, side: side) }
                 } catch {
                     if case .tooLarge = error {
                         stats.messagesTooLarge += 1
@@ -284,11 +283,22 @@ public struct TripleConnectionDecoder: Sendable {
                 decoded = TripleMessage(serialization: nil, decodeError: "compressed with unsupported grpc-encoding \(encoding ?? "(none)")")
             }
         } else {
-            decoded = payloads.decode(bytes, side: direction, content: content)
+            decoded = decodePayload(bytes, content: content, side: side)
         }
         guard decoded.decodeError != nil else { return (decoded, []) }
         stats.messagesUndecoded += 1
         return (decoded, side == .client ? .requestUndecoded : .responseUndecoded)
+    }
+
+    /// One message's bytes (inflated) decoded; at a report's depth a request's bytes are kept with it.
+    private mutating func decodePayload(
+        _ bytes: UnsafeBufferPointer<UInt8>, content: TripleContentType, side: TripleSide
+    ) -> TripleMessage {
+        var message = payloads.decode(bytes, side: side == .client ? .request : .response, content: content)
+        if side == .client, limits.keepsRequestsForLater, !limits.decodesValues {
+            message.kept = TripleMessage.KeptMessages(messages: [Array(bytes)], content: content)
+        }
+        return message
     }
 
     /// Reads from a stream where it is in the table: a plain read of `streams.values[index].field` copies the whole
@@ -300,13 +310,23 @@ public struct TripleConnectionDecoder: Sendable {
         if side == .client { swap(&reader, &stream.requestReader) } else { swap(&reader, &stream.responseReader) }
     }
 
-    private static func add(_ message: TripleMessage, from side: TripleSide, to call: inout TripleCall) {
-        if side == .client { call.request = merged(call.request, message) } else { call.response = merged(call.response, message) }
+    private static func add(_ message: TripleMessage, from side: TripleSide, to call: inout TripleCall, limits: TripleLimits) {
+        if side == .client {
+            call.request = merged(call.request, message, keptLimit: limits.maxMessageLength)
+        } else {
+            call.response = merged(call.response, message, keptLimit: limits.maxMessageLength)
+        }
     }
 
-    /// A streaming call's messages joined: values in order, the first serialization and error kept.
-    private static func merged(_ earlier: TripleMessage?, _ next: TripleMessage) -> TripleMessage {
+    /// A streaming call's messages joined: values in order, the first serialization and error kept; kept bytes
+    /// joined while they stay within `keptLimit` in all (past it none are kept: no arguments rather than some).
+    private static func merged(_ earlier: TripleMessage?, _ next: TripleMessage, keptLimit: Int) -> TripleMessage {
         guard var earlier else { return next }
+        if let kept = earlier.kept, let more = next.kept, more.byteCount <= keptLimit - kept.byteCount {
+            earlier.kept?.messages += more.messages
+        } else {
+            earlier.kept = nil
+        }
         earlier.values += next.values
         if earlier.types.isEmpty { earlier.types = next.types }
         if earlier.serialization == nil { earlier.serialization = next.serialization }

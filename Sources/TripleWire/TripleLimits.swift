@@ -32,9 +32,10 @@ public struct TripleLimits: Sendable, Equatable {
     /// Build argument and result values; when false (reports, `--no-payload`) messages are still counted and their
     /// serialization and wrapper types read, but their values are not decoded.
     public var decodesValues = true
-    /// Keep a wrapper's argument types when values are not decoded (`--no-payload` records show them); false when
-    /// no record is written at all (a report's depth, `DecodePlan`), so the types are checked but not built.
-    public var keepsArgumentTypes = true
+    /// A report's depth (`DecodePlan`): no record is written, so a wrapper's argument types are checked but not
+    /// built, and each request's messages are kept as bytes (at most `maxMessageLength` in all) for the report to
+    /// decode the arguments of the few calls it shows (`TripleArgumentDecoder`). Only with `decodesValues` false.
+    public var keepsRequestsForLater = false
     /// Hessian2 and protobuf decoding bounds.
     public var values: Limits
 

@@ -14,6 +14,15 @@ public struct TripleMessage: Sendable, Equatable {
     public var decodeError: String?
     /// False when values were not asked for (`TripleLimits.decodesValues`): `values` is empty by choice.
     public var valuesDecoded = true
+    /// At a report's depth (`TripleLimits.keepsRequestsForLater`), a request's messages as bytes, and how they are
+    /// encoded, for `TripleArgumentDecoder`; nil otherwise, or when they were more than the limit.
+    var kept: KeptMessages?
+
+    struct KeptMessages: Sendable, Equatable {
+        var messages: [[UInt8]]
+        var content: TripleContentType
+        var byteCount: Int { messages.reduce(0) { $0 + $1.count } }
+    }
 
     public init(serialization: String?, values: [HessianValue] = [], types: [String] = [], decodeError: String? = nil) {
         self.serialization = serialization
@@ -101,7 +110,7 @@ struct TriplePayloadDecoder {
             break
         }
         // Without values the wrapper is still checked whole, but its parts are only kept when something shows them.
-        if let wrapper = Wrapper.parse(bytes, side: side, keepingParts: limits.decodesValues || limits.keepsArgumentTypes) {
+        if let wrapper = Wrapper.parse(bytes, side: side, keepingParts: limits.decodesValues || !limits.keepsRequestsForLater) {
             guard limits.decodesValues else {
                 return .notDecoded(Wrapper.serializationName(wrapper.serializeType), types: wrapper.types)
             }
@@ -218,5 +227,29 @@ struct TriplePayloadDecoder {
             guard let serializeType, knownTypes.contains(serializeType) else { return nil }
             return Wrapper(serializeType: serializeType, values: values, types: types)
         }
+    }
+}
+
+/// Decodes the arguments of a request kept at a report's depth (`TripleLimits.keepsRequestsForLater`): what full
+/// decoding would have given, for the few calls a report shows.
+public struct TripleArgumentDecoder {
+    private var payloads: TriplePayloadDecoder
+
+    public init(limits: TripleLimits) {
+        var limits = limits
+        limits.decodesValues = true
+        payloads = TriplePayloadDecoder(limits: limits)
+    }
+
+    /// The arguments of every kept message in order; nil when none were kept, or when one does not decode.
+    public mutating func arguments(of request: TripleMessage) -> [HessianValue]? {
+        guard let kept = request.kept else { return nil }
+        var arguments: [HessianValue] = []
+        for message in kept.messages {
+            let decoded = message.withUnsafeBufferPointer { payloads.decode($0, side: .request, content: kept.content) }
+            guard decoded.decodeError == nil else { return nil }
+            arguments += decoded.values
+        }
+        return arguments
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import AnalysisPipeline
 import Correlation
+import DubboWire
 import LatencyReports
 import RecordFormats
 import TestSupport
@@ -191,6 +192,36 @@ struct TripleGRPCTests {
         let big = calls.values.first { $0["method"] as? String == "sizeOf" }
         #expect(((big?["arguments"] as? [Any])?.first as? String)?.count == 200_000, "the 200 kB argument is whole")
         #expect((big?["request_bytes"] as? Int ?? 0) > 200_000)
+    }
+
+    @Test("a report's slowest Triple calls show the arguments the client sent, decoded only for the calls shown")
+    func reportSlowestArguments() throws {
+        let run = try Self.run.get()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triple-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("triple.pcap").path
+        try run.pcap.write(to: URL(fileURLWithPath: path))
+        var configuration = ReportConfiguration()
+        configuration.slowestCount = 1_000
+        configuration.slowestPerGroup = 1_000
+        configuration.maxArgumentsBytes = 1 << 20
+        configuration.maxArgumentBytes = 1 << 20
+        // What `dubbo-inspect report` does (arguments kept as bytes, decoded when a call is shown) against decoding
+        // every call in full.
+        let reportDepth = DecodePlan(includePayload: true, showsRecords: false, keepsSlowestCalls: true)
+        #expect(reportDepth.depth == .argumentsOnDemand)
+        let onDemand = OfflineReport(analysis: OfflineAnalysis(plan: reportDepth), configuration: configuration).run(paths: [path])
+        let full = OfflineReport(analysis: OfflineAnalysis(plan: .full), configuration: configuration).run(paths: [path])
+        #expect(onDemand.report.slowest == full.report.slowest)
+        let shown = onDemand.report.slowest.filter { $0.arguments != nil }
+        #expect(shown.count >= 300, "the 300 reused-connection calls at least")
+        // Each call the client made with arguments appears with exactly those arguments.
+        let sent = run.truth.compactMap { $0["sent"] }
+        for entry in shown.prefix(50) {
+            let arguments = try JSONSerialization.jsonObject(with: Data(entry.arguments!.utf8))
+            #expect(sent.contains { jsonMatches(arguments, $0) }, "\(entry.method ?? "") \(entry.arguments!.prefix(200))")
+        }
     }
 
     @Test("one connection carries every call; it is counted as Triple, not as non-Dubbo bytes")

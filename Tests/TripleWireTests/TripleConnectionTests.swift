@@ -270,18 +270,59 @@ struct TriplePayloadTests {
         #expect(message.values.isEmpty && !message.valuesDecoded && message.decodeError == nil)
     }
 
+    /// A client-streaming call of `messages` request messages (each the wrapper `request`), answered OK.
+    static func streamed(limits: TripleLimits, messages: Int) throws -> TripleCall {
+        var harness = ConnectionHarness(limits: limits)
+        var client = BlockEncoder()
+        var server = BlockEncoder()
+        harness.send(HTTP2FrameHeader.clientPreface + H2.settings, from: .client)
+        harness.send(H2.frame(.headers, flags: 0x4, stream: 1, client.block(TripleConnectionTests.requestFields())), from: .client)
+        for index in 0..<messages {
+            harness.send(H2.frame(.data, flags: index == messages - 1 ? 0x1 : 0, stream: 1, H2.grpcMessage(TripleConnectionTests.request)), from: .client)
+        }
+        harness.send(H2.frame(.headers, flags: 0x5, stream: 1, server.block([(":status", "200"), ("grpc-status", "0")])), from: .server)
+        return try #require(harness.calls.first)
+    }
+
+    @Test("at a report's depth a request's messages are kept and decode later to what full decoding gives, within a limit")
+    func requestsKeptForReports() throws {
+        let full = try Self.streamed(limits: TripleLimits(), messages: 3)
+        var reportLimits = TripleLimits()
+        reportLimits.decodesValues = false
+        reportLimits.keepsRequestsForLater = true
+        let kept = try Self.streamed(limits: reportLimits, messages: 3)
+        #expect(kept.request?.values.isEmpty == true && kept.request?.valuesDecoded == false)
+        #expect(kept.request?.types.isEmpty == true && kept.request?.serialization == "hessian2")
+        var later = TripleArgumentDecoder(limits: reportLimits)
+        let keptRequest = try #require(kept.request)
+        let decodedLater = later.arguments(of: keptRequest)
+        let arguments = try #require(decodedLater)
+        #expect(arguments == full.request?.values)
+        #expect(arguments == [.string("user-42"), .int(7), .string("user-42"), .int(7), .string("user-42"), .int(7)])
+        // Past the limit in all, none are kept: no arguments rather than some of them.
+        reportLimits.maxMessageLength = 2 * TripleConnectionTests.request.count
+        let over = try Self.streamed(limits: reportLimits, messages: 3)
+        #expect(over.requestMessages == 3 && over.request?.serialization == "hessian2")
+        let overRequest = try #require(over.request)
+        #expect(later.arguments(of: overRequest) == nil)
+        // Full decoding keeps no bytes, and a response never does.
+        #expect(full.request?.kept == nil)
+        let fullRequest = try #require(full.request)
+        #expect(later.arguments(of: fullRequest) == nil)
+    }
+
     @Test("at a report's depth a wrapper is recognised by the same rules, its types checked but not kept")
     func reportDepthWrapper() {
         var limits = TripleLimits()
         limits.decodesValues = false
-        limits.keepsArgumentTypes = false
+        limits.keepsRequestsForLater = true
         var decoder = TriplePayloadDecoder(limits: limits)
         let message = TripleConnectionTests.request.withUnsafeBufferPointer { decoder.decode($0, side: .request, contentType: nil) }
         #expect(message.serialization == "hessian2" && message.types.isEmpty && !message.valuesDecoded)
         // A type that is not UTF-8 means the message is no wrapper, with or without the types kept.
         let notWrapper = Wire.field(1, "hessian2") + Wire.field(3, [0xC3, 0x28])
         for keepsTypes in [false, true] {
-            limits.keepsArgumentTypes = keepsTypes
+            limits.keepsRequestsForLater = !keepsTypes
             var decoder = TriplePayloadDecoder(limits: limits)
             let other = notWrapper.withUnsafeBufferPointer { decoder.decode($0, side: .request, contentType: nil) }
             #expect(other.serialization == "protobuf", "keeping types: \(keepsTypes)")
