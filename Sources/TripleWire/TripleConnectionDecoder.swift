@@ -442,12 +442,12 @@ public struct TripleConnectionDecoder: Sendable {
                 var call = TripleCall(kind: .call, streamID: id, clientIsInitiator: clientIsInitiator)
                 call.requestTime = block.firstByteTime
                 if !clientBlocks.tableKnown || clientFrames?.stats.resyncs ?? 0 > 0 { call.quality.insert(.midstream) }
-                var stream = Stream(
+                let stream = Stream(
                     call: call, requestReader: GRPCMessageReader(maxLength: limits.maxMessageLength),
                     responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
                 )
-                Self.apply(request: fields, to: &stream)
-                streams[id] = stream
+                // Filled in where it is stored: the call's strings are never copied with it.
+                Self.apply(request: fields, to: &streams[id, default: stream])
             } else if fields == nil {
                 markHeadersIncomplete(id)  // client trailers: nothing Triple uses
             }
@@ -478,28 +478,56 @@ public struct TripleConnectionDecoder: Sendable {
             return
         }
         for (name, value, _) in fields {
-            switch name {
-            case ":path":
+            switch RequestHeader(name) {
+            case .path:
                 stream.call.path = value
-                let trimmed = value.hasPrefix("/") ? value.dropFirst() : Substring(value)
-                if let slash = trimmed.lastIndex(of: "/") {
-                    stream.call.service = String(trimmed[..<slash])
-                    stream.call.method = String(trimmed[trimmed.index(after: slash)...])
-                } else {
-                    stream.call.service = String(trimmed)
-                }
-            case ":method", ":scheme", ":authority", "te": break
-            case "content-type":
+                (stream.call.service, stream.call.method) = Self.serviceAndMethod(path: value)
+            case .transport: break
+            case .contentType:
                 stream.call.contentType = value
                 stream.content = TripleContentType(value)
-            case "tri-service-version": stream.call.version = value
-            case "tri-service-group": stream.call.group = value
-            case "tri-consumer-appname": stream.call.application = value
-            case "grpc-timeout": stream.call.timeoutMicroseconds = Self.timeoutMicroseconds(value)
-            case "grpc-encoding": stream.requestEncoding = value
-            default: stream.call.attachments.append((name, value))
+            case .version: stream.call.version = value
+            case .group: stream.call.group = value
+            case .application: stream.call.application = value
+            case .timeout: stream.call.timeoutMicroseconds = Self.timeoutMicroseconds(value)
+            case .encoding: stream.requestEncoding = value
+            case .other: stream.call.attachments.append((name, value))
             }
         }
+    }
+
+    /// The request header names Triple reads (PROTOCOL.md §7.2). Told apart by length first, so a name is compared
+    /// with at most two others (a switch over strings tries every case in turn, slowly for names over 15 bytes).
+    enum RequestHeader: Equatable {
+        case path, contentType, version, group, application, timeout, encoding
+        /// `:method`, `:scheme`, `:authority`, `te`: the same on every gRPC request.
+        case transport
+        /// An attachment.
+        case other
+
+        init(_ name: String) {
+            self = switch name.utf8.count {
+            case 2 where name == "te": .transport
+            case 5 where name == ":path": .path
+            case 7 where name == ":method" || name == ":scheme": .transport
+            case 10 where name == ":authority": .transport
+            case 12 where name == "content-type": .contentType
+            case 12 where name == "grpc-timeout": .timeout
+            case 13 where name == "grpc-encoding": .encoding
+            case 17 where name == "tri-service-group": .group
+            case 19 where name == "tri-service-version": .version
+            case 20 where name == "tri-consumer-appname": .application
+            default: .other
+            }
+        }
+    }
+
+    /// `:path` `/<interface>/<method>` split at its last `/` (no method when there is none).
+    static func serviceAndMethod(path: String) -> (service: String, method: String?) {
+        var utf8 = Substring(path).utf8
+        if utf8.first == UInt8(ascii: "/") { utf8 = utf8.dropFirst() }
+        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return (String(Substring(utf8)), nil) }
+        return (String(Substring(utf8[..<slash])), String(Substring(utf8[utf8.index(after: slash)...])))
     }
 
     /// Response headers or trailers; the first block sets the response time.
@@ -528,7 +556,7 @@ public struct TripleConnectionDecoder: Sendable {
     /// `grpc-timeout` in microseconds: at most 8 ASCII digits and a unit (H M S m u n), gRPC over HTTP/2; a
     /// nanosecond deadline is rounded up so a tiny deadline is not reported as none. nil when malformed.
     static func timeoutMicroseconds(_ text: String) -> Int64? {
-        let bytes = Array(text.utf8)
+        let bytes = text.utf8
         guard bytes.count >= 2, bytes.count <= 9, let unit = bytes.last else { return nil }
         var amount: Int64 = 0
         for byte in bytes.dropLast() {

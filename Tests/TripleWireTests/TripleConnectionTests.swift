@@ -226,6 +226,31 @@ struct TriplePayloadTests {
         #expect(throws: ProtobufReader.Malformed.self) { try Self.render(Array(repeating: 0xFF, count: 12)) }
     }
 
+    @Test(":path splits at its last slash; header names are matched whole, never by length alone")
+    func pathAndNames() {
+        let split = { (path: String) -> [String?] in
+            let (service, method) = TripleConnectionDecoder.serviceAndMethod(path: path)
+            return [service, method]
+        }
+        #expect(split("/org.apache.dubbo.demo.GreeterService/sayHello") == ["org.apache.dubbo.demo.GreeterService", "sayHello"])
+        #expect(split("/a/b/c") == ["a/b", "c"])
+        #expect(split("/onlyService") == ["onlyService", nil])
+        #expect(split("noSlash") == ["noSlash", nil])
+        #expect(split("/") == ["", nil])
+        #expect(split("/svc/") == ["svc", ""])
+        #expect(split("/сервис/метод") == ["сервис", "метод"])
+        typealias Header = TripleConnectionDecoder.RequestHeader
+        #expect(Header(":path") == .path && Header("te") == .transport && Header(":authority") == .transport)
+        #expect(Header(":method") == .transport && Header(":scheme") == .transport)
+        #expect(Header("content-type") == .contentType && Header("grpc-timeout") == .timeout)
+        #expect(Header("grpc-encoding") == .encoding && Header("tri-service-group") == .group)
+        #expect(Header("tri-service-version") == .version && Header("tri-consumer-appname") == .application)
+        // Same lengths, other names: attachments.
+        for name in ["tx", ":pat", ":methoo", "content-typo", "grpc-timeouT", "tri-service-grouq", "tri-consumer-appnamf", "traceid"] {
+            #expect(Header(name) == .other, "\(name)")
+        }
+    }
+
     @Test("grpc-timeout units and percent-decoding follow the gRPC over HTTP/2 spec")
     func headerValues() {
         #expect(TripleConnectionDecoder.timeoutMicroseconds("1S") == 1_000_000)
