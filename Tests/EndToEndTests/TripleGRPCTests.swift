@@ -216,10 +216,15 @@ struct TripleGRPCTests {
         #expect(onDemand.report.slowest == full.report.slowest)
         let shown = onDemand.report.slowest.filter { $0.arguments != nil }
         #expect(shown.count >= 300, "the 300 reused-connection calls at least")
-        // Each call the client made with arguments appears with exactly those arguments.
-        let sent = run.truth.compactMap { $0["sent"] }
+        // Each call the client made with arguments appears with exactly those arguments (the driver notes the
+        // 200 kB argument of `sizeOf` by its length only).
+        let sent = run.truth.filter { $0["phase"] as? String != "big" }.compactMap { $0["sent"] }
         for entry in shown.prefix(50) {
             let arguments = try JSONSerialization.jsonObject(with: Data(entry.arguments!.utf8))
+            if entry.method == "sizeOf" {
+                #expect(((arguments as? [Any])?.first as? String)?.count == 200_000, "the 200 kB argument is whole")
+                continue
+            }
             #expect(sent.contains { jsonMatches(arguments, $0) }, "\(entry.method ?? "") \(entry.arguments!.prefix(200))")
         }
     }
