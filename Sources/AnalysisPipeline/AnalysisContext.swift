@@ -18,6 +18,8 @@ package final class AnalysisContext {
     /// Keep Hessian2 call bodies as bytes for the record thread to decode (`DubboBody.deferred`), balancing the two
     /// threads when the output itself costs little (reports).
     var defersDecoding = false
+    /// Leave Triple message values to the record thread (`TripleLimits.defersValues`).
+    var defersTripleValues = false
     /// Memory held by every connection's decoders for incomplete frames (kept current by `DubboConnection`).
     var bufferedFrameBytes = 0
     /// `Limits.maxBufferedFrameBytesTotal`, but never below two frames of the largest body decoded.

@@ -2,6 +2,7 @@ public import Correlation
 import DubboWire
 public import InspectorCore
 import PacketCapture
+import TripleWire
 
 /// Reads capture files through the whole pipeline and hands every finished record to `onRecord` as it completes.
 /// The library face of `dubbo-inspect read`, used by the command and by tests.
@@ -44,13 +45,12 @@ public struct OfflineAnalysis {
             }
         }
         var records = 0
-        let deferred = recordsOnSecondThread && plan.defersBodiesToRecordThread
-            ? DeferredDecoding(limits: limits, depth: plan.depth) : nil
+        let defersDubboBodies = recordsOnSecondThread && plan.defersBodiesToRecordThread
+        let defersTripleValues = recordsOnSecondThread && plan.defersTripleValuesToRecordThread
+        let deferred = defersDubboBodies || defersTripleValues ? DeferredDecoding(limits: limits, depth: plan.depth) : nil
         let pipe = recordsOnSecondThread
             ? RecordPipe { record in
-                if let deferred {
-                    record.decodeDeferredBodies(with: &deferred.decoder, reasons: &deferred.undecodedReasons)
-                }
+                if let deferred { record.decodeDeferredBodies(with: &deferred.decoder) }
                 onRecord(record)
                 // Free what the record holds now, while it is in cache, rather than with its whole batch.
                 record.releaseBodies()
@@ -60,7 +60,8 @@ public struct OfflineAnalysis {
             records += 1
             if let pipe { pipe.send(consume record) } else { onRecord(record) }
         }
-        pipeline.context.defersDecoding = deferred != nil
+        pipeline.context.defersDecoding = defersDubboBodies
+        pipeline.context.defersTripleValues = defersTripleValues
         var source = MergedPacketSource(readers: readers)
         // Bounded: each call returns a packet, ends the input, or retires one file with an error.
         while true {
@@ -78,8 +79,9 @@ public struct OfflineAnalysis {
         summary.files = readers.count
         summary.failedFiles = problems.unreadableFiles.count
         if let deferred {
-            summary.undecodedBodies += deferred.undecodedReasons.total
-            summary.undecodedReasons.merge(deferred.undecodedReasons)
+            summary.undecodedBodies += deferred.decoder.undecodedReasons.total
+            summary.undecodedReasons.merge(deferred.decoder.undecodedReasons)
+            summary.triple.messagesUndecoded += Int64(deferred.decoder.tripleMessagesUndecoded)
         }
         return (summary, problems)
     }
@@ -87,10 +89,9 @@ public struct OfflineAnalysis {
 
 /// The record thread's body decoder when decoding is deferred (only that thread touches it while the run lasts).
 private final class DeferredDecoding {
-    var decoder: DubboBodyDecoder
-    var undecodedReasons = UndecodedReasons()
+    var decoder: DeferredBodyDecoder
 
     init(limits: Limits, depth: DubboBodyDecoder.Depth) {
-        decoder = DubboBodyDecoder(limits: limits, depth: depth)
+        decoder = DeferredBodyDecoder(limits: limits, depth: depth)
     }
 }

@@ -21,7 +21,9 @@ final class TripleConnection {
         self.info = info
         self.context = context
         self.clientIsInitiator = clientIsInitiator
-        self.decoder = TripleConnectionDecoder(limits: context.tripleLimits, clientIsInitiator: clientIsInitiator, midstream: midstream)
+        var limits = context.tripleLimits
+        limits.defersValues = context.defersTripleValues
+        self.decoder = TripleConnectionDecoder(limits: limits, clientIsInitiator: clientIsInitiator, midstream: midstream)
     }
 
     func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
@@ -45,7 +47,8 @@ final class TripleConnection {
         let initiatorIsClient = call.clientIsInitiator
         let record = CallRecord(
             triple: call, client: initiatorIsClient ? info.initiator : info.responder,
-            server: initiatorIsClient ? info.responder : info.initiator, deferringBodies: context.defersDecoding
+            server: initiatorIsClient ? info.responder : info.initiator,
+            deferringBodies: context.defersDecoding || context.defersTripleValues
         )
         context.tripleRecords += 1
         switch record.kind {

@@ -7,11 +7,11 @@ import TripleWire
 /// a dubbo request's kept body, or a Triple request's kept messages. What full decoding would have given.
 public struct CallArgumentDecoder {
     private var dubbo: DubboBodyDecoder
-    private var triple: TripleArgumentDecoder
+    private var triple: TripleDeferredDecoder
 
     public init(limits: Limits) {
         dubbo = DubboBodyDecoder(limits: limits, depth: .full)
-        triple = TripleArgumentDecoder(limits: TripleLimits(limits))
+        triple = TripleDeferredDecoder(limits: TripleLimits(limits))
     }
 
     /// Nil when the record has none to give (no request, nothing kept, or they do not decode).
@@ -20,5 +20,20 @@ public struct CallArgumentDecoder {
         if let arguments = dubbo.arguments(of: request) { return arguments }
         guard let message = record.tripleBox?.call.request else { return nil }
         return triple.arguments(of: message)
+    }
+}
+
+/// The record thread's decoders for what the analysis thread left as bytes (`CallRecord.decodeDeferredBodies`):
+/// dubbo bodies at a report's depth, Triple messages when call logs are written; and what did not decode.
+public struct DeferredBodyDecoder {
+    var dubbo: DubboBodyDecoder
+    var triple: TripleDeferredDecoder
+    public internal(set) var undecodedReasons = UndecodedReasons()
+    /// Triple messages that did not decode (the run summary's `triple` line counts them).
+    public internal(set) var tripleMessagesUndecoded = 0
+
+    public init(limits: Limits, depth: DubboBodyDecoder.Depth) {
+        dubbo = DubboBodyDecoder(limits: limits, depth: depth)
+        triple = TripleDeferredDecoder(limits: TripleLimits(limits))
     }
 }

@@ -139,21 +139,28 @@ extension CallRecord {
 
     /// Decodes bodies that were deferred (`DubboBody.deferred`), filling `request`/`response`, the undecoded quality
     /// flags and the outcome exactly as decoding at once would have; a body that did not decode cleanly is counted
-    /// in `reasons`. A Triple record left pending gets its request and response from its call.
-    public mutating func decodeDeferredBodies(with decoder: inout DubboBodyDecoder, reasons: inout UndecodedReasons) {
+    /// in the decoder. A Triple record left pending gets its request and response from its call, once the messages
+    /// the call left as bytes (`TripleLimits.defersValues`) are decoded.
+    public mutating func decodeDeferredBodies(with decoder: inout DeferredBodyDecoder) {
+        if let box = tripleBox, box.call.awaitsDecoding {
+            var call = box.call
+            decoder.tripleMessagesUndecoded += decoder.triple.decodeDeferred(in: &call)
+            quality.formUnion(Self.quality(of: call))
+            tripleBox = TripleCallBox(call)
+        }
         if tripleBodiesPending, let box = tripleBox {
             tripleBodiesPending = false
             fillTripleBodies(from: box.call)
         }
         if let bytes = deferredRequestBody.take(), let frame = requestFrame {
-            let body = decoder.decode(frame, bytes: bytes)
+            let body = decoder.dubbo.decode(frame, bytes: bytes)
             if case .request(let decoded) = body { request = decoded }
-            if reasons.count(body) { quality.insert(.requestUndecoded) }
+            if decoder.undecodedReasons.count(body) { quality.insert(.requestUndecoded) }
         }
         if let bytes = deferredResponseBody.take(), let frame = responseFrame {
-            let body = decoder.decode(frame, bytes: bytes)
+            let body = decoder.dubbo.decode(frame, bytes: bytes)
             if case .response(let decoded) = body { response = decoded }
-            if reasons.count(body) { quality.insert(.responseUndecoded) }
+            if decoder.undecodedReasons.count(body) { quality.insert(.responseUndecoded) }
             outcome = Correlator.outcome(of: self)
         }
     }

@@ -93,6 +93,9 @@ public struct TripleCall: Sendable, Equatable {
             && lhs.responseAttachments.elementsEqual(rhs.responseAttachments, by: { $0 == $1 })
     }
 
+    /// Messages of this call are still to be decoded (`TripleLimits.defersValues`, `TripleDeferredDecoder`).
+    public var awaitsDecoding: Bool { request?.awaitsDecoding == true || response?.awaitsDecoding == true }
+
     /// The gRPC name of `grpcStatus` (`OK`, `NOT_FOUND`, … `UNKNOWN_<n>`).
     public var statusName: String? { grpcStatus.map(GRPCStatus.name) }
 

@@ -243,9 +243,20 @@ public struct TripleConnectionDecoder: Sendable {
                     side == .client ? $0.call.requestMessages : $0.call.responseMessages
                 }
                 guard kept <= limits.maxMessagesKept else { return }
-                let (decoded, flags) = decodeMessage(message, compressed: compressed, encoding: encoding, content: content, side: side)
+                let (decoded, decodeFlags) = decodeMessage(message, compressed: compressed, encoding: encoding, content: content, side: side)
+                var flags = decodeFlags
+                if let decoded {
+                    // Joined outside the table: joining may decode, which changes this decoder too.
+                    let earlier = side == .client
+                        ? streams.values[index].call.request.take() : streams.values[index].call.response.take()
+                    let all = joined(earlier, decoded, side: side, quality: &flags)
+                    if side == .client {
+                        streams.values[index].call.request = all
+                    } else {
+                        streams.values[index].call.response = all
+                    }
+                }
                 streams.values[index].call.quality.formUnion(flags)
-                if let decoded { Self.add(decoded, from: side, to: &streams.values[index].call, limits: limits) }
             }
         }
         bufferedMessageBytes += reader.bufferedBytes - heldBefore
@@ -290,13 +301,15 @@ public struct TripleConnectionDecoder: Sendable {
         return (decoded, side == .client ? .requestUndecoded : .responseUndecoded)
     }
 
-    /// One message's bytes (inflated) decoded; at a report's depth a request's bytes are kept with it.
+    /// One message's bytes (inflated) decoded, or kept to be decoded later; at a report's depth a request's bytes
+    /// are kept with what was read of it.
     private mutating func decodePayload(
         _ bytes: UnsafeBufferPointer<UInt8>, content: TripleContentType, side: TripleSide
     ) -> TripleMessage {
+        if limits.defersValues, limits.decodesValues { return .awaitingDecoding(bytes, content: content) }
         var message = payloads.decode(bytes, side: side == .client ? .request : .response, content: content)
         if side == .client, limits.keepsRequestsForLater, !limits.decodesValues {
-            message.kept = TripleMessage.KeptMessages(messages: [Array(bytes)], content: content)
+            message.kept = TripleMessage.KeptMessages(bytes, content: content)
         }
         return message
     }
@@ -310,29 +323,34 @@ public struct TripleConnectionDecoder: Sendable {
         if side == .client { swap(&reader, &stream.requestReader) } else { swap(&reader, &stream.responseReader) }
     }
 
-    private static func add(_ message: TripleMessage, from side: TripleSide, to call: inout TripleCall, limits: TripleLimits) {
-        if side == .client {
-            call.request = merged(call.request, message, keptLimit: limits.maxMessageLength)
-        } else {
-            call.response = merged(call.response, message, keptLimit: limits.maxMessageLength)
-        }
-    }
-
-    /// A streaming call's messages joined: values in order, the first serialization and error kept; kept bytes
-    /// joined while they stay within `keptLimit` in all (past it none are kept: no arguments rather than some).
-    private static func merged(_ earlier: TripleMessage?, _ next: TripleMessage, keptLimit: Int) -> TripleMessage {
+    /// A stream's next message joined onto the ones before it. Messages kept as bytes are joined while they stay
+    /// within `maxMessageLength` in all. Past it, messages left
+    /// for later are decoded now (and so is every later one), while a report's kept requests are dropped (no
+    /// arguments rather than some).
+    private mutating func joined(
+        _ earlier: TripleMessage?, _ next: TripleMessage, side: TripleSide, quality: inout TripleCall.Quality
+    ) -> TripleMessage {
         guard var earlier else { return next }
-        if let kept = earlier.kept, let more = next.kept, more.byteCount <= keptLimit - kept.byteCount {
-            earlier.kept?.messages += more.messages
+        var next = next
+        if earlier.awaitsDecoding == next.awaitsDecoding, let more = next.kept,
+           earlier.kept?.append(more, limit: limits.maxMessageLength) == true {
+            if earlier.awaitsDecoding { return earlier }
         } else {
+            resolveNow(&earlier, side: side, quality: &quality)
+            resolveNow(&next, side: side, quality: &quality)
             earlier.kept = nil
         }
-        earlier.values += next.values
-        if earlier.types.isEmpty { earlier.types = next.types }
-        if earlier.serialization == nil { earlier.serialization = next.serialization }
-        if earlier.decodeError == nil { earlier.decodeError = next.decodeError }
-        earlier.valuesDecoded = earlier.valuesDecoded && next.valuesDecoded
+        earlier.append(next)
         return earlier
+    }
+
+    /// Decodes a message left for later at once, counted and flagged as if it had never waited.
+    private mutating func resolveNow(_ message: inout TripleMessage, side: TripleSide, quality: inout TripleCall.Quality) {
+        guard message.awaitsDecoding else { return }
+        let undecoded = payloads.resolve(&message, side: side == .client ? .request : .response)
+        guard undecoded > 0 else { return }
+        stats.messagesUndecoded += Int64(undecoded)
+        quality.insert(side == .client ? .requestUndecoded : .responseUndecoded)
     }
 
     // MARK: Header blocks

@@ -36,6 +36,10 @@ public struct TripleLimits: Sendable, Equatable {
     /// built, and each request's messages are kept as bytes (at most `maxMessageLength` in all) for the report to
     /// decode the arguments of the few calls it shows (`TripleArgumentDecoder`). Only with `decodesValues` false.
     public var keepsRequestsForLater = false
+    /// Leave the decoding of message values to the record thread (`TripleDeferredDecoder`), which has room for it
+    /// when call logs are written: each message is kept as bytes, at most `maxMessageLength` per call and direction
+    /// (past that the messages are decoded at once, as without this). Only with `decodesValues`.
+    public var defersValues = false
     /// Hessian2 and protobuf decoding bounds.
     public var values: Limits
 

@@ -14,14 +14,31 @@ public struct TripleMessage: Sendable, Equatable {
     public var decodeError: String?
     /// False when values were not asked for (`TripleLimits.decodesValues`): `values` is empty by choice.
     public var valuesDecoded = true
-    /// At a report's depth (`TripleLimits.keepsRequestsForLater`), a request's messages as bytes, and how they are
-    /// encoded, for `TripleArgumentDecoder`; nil otherwise, or when they were more than the limit.
+    /// Messages kept as bytes (inflated), and how they are encoded: a request's at a report's depth
+    /// (`TripleLimits.keepsRequestsForLater`) for `TripleDeferredDecoder.arguments(of:)`, or every message whose
+    /// decoding was left to the record thread (`awaitsDecoding`). Nil otherwise, or when they were more than the limit.
     var kept: KeptMessages?
+    /// The values are still to be decoded from `kept` (`TripleLimits.defersValues`); nothing else is known yet.
+    public internal(set) var awaitsDecoding = false
 
     struct KeptMessages: Sendable, Equatable {
         var messages: [[UInt8]]
         var content: TripleContentType
-        var byteCount: Int { messages.reduce(0) { $0 + $1.count } }
+        var byteCount: Int
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>, content: TripleContentType) {
+            messages = [Array(bytes)]
+            self.content = content
+            byteCount = bytes.count
+        }
+
+        /// Joins `more` when the two stay within `limit` bytes in all.
+        mutating func append(_ more: KeptMessages, limit: Int) -> Bool {
+            guard more.byteCount <= limit - byteCount else { return false }
+            messages += more.messages
+            byteCount += more.byteCount
+            return true
+        }
     }
 
     public init(serialization: String?, values: [HessianValue] = [], types: [String] = [], decodeError: String? = nil) {
@@ -33,6 +50,25 @@ public struct TripleMessage: Sendable, Equatable {
 }
 
 extension TripleMessage {
+    /// A message whose decoding is left for later: its bytes only.
+    static func awaitingDecoding(_ bytes: UnsafeBufferPointer<UInt8>, content: TripleContentType) -> TripleMessage {
+        var message = TripleMessage(serialization: nil)
+        message.kept = KeptMessages(bytes, content: content)
+        message.awaitsDecoding = true
+        message.valuesDecoded = false
+        return message
+    }
+
+    /// A streaming call's next message joined on: values in order, the first serialization, types and error kept.
+    /// Kept bytes are the caller's to join.
+    mutating func append(_ next: TripleMessage) {
+        values += next.values
+        if types.isEmpty { types = next.types }
+        if serialization == nil { serialization = next.serialization }
+        if decodeError == nil { decodeError = next.decodeError }
+        valuesDecoded = valuesDecoded && next.valuesDecoded
+    }
+
     /// A message whose values were not asked for: its serialization (and wrapper types) only.
     static func notDecoded(_ serialization: String, types: [String] = []) -> TripleMessage {
         var message = TripleMessage(serialization: serialization, types: types)
@@ -122,6 +158,21 @@ struct TriplePayloadDecoder {
         } catch {
             return TripleMessage(serialization: "protobuf", decodeError: "protobuf: \(error.reason) at \(error.offset)")
         }
+    }
+
+    /// Decodes what a message left for later (`awaitsDecoding`): each kept message in order, joined as decoding
+    /// them as they came would have. Returns how many did not decode.
+    mutating func resolve(_ message: inout TripleMessage, side: Side) -> Int {
+        guard message.awaitsDecoding, let kept = message.kept else { return 0 }
+        var undecoded = 0
+        var joined: TripleMessage?
+        for bytes in kept.messages {
+            let decoded = bytes.withUnsafeBufferPointer { decode($0, side: side, content: kept.content) }
+            if decoded.decodeError != nil { undecoded += 1 }
+            if joined == nil { joined = decoded } else { joined?.append(decoded) }
+        }
+        message = joined ?? TripleMessage(serialization: nil)
+        return undecoded
     }
 
     private func decodeJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> TripleMessage {
@@ -230,14 +281,16 @@ struct TriplePayloadDecoder {
     }
 }
 
-/// Decodes the arguments of a request kept at a report's depth (`TripleLimits.keepsRequestsForLater`): what full
-/// decoding would have given, for the few calls a report shows.
-public struct TripleArgumentDecoder {
+/// Decodes, off the analysis thread, what Triple decoding kept as bytes: the messages of a call whose values were
+/// left to the record thread (`TripleLimits.defersValues`), and the arguments of a request kept at a report's depth
+/// (`TripleLimits.keepsRequestsForLater`) for the few calls a report shows. Either gives what decoding at once would.
+public struct TripleDeferredDecoder {
     private var payloads: TriplePayloadDecoder
 
     public init(limits: TripleLimits) {
         var limits = limits
         limits.decodesValues = true
+        limits.defersValues = false
         payloads = TriplePayloadDecoder(limits: limits)
     }
 
@@ -251,5 +304,24 @@ public struct TripleArgumentDecoder {
             arguments += decoded.values
         }
         return arguments
+    }
+
+    /// Decodes the messages `call` left for later and flags it as decoding them at once would have
+    /// (`requestUndecoded`, `responseUndecoded`). Returns how many messages did not decode.
+    public mutating func decodeDeferred(in call: inout TripleCall) -> Int {
+        var undecoded = 0
+        if var request = call.request, request.awaitsDecoding {
+            let failed = payloads.resolve(&request, side: .request)
+            if failed > 0 { call.quality.insert(.requestUndecoded) }
+            undecoded += failed
+            call.request = request
+        }
+        if var response = call.response, response.awaitsDecoding {
+            let failed = payloads.resolve(&response, side: .response)
+            if failed > 0 { call.quality.insert(.responseUndecoded) }
+            undecoded += failed
+            call.response = response
+        }
+        return undecoded
     }
 }

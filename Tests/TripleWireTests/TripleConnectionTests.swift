@@ -318,7 +318,7 @@ struct TriplePayloadTests {
         let kept = try Self.streamed(limits: reportLimits, messages: 3)
         #expect(kept.request?.values.isEmpty == true && kept.request?.valuesDecoded == false)
         #expect(kept.request?.types.isEmpty == true && kept.request?.serialization == "hessian2")
-        var later = TripleArgumentDecoder(limits: reportLimits)
+        var later = TripleDeferredDecoder(limits: reportLimits)
         let keptRequest = try #require(kept.request)
         let decodedLater = later.arguments(of: keptRequest)
         let arguments = try #require(decodedLater)
@@ -334,6 +334,47 @@ struct TriplePayloadTests {
         #expect(full.request?.kept == nil)
         let fullRequest = try #require(full.request)
         #expect(later.arguments(of: fullRequest) == nil)
+    }
+
+    @Test("values left to the record thread decode there to exactly what decoding at once gives, flags and counts too")
+    func deferredValues() throws {
+        var deferring = TripleLimits()
+        deferring.defersValues = true
+        for messages in [1, 3] {
+            let atOnce = try Self.streamed(limits: TripleLimits(), messages: messages)
+            var later = try Self.streamed(limits: deferring, messages: messages)
+            #expect(later.awaitsDecoding && later.request?.values.isEmpty == true && later.request?.serialization == nil)
+            var decoder = TripleDeferredDecoder(limits: deferring)
+            #expect(decoder.decodeDeferred(in: &later) == 0)
+            #expect(!later.awaitsDecoding && later == atOnce && later.request?.types == atOnce.request?.types)
+            #expect(later.request?.values.count == 2 * messages)
+        }
+        // Past the bound the messages are decoded at once, every later one too: nothing waits, nothing is lost.
+        deferring.maxMessageLength = 2 * TripleConnectionTests.request.count
+        let over = try Self.streamed(limits: deferring, messages: 4)
+        #expect(!over.awaitsDecoding && over.request?.values.count == 8 && over.request?.kept == nil)
+        // A message that does not decode is flagged and counted when it is decoded, as it would have been at once.
+        let broken = Wire.requestWrapper([[0x53, 0x00]], types: ["java.lang.String"])  // a string cut short
+        var harness = ConnectionHarness(limits: TripleLimits())
+        var deferred = ConnectionHarness(limits: { var limits = TripleLimits(); limits.defersValues = true; return limits }())
+        for index in 0..<2 {
+            var client = BlockEncoder()
+            var server = BlockEncoder()
+            let run = { (harness: inout ConnectionHarness) in
+                harness.send(HTTP2FrameHeader.clientPreface + H2.settings, from: .client)
+                harness.send(H2.frame(.headers, flags: 0x4, stream: 1, client.block(TripleConnectionTests.requestFields()))
+                             + H2.frame(.data, flags: 0x1, stream: 1, H2.grpcMessage(broken)), from: .client)
+                harness.send(H2.frame(.headers, flags: 0x5, stream: 1, server.block([(":status", "200"), ("grpc-status", "0")])), from: .server)
+            }
+            if index == 0 { run(&harness) } else { run(&deferred) }
+        }
+        let atOnce = try #require(harness.calls.first)
+        var later = try #require(deferred.calls.first)
+        #expect(atOnce.quality.contains(.requestUndecoded) && harness.decoder.stats.messagesUndecoded == 1)
+        #expect(!later.quality.contains(.requestUndecoded) && deferred.decoder.stats.messagesUndecoded == 0)
+        var decoder = TripleDeferredDecoder(limits: TripleLimits())
+        #expect(decoder.decodeDeferred(in: &later) == 1)
+        #expect(later == atOnce && later.request?.decodeError == atOnce.request?.decodeError)
     }
 
     @Test("at a report's depth a wrapper is recognised by the same rules, its types checked but not kept")
