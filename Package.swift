@@ -154,7 +154,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "NetworkLayers", "InspectorCore"]),
+        .testTarget(name: "CorrelationTests", dependencies: ["Correlation", "DubboWire", "TripleWire", "NetworkLayers", "InspectorCore"]),
         .testTarget(
             name: "AnalysisPipelineTests",
             dependencies: [

@@ -4,9 +4,12 @@ public import InspectorCore
 public import NetworkLayers
 public import TripleWire
 
-/// A `TripleCall` behind one pointer (see `CallRecord.triple`); immutable, so sharing it is safe.
-final class TripleCallBox: Sendable, Equatable {
-    let call: TripleCall
+/// A `TripleCall` behind one pointer (see `CallRecord.triple`). Copy-on-write: `call` is changed only through
+/// `CallRecord.withUniqueTriple`, which copies the box first unless the record holds the only reference, so a box
+/// another record (or thread) can see is never changed.
+final class TripleCallBox: @unchecked Sendable, Equatable {
+    // No dynamic exclusivity check on every read: the only writer holds the sole reference (see above).
+    @exclusivity(unchecked) fileprivate(set) var call: TripleCall
 
     init(_ call: consuming TripleCall) {
         self.call = call
@@ -43,6 +46,14 @@ extension CallRecord {
         } else {
             fillTripleBodies(from: box.call)
         }
+    }
+
+    /// Changes the record's Triple call in place when the record holds the only reference to its box (after a copy
+    /// otherwise). Nothing happens for a dubbo record.
+    mutating func withUniqueTriple(_ change: (inout TripleCall) -> Void) {
+        guard tripleBox != nil else { return }
+        if !isKnownUniquelyReferenced(&tripleBox) { tripleBox = TripleCallBox(tripleBox!.call) }
+        change(&tripleBox!.call)
     }
 
     /// The request and response as Dubbo bodies, from the Triple call.

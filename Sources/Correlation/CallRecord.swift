@@ -142,11 +142,11 @@ extension CallRecord {
     /// in the decoder. A Triple record left pending gets its request and response from its call, once the messages
     /// the call left as bytes (`TripleLimits.defersValues`) are decoded.
     public mutating func decodeDeferredBodies(with decoder: inout DeferredBodyDecoder) {
-        if let box = tripleBox, box.call.awaitsDecoding {
-            var call = box.call
-            decoder.tripleMessagesUndecoded += decoder.triple.decodeDeferred(in: &call)
-            quality.formUnion(Self.quality(of: call))
-            tripleBox = TripleCallBox(call)
+        if tripleBox?.call.awaitsDecoding == true {
+            var undecoded = 0
+            withUniqueTriple { call in undecoded = decoder.triple.decodeDeferred(in: &call) }
+            decoder.tripleMessagesUndecoded += undecoded
+            if let box = tripleBox { quality.formUnion(Self.quality(of: box.call)) }
         }
         if tripleBodiesPending, let box = tripleBox {
             tripleBodiesPending = false
