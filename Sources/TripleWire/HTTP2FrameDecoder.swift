@@ -24,6 +24,7 @@ public struct HTTP2FrameDecoder: Sendable {
     public private(set) var stats = HTTP2StreamStats()
     private(set) var mode: Mode
     private var buffer: [UInt8] = []
+    private static let keptBufferCapacity = 4 << 10
     /// Capture time of the delivery that brought `buffer[offset...]`, ascending by offset.
     private var bufferTimes: [(offset: Int, time: CaptureTime)] = []
     private var followsLoss: Bool
@@ -302,8 +303,11 @@ public struct HTTP2FrameDecoder: Sendable {
         followsLoss = true
     }
 
+    /// A small buffer is kept for the next frame that spans deliveries; a large one is freed: kept, one DATA frame
+    /// spanning segments left each idle connection holding up to 64 KiB (28 KB per connection measured with
+    /// 10 000 connections), where a new allocation per large frame costs little beside copying it.
     private mutating func clearBuffer() {
-        buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 16)
+        buffer.removeAll(keepingCapacity: buffer.capacity <= Self.keptBufferCapacity)
         bufferTimes.removeAll(keepingCapacity: true)
     }
 }
