@@ -1,4 +1,5 @@
 import Hessian2
+import NIOHPACK
 import InspectorCore
 import Testing
 @testable import TripleWire
@@ -55,6 +56,22 @@ struct TripleConnectionTests {
         #expect(call.requestTime == H2.time(0) && call.responseTime == H2.time(100) && call.responseEndTime == H2.time(200))
         #expect(call.requestMessages == 1 && call.responseMessages == 1)
         #expect(call.requestBytes == Int64(Self.request.count) && call.quality.isEmpty)
+    }
+
+    @Test("every decoder starts from the same empty table: entries one direction added are never seen by another")
+    func decodersIndependent() throws {
+        var encoder = BlockEncoder()
+        let adds = encoder.block([("x-trace", "one")])  // a literal the encoder indexes
+        let refers = encoder.block([("x-trace", "one")])  // the entry by its dynamic index
+        #expect(refers.count < adds.count)
+        let fields = { (decoded: HPACKHeaders?) in decoded.map { $0.map { "\($0.name)=\($0.value)" } } }
+        var first = HeaderBlockDecoder(limits: TripleLimits())
+        var second = HeaderBlockDecoder(limits: TripleLimits())
+        #expect(fields(adds.withUnsafeBufferPointer { first.decode($0) }) == ["x-trace=one"])
+        #expect(fields(refers.withUnsafeBufferPointer { first.decode($0) }) == ["x-trace=one"])
+        #expect(refers.withUnsafeBufferPointer { second.decode($0) } == nil && !second.tableKnown)
+        var third = HeaderBlockDecoder(limits: TripleLimits())
+        #expect(fields(adds.withUnsafeBufferPointer { third.decode($0) }) == ["x-trace=one"] && third.tableKnown)
     }
 
     @Test("the dynamic table carries across calls: the second call's indexed headers decode to the same names")
