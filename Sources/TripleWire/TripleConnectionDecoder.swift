@@ -324,9 +324,8 @@ public struct TripleConnectionDecoder: Sendable {
     }
 
     /// A stream's next message joined onto the ones before it. Messages kept as bytes are joined while they stay
-    /// within `maxMessageLength` in all. Past it, messages left
-    /// for later are decoded now (and so is every later one), while a report's kept requests are dropped (no
-    /// arguments rather than some).
+    /// within `maxMessageLength` in all. Past it, messages left for later are decoded now (and so is every later
+    /// one), while a report's kept requests are dropped (no arguments rather than some).
     private mutating func joined(
         _ earlier: TripleMessage?, _ next: TripleMessage, side: TripleSide, quality: inout TripleCall.Quality
     ) -> TripleMessage {
