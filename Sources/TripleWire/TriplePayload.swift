@@ -18,6 +18,8 @@ public struct TripleMessage: Sendable, Equatable {
     /// (`TripleLimits.keepsRequestsForLater`) for `TripleDeferredDecoder.arguments(of:)`, or every message whose
     /// decoding was left to the record thread (`awaitsDecoding`). Nil otherwise, or when they were more than the limit.
     var kept: KeptMessages?
+    /// Bytes kept with the message (`kept`), for memory accounting.
+    public var keptByteCount: Int { kept?.byteCount ?? 0 }
     /// The values are still to be decoded from `kept` (`TripleLimits.defersValues`); nothing else is known yet.
     public internal(set) var awaitsDecoding = false
 

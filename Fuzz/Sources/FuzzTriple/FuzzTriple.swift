@@ -5,13 +5,15 @@ import TripleWire
 /// A Triple connection (HTTP/2 framing + HPACK + gRPC messages + wrappers) fed both directions in random chunks,
 /// with random gaps.
 ///
-/// Input: byte 0 = options (bit 0 picked up mid-stream, bit 1 small limits, bit 2 no gaps), then a program of
+/// Input: byte 0 = options (bit 0 picked up mid-stream, bit 1 small limits, bit 2 no gaps, bit 3 values left for
+/// the record thread, bit 4 a report's depth: requests kept for their arguments), then a program of
 /// operations, each a control byte `c` and its data: bit 0 of `c` = the side (0 client, 1 server);
 /// `c >= 0xF0` (only without bit 2): a gap of `next byte + 1` bytes on that side; otherwise deliver
 /// `(c >> 1) % 64 + 1` × (1 + `(c >> 1) / 64`) bytes from that side. The connection then finishes.
 ///
 /// Invariants besides "no trap, no hang": one record per stream (never two for the same stream id), the stats
-/// count what was emitted, nothing is held once finished, and what is held on the way stays within the limits.
+/// count what was emitted, nothing is held once finished, and what is held on the way stays within the limits;
+/// bytes kept with a call stay within the message limit, and what was left for later decodes (no call still waits).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTriple(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var input = FuzzInput(data, size)
@@ -24,6 +26,11 @@ public func fuzzTriple(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         limits.maxBufferedMessageBytes = 4_096
         limits.decompressionFloor = 1_024
         limits.maxDecompressionRatio = 4
+    }
+    if options & 8 != 0 { limits.defersValues = true }
+    if options & 16 != 0 {
+        limits.decodesValues = false
+        limits.keepsRequestsForLater = true
     }
     let allowGaps = options & 4 == 0
     var decoder = TripleConnectionDecoder(limits: limits, midstream: options & 1 != 0)
@@ -51,8 +58,16 @@ public func fuzzTriple(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     invariant(Int64(calls.count - streams.count) == decoder.stats.pings, "pings miscounted")
     invariant(Set(streams.map(\.streamID)).count == streams.count, "a stream was reported twice")
     invariant(streams.allSatisfy { $0.streamID != 0 }, "a call on stream 0")
-    for call in streams {
+    var later = TripleDeferredDecoder(limits: limits)
+    for var call in streams {
         invariant(call.requestMessages >= 0 && call.responseMessages >= 0, "negative message count")
+        for message in [call.request, call.response] {
+            let kept = message?.keptByteCount ?? 0
+            invariant(kept <= limits.maxMessageLength, "\(kept) bytes kept with a call, limit \(limits.maxMessageLength)")
+        }
+        if let request = call.request { _ = later.arguments(of: request) }
+        _ = later.decodeDeferred(in: &call)
+        invariant(!call.awaitsDecoding, "a call still waits for its values after decoding")
         if let start = call.requestTime, let end = call.responseEndTime { invariant(end >= start, "ends before it starts") }
     }
     return 0
