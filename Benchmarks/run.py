@@ -10,6 +10,7 @@ floor; peak RSS is the largest of the runs).
   python3 Benchmarks/run.py --memory             # also memory per idle flow and per pending request
   python3 Benchmarks/run.py --shapes             # the 100 000-call capture, small bodies, 10 000 connections
   python3 Benchmarks/run.py --baseline-binary OLD/dubbo-inspect   # before/after rows in the same rounds
+  python3 Benchmarks/run.py --tool-args="--decode-thread on"   # more rows: the tool with these arguments too
   python3 Benchmarks/run.py --peers              # also tshark (-q -z conv,tcp) and tcpflow on the same file
   python3 Benchmarks/run.py --beside="--serialization fastjson2"   # another shape of the same traffic, same rounds
 
@@ -74,11 +75,11 @@ def floor_path(args, compile=False):
 FLOOR = "libpcap floor (pcap_next_ex, one byte per 64-byte line)"
 
 
-def tool_modes(binary, path, suffix=""):
+def tool_modes(binary, path, suffix="", extra=()):
     return [
         (f"read --format none --report json (report mode){suffix}",
-         [binary, "read", path, "--format", "none", "--report", os.devnull, "--report-format", "json"]),
-        (f"read --format jsonl > /dev/null{suffix}", [binary, "read", path, "--format", "jsonl"]),
+         [binary, "read", path, "--format", "none", "--report", os.devnull, "--report-format", "json", *extra]),
+        (f"read --format jsonl > /dev/null{suffix}", [binary, "read", path, "--format", "jsonl", *extra]),
     ]
 
 
@@ -112,6 +113,9 @@ def measure(args, binary, floor, path, calls, title=None, also=()):
         modes.append((FLOOR + tag, [floor, capture_path], tag))
         modes.append(("old floor (pcap_next_ex, sums every byte)" + tag, [floor, "--sum-every-byte", capture_path], tag))
         modes += [(label, command, tag) for label, command in tool_modes(binary, capture_path, tag)]
+        for tool_args in args.tool_args:
+            modes += [(label, command, tag)
+                      for label, command in tool_modes(binary, capture_path, f" — {tool_args}{tag}", tool_args.split())]
         if args.baseline_binary:
             modes += [(label, command, tag)
                       for label, command in tool_modes(args.baseline_binary, capture_path, " — baseline binary" + tag)]
@@ -196,6 +200,8 @@ def main():
                         help="the 100 000-call capture, a small-body capture and 10 000 connections")
     parser.add_argument("--baseline-binary", help="a second dubbo-inspect (e.g. a release build of an older commit), "
                         "timed in the same interleaved rounds")
+    parser.add_argument("--tool-args", action="append", default=[], metavar="ARGS",
+                        help="more rows: dubbo-inspect with these arguments too (e.g. --tool-args='--decode-thread on')")
     parser.add_argument("--peers", action="store_true", help="also time tshark and tcpflow on each capture")
     parser.add_argument("--beside", action="append", default=[], metavar="CAPTURE_ARGS",
                         help="make_capture.py arguments of another shape of the same traffic, timed in the same "

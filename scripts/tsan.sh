@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the suites that exercise threads (record thread, live capture and view, packet queue, metrics server,
+# Runs the suites that exercise threads (record thread, decoding thread, live capture and view, packet queue, metrics server,
 # registry watcher, OTLP exporter) under ThreadSanitizer. Any report from the tests or from a dubbo-inspect they
 # start fails the run. Not part of .ci/run (it adds a third build); run it after changing threaded code.
 #
@@ -13,7 +13,7 @@ scratch=.build-tsan
 swift build --build-tests --sanitize=thread --scratch-path "$scratch"
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
-suites="LockedTests|RecordPipeTests|PacketQueueTests|LiveAgreementTests|MetricsServerTests|LiveMetricsTests|RedisRegistryTests"
+suites="LockedTests|RecordPipeTests|DecodeThreadTests|PacketQueueTests|LiveAgreementTests|MetricsServerTests|LiveMetricsTests|RedisRegistryTests"
 suites+="|LiveCaptureTests|ExporterTests|OTLPExportTests|RegistryJoinTests|ReportTests"
 status=0
 TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1" \

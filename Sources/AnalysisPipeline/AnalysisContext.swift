@@ -57,6 +57,18 @@ package final class AnalysisContext {
         correlator.frame(consume event, emit)
     }
 
+    /// Capture time has reached `now`: requests older than the timeout are reported as unanswered.
+    func expire(now: CaptureTime) {
+        let emit = self.emit
+        correlator.expire(now: now, emit)
+    }
+
+    /// End of input, every connection closed: every request still waiting is reported, in request order.
+    func finish(at time: CaptureTime) {
+        let emit = self.emit
+        correlator.finish(at: time, emit)
+    }
+
     /// A Triple connection is over (its calls are all out).
     func tripleEnded(_ stats: TripleConnectionStats) {
         tripleConnections += 1

@@ -1,3 +1,4 @@
+import Glibc
 public import Correlation
 import DubboWire
 public import InspectorCore
@@ -13,15 +14,27 @@ public struct OfflineAnalysis {
     /// Hand records to `onRecord` on a second thread, so decoding and output use two cores (records still arrive
     /// in order, and all of them before `run` returns).
     public var recordsOnSecondThread: Bool
+    /// Decode and correlate on a thread of their own, while the calling thread reads the files and reassembles TCP
+    /// (`ThreadedPacketPipeline`): the same records in the same order, from one more core.
+    public var decodesOnOwnThread: Bool
+
+    /// Whether a decoding thread pays off on this machine: with the record thread that makes three busy threads,
+    /// which on two cores share them and slow dubbo traffic down (Triple report mode still gains; README, "How it runs").
+    public static var decodeThreadPaysOff: Bool { onlineProcessors() >= 3 }
+
+    private static func onlineProcessors() -> Int {
+        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
 
     public init(
         limits: Limits = .default, plan: DecodePlan = .full, filter: String? = nil,
-        recordsOnSecondThread: Bool = true
+        recordsOnSecondThread: Bool = true, decodesOnOwnThread: Bool = false
     ) {
         self.limits = limits
         self.plan = plan
         self.filter = filter
         self.recordsOnSecondThread = recordsOnSecondThread
+        self.decodesOnOwnThread = decodesOnOwnThread
     }
 
     /// Problems met while reading, each a one-line message; the run goes on past them.
@@ -44,7 +57,7 @@ public struct OfflineAnalysis {
                 problems.unreadableFiles.append("\(error)")
             }
         }
-        var records = 0
+        let records = RecordCount()
         let defersDubboBodies = recordsOnSecondThread && plan.defersBodiesToRecordThread
         let defersTripleValues = recordsOnSecondThread && plan.defersTripleValuesToRecordThread
         let deferred = defersDubboBodies || defersTripleValues ? DeferredDecoding(limits: limits, depth: plan.depth) : nil
@@ -56,26 +69,30 @@ public struct OfflineAnalysis {
                 record.releaseBodies()
             }
             : nil
-        var pipeline = PacketPipeline(limits: limits, depth: plan.depth) { record in
-            records += 1
+        let emit: Correlator.Emit = { record in
+            records.count += 1
             if let pipe { pipe.send(consume record) } else { onRecord(record) }
         }
-        pipeline.context.defersDecoding = defersDubboBodies
-        pipeline.context.defersTripleValues = defersTripleValues
-        var source = MergedPacketSource(readers: readers)
-        // Bounded: each call returns a packet, ends the input, or retires one file with an error.
-        while true {
-            do {
-                guard let packet = try source.nextPacket() else { break }
-                pipeline.process(packet)
-            } catch {
-                problems.readErrors.append("\(error)")
-            }
+        let configure = { (context: AnalysisContext) in
+            context.defersDecoding = defersDubboBodies
+            context.defersTripleValues = defersTripleValues
         }
-        pipeline.finish()
-        pipe?.finish()
-
-        var summary = pipeline.summary(capture: source.stats, records: records)
+        var source = MergedPacketSource(readers: readers)
+        var summary: RunSummary
+        if decodesOnOwnThread {
+            let pipeline = ThreadedPacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit)
+            Self.read(&source, problems: &problems) { pipeline.process($0) }
+            pipeline.finish()
+            pipe?.finish()
+            summary = pipeline.summary(capture: source.stats, records: records.count)
+        } else {
+            var pipeline = PacketPipeline(limits: limits, depth: plan.depth, emit: emit)
+            configure(pipeline.context)
+            Self.read(&source, problems: &problems) { pipeline.process($0) }
+            pipeline.finish()
+            pipe?.finish()
+            summary = pipeline.summary(capture: source.stats, records: records.count)
+        }
         summary.files = readers.count
         summary.failedFiles = problems.unreadableFiles.count
         if let deferred {
@@ -85,6 +102,26 @@ public struct OfflineAnalysis {
         }
         return (summary, problems)
     }
+
+    /// Every packet of every file, in capture order, to `process`. Bounded: each round returns a packet, ends the
+    /// input, or retires one file with an error.
+    private static func read(
+        _ source: inout MergedPacketSource, problems: inout Problems, _ process: (CapturedPacket) -> Void
+    ) {
+        while true {
+            do {
+                guard let packet = try source.nextPacket() else { return }
+                process(packet)
+            } catch {
+                problems.readErrors.append("\(error)")
+            }
+        }
+    }
+}
+
+/// Records emitted so far, counted on whichever thread emits them (one at a time; read after it has finished).
+private final class RecordCount: @unchecked Sendable {
+    var count = 0
 }
 
 /// The record thread's body decoder when decoding is deferred (only that thread touches it while the run lasts).

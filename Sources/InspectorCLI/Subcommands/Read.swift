@@ -35,6 +35,7 @@ struct Read: AsyncParsableCommand {
 
     @OptionGroup var payload: PayloadOptions
     @OptionGroup var limits: LimitOptions
+    @OptionGroup var threads: ThreadOptions
     @OptionGroup var reportFile: ReportFileOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var captureNames: CaptureNameOptions
@@ -66,7 +67,8 @@ struct Read: AsyncParsableCommand {
         }
         let writer = RecordWriter(format: format.value, output: outputFile, options: options, registry: registryJoin)
         captureNames.firstLook(files: files, limits: runLimits, filter: filter, into: writer.captureNames)
-        let analysis = OfflineAnalysis(limits: runLimits, plan: decodePlan, filter: filter)
+        let analysis = OfflineAnalysis(
+            limits: runLimits, plan: decodePlan, filter: filter, decodesOnOwnThread: threads.decodesOnOwnThread)
         let reportSink = try reportFile.makeSink(
             includePayload: !payload.noPayload, limits: runLimits, directory: registryJoin?.currentDirectory)
         let exporter = try otlp.makeExporter(

@@ -62,6 +62,7 @@ struct Report: AsyncParsableCommand {
 
     @OptionGroup var payload: PayloadOptions
     @OptionGroup var limits: LimitOptions
+    @OptionGroup var threads: ThreadOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var captureNames: CaptureNameOptions
 
@@ -122,7 +123,7 @@ struct Report: AsyncParsableCommand {
             analysis: OfflineAnalysis(
                 limits: runLimits,
                 plan: DecodePlan(includePayload: !payload.noPayload, showsRecords: false, keepsSlowestCalls: true),
-                filter: filter),
+                filter: filter, decodesOnOwnThread: threads.decodesOnOwnThread),
             configuration: configuration)
         let current = reporter.run(paths: files)
         var problems = current.problems
