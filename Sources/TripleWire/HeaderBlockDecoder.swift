@@ -16,6 +16,10 @@ struct HeaderBlockDecoder {
     private var tableSizeLimit = 4_096
     /// Each block is copied here for the decoder: one buffer reused for every block of the direction.
     private var scratch = ByteBufferAllocator().buffer(capacity: 0)
+    /// Blocks sent again with the table unchanged, answered without decoding.
+    private(set) var repeated = RepeatedHeaderBlocks()
+    /// Blocks answered from `repeated`.
+    private(set) var blocksReused = 0
 
     init(limits: TripleLimits) {
         self.maxHeaderListSize = limits.maxHeaderListSize
@@ -38,22 +42,36 @@ struct HeaderBlockDecoder {
     mutating func peerAnnouncedTableSize(_ size: Int) {
         tableSizeLimit = min(size, maxTableSize)
         decoder.maxDynamicTableLength = tableSizeLimit
+        repeated.forgetAll()
     }
 
     /// Marks the table unknown: an earlier block was lost.
     mutating func lostBlocks() {
         tableKnown = false
+        repeated.forgetAll()
     }
 
     /// The fields of one complete header block; `nil` when it cannot be decoded (and then the table is unknown).
     mutating func decode(_ block: UnsafeBufferPointer<UInt8>) -> HPACKHeaders? {
+        let keepsTable = tableKnown && HPACKRepresentations.leaveTableUnchanged(block)
+        let key = keepsTable ? RepeatedHeaderBlocks.key(block) : nil
+        if let key, let fields = repeated.fields(for: block, key: key) {
+            blocksReused += 1
+            return fields
+        }
         scratch.clear()
         scratch.writeBytes(UnsafeRawBufferPointer(block))
         if tableKnown {
             do {
-                return try decoder.decodeHeaders(from: &scratch)
+                let fields = try decoder.decodeHeaders(from: &scratch)
+                if !keepsTable {
+                    repeated.forgetAll()
+                } else if let key {
+                    repeated.decoded(block, key: key, as: fields)
+                }
+                return fields
             } catch {
-                tableKnown = false
+                lostBlocks()
                 return nil
             }
         }

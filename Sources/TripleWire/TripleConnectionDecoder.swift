@@ -444,6 +444,8 @@ public struct TripleConnectionDecoder: Sendable {
         _ block: PendingBlock, _ bytes: UnsafeBufferPointer<UInt8>, time: CaptureTime, from side: TripleSide, _ emit: CallHandler
     ) {
         let fields = side == .client ? clientBlocks.decode(bytes) : serverBlocks.decode(bytes)
+        stats.headerBlocks += 1
+        stats.reusedHeaderBlocks = Int64(clientBlocks.blocksReused + serverBlocks.blocksReused)
         if fields == nil { stats.undecodedHeaderBlocks += 1 }
         guard !block.isPushPromise else { return }
         let id = block.streamID

@@ -8,6 +8,10 @@ public struct TripleConnectionStats: Sendable, Equatable {
     public var malformedFrames: Int64 = 0
     /// Header blocks that could not be decoded (HPACK error, or an unknown dynamic table).
     public var undecodedHeaderBlocks: Int64 = 0
+    /// Header blocks decoded (or tried), and those among them answered from the blocks a side repeats
+    /// (`RepeatedHeaderBlocks`) without HPACK decoding.
+    public var headerBlocks: Int64 = 0
+    public var reusedHeaderBlocks: Int64 = 0
     /// Header blocks dropped for exceeding `maxHeaderBlockLength` or `maxContinuationFrames`.
     public var oversizedHeaderBlocks: Int64 = 0
     /// New streams not tracked because `maxConcurrentStreams` were open.
@@ -27,6 +31,8 @@ public struct TripleConnectionStats: Sendable, Equatable {
         goaways += other.goaways
         malformedFrames += other.malformedFrames
         undecodedHeaderBlocks += other.undecodedHeaderBlocks
+        headerBlocks += other.headerBlocks
+        reusedHeaderBlocks += other.reusedHeaderBlocks
         oversizedHeaderBlocks += other.oversizedHeaderBlocks
         streamsOverLimit += other.streamsOverLimit
         messagesTooLarge += other.messagesTooLarge
