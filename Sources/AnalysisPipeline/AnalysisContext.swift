@@ -26,6 +26,8 @@ package final class AnalysisContext {
     let maxBufferedFrameBytes: Int
     /// Triple (HTTP/2) decoding: its bounds, and what its connections counted.
     let tripleLimits: TripleLimits
+    /// Header blocks decoded before, shared by every Triple connection of this context.
+    let headerBlocks: HeaderBlockMemory
     var tripleConnections = 0
     var tripleStats = TripleConnectionStats()
     var tripleRecords = 0
@@ -42,6 +44,7 @@ package final class AnalysisContext {
         tripleLimits.decodesValues = depth == .full
         tripleLimits.keepsRequestsForLater = depth == .argumentsOnDemand
         self.tripleLimits = tripleLimits
+        self.headerBlocks = HeaderBlockMemory(budget: tripleLimits.maxRememberedHeaderBytes)
     }
 
     func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {

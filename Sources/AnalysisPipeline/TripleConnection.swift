@@ -23,7 +23,8 @@ final class TripleConnection {
         self.clientIsInitiator = clientIsInitiator
         var limits = context.tripleLimits
         limits.defersValues = context.defersTripleValues
-        self.decoder = TripleConnectionDecoder(limits: limits, clientIsInitiator: clientIsInitiator, midstream: midstream)
+        self.decoder = TripleConnectionDecoder(
+            limits: limits, clientIsInitiator: clientIsInitiator, midstream: midstream, headerMemory: context.headerBlocks)
     }
 
     func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {

@@ -7,6 +7,8 @@ import NIOHPACK
 /// then decoded against an empty table: a block that refers only to the static table, to literals and to entries
 /// it added itself decodes exactly as the real decoder would, since new entries take the lowest dynamic indexes;
 /// a block referring to an older entry fails and its fields are reported as unknown, never guessed.
+///
+/// Blocks that leave the table as it was are looked up in `memory` first (`HeaderBlockMemory`).
 struct HeaderBlockDecoder {
     private var decoder: HPACKDecoder
     private let maxHeaderListSize: Int
@@ -16,16 +18,19 @@ struct HeaderBlockDecoder {
     private var tableSizeLimit = 4_096
     /// Each block is copied here for the decoder: one buffer reused for every block of the direction.
     private var scratch = ByteBufferAllocator().buffer(capacity: 0)
-    /// Blocks sent again with the table unchanged, answered without decoding.
-    private(set) var repeated = RepeatedHeaderBlocks()
-    /// Blocks answered from `repeated`.
+    private let memory: HeaderBlockMemory
+    /// This direction's table, as `memory` knows it: counted up whenever the table may have changed.
+    private var table: HeaderBlockMemory.Key
+    /// Blocks answered from `memory`.
     private(set) var blocksReused = 0
 
-    init(limits: TripleLimits) {
+    init(limits: TripleLimits, memory: HeaderBlockMemory) {
         self.maxHeaderListSize = limits.maxHeaderListSize
         self.maxTableSize = limits.maxDynamicTableSize
         self.decoder = limits.maxHeaderListSize == Self.initial.maxHeaderListSize
             ? Self.initial : Self.makeDecoder(tableSize: 4_096, maxHeaderListSize: limits.maxHeaderListSize)
+        self.memory = memory
+        self.table = HeaderBlockMemory.Key(owner: memory.newOwner(), generation: 0)
     }
 
     private static func makeDecoder(tableSize: Int, maxHeaderListSize: Int) -> HPACKDecoder {
@@ -42,20 +47,26 @@ struct HeaderBlockDecoder {
     mutating func peerAnnouncedTableSize(_ size: Int) {
         tableSizeLimit = min(size, maxTableSize)
         decoder.maxDynamicTableLength = tableSizeLimit
-        repeated.forgetAll()
+        table.generation += 1
     }
 
     /// Marks the table unknown: an earlier block was lost.
     mutating func lostBlocks() {
         tableKnown = false
-        repeated.forgetAll()
+        table.generation += 1
     }
 
     /// The fields of one complete header block; `nil` when it cannot be decoded (and then the table is unknown).
     mutating func decode(_ block: UnsafeBufferPointer<UInt8>) -> HPACKHeaders? {
-        let keepsTable = tableKnown && HPACKRepresentations.leaveTableUnchanged(block)
-        let key = keepsTable ? RepeatedHeaderBlocks.key(block) : nil
-        if let key, let fields = repeated.fields(for: block, key: key) {
+        // A block that reads no table decodes the same against an unknown one (see above).
+        let use = HPACKRepresentations.tableUse(block)
+        let key: HeaderBlockMemory.Key? = switch use {
+        case .none: .anyTable
+        case .reads where tableKnown: table
+        case .reads, .changes: nil
+        }
+        let hash = key.flatMap { HeaderBlockMemory.hash(block, key: $0) }
+        if let key, let hash, let fields = memory.fields(for: block, key: key, hash: hash) {
             blocksReused += 1
             return fields
         }
@@ -64,11 +75,8 @@ struct HeaderBlockDecoder {
         if tableKnown {
             do {
                 let fields = try decoder.decodeHeaders(from: &scratch)
-                if !keepsTable {
-                    repeated.forgetAll()
-                } else if let key {
-                    repeated.decoded(block, key: key, as: fields)
-                }
+                if use == .changes { table.generation += 1 }
+                if let key, let hash { memory.decoded(block, key: key, hash: hash, as: fields) }
                 return fields
             } catch {
                 lostBlocks()
@@ -77,6 +85,8 @@ struct HeaderBlockDecoder {
         }
         var unknownTable = Self.makeDecoder(tableSize: maxTableSize, maxHeaderListSize: maxHeaderListSize)
         unknownTable.maxDynamicTableLength = maxTableSize
-        return try? unknownTable.decodeHeaders(from: &scratch)
+        let fields = try? unknownTable.decodeHeaders(from: &scratch)
+        if let fields, let key, let hash { memory.decoded(block, key: key, hash: hash, as: fields) }
+        return fields
     }
 }

@@ -61,13 +61,18 @@ public struct TripleConnectionDecoder: Sendable {
     /// - Parameters:
     ///   - clientIsInitiator: the TCP initiator is the HTTP/2 client (true unless detection said otherwise).
     ///   - midstream: the connection was picked up after its start.
-    public init(limits: TripleLimits, clientIsInitiator: Bool = true, midstream: Bool) {
+    ///   - headerMemory: header blocks decoded before, shared by the connections one thread decodes (by default
+    ///     this connection's own).
+    public init(
+        limits: TripleLimits, clientIsInitiator: Bool = true, midstream: Bool,
+        headerMemory: HeaderBlockMemory = HeaderBlockMemory(budget: 64 << 10)
+    ) {
         self.limits = limits
         self.clientIsInitiator = clientIsInitiator
         self.clientFrames = HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: !midstream, midstream: midstream)
         self.serverFrames = HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: false, midstream: midstream)
-        self.clientBlocks = HeaderBlockDecoder(limits: limits)
-        self.serverBlocks = HeaderBlockDecoder(limits: limits)
+        self.clientBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
+        self.serverBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
         self.payloads = TriplePayloadDecoder(limits: limits)
     }
 

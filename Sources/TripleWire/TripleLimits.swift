@@ -16,6 +16,9 @@ public struct TripleLimits: Sendable, Equatable {
     /// Largest HPACK dynamic table honoured, whatever SETTINGS_HEADER_TABLE_SIZE says; an encoder using more
     /// makes the table unknown (calls flagged `headers_incomplete`), never wrongly decoded.
     public var maxDynamicTableSize = 64 << 10
+    /// Bytes of header blocks (and their decoded fields) remembered over all connections of an analysis thread, so
+    /// blocks sent again skip HPACK decoding (`HeaderBlockMemory`); the oldest are forgotten first.
+    public var maxRememberedHeaderBytes = HeaderBlockMemory.defaultBudget
     /// Streams tracked at once per connection; further new streams are counted and not decoded.
     public var maxConcurrentStreams = 1_024
     /// A compressed message may inflate to at most this many times its size (and never past `maxMessageLength`)…

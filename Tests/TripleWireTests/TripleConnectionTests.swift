@@ -65,12 +65,12 @@ struct TripleConnectionTests {
         let refers = encoder.block([("x-trace", "one")])  // the entry by its dynamic index
         #expect(refers.count < adds.count)
         let fields = { (decoded: HPACKHeaders?) in decoded.map { $0.map { "\($0.name)=\($0.value)" } } }
-        var first = HeaderBlockDecoder(limits: TripleLimits())
-        var second = HeaderBlockDecoder(limits: TripleLimits())
+        var first = HeaderBlockDecoder(limits: TripleLimits(), memory: HeaderBlockMemory())
+        var second = HeaderBlockDecoder(limits: TripleLimits(), memory: HeaderBlockMemory())
         #expect(fields(adds.withUnsafeBufferPointer { first.decode($0) }) == ["x-trace=one"])
         #expect(fields(refers.withUnsafeBufferPointer { first.decode($0) }) == ["x-trace=one"])
         #expect(refers.withUnsafeBufferPointer { second.decode($0) } == nil && !second.tableKnown)
-        var third = HeaderBlockDecoder(limits: TripleLimits())
+        var third = HeaderBlockDecoder(limits: TripleLimits(), memory: HeaderBlockMemory())
         #expect(fields(adds.withUnsafeBufferPointer { third.decode($0) }) == ["x-trace=one"] && third.tableKnown)
     }
 
