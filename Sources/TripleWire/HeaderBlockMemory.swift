@@ -13,7 +13,7 @@ import NIOHPACK
 ///
 /// Bounded: a block is kept only when seen a second time, at most `maxBlockLength` bytes; all entries together stay
 /// within `budget` bytes (blocks and decoded fields, estimated) and `maxEntries`, the oldest replaced first.
-/// One instance per analysis thread, never shared between threads.
+/// One instance per analysis thread, never shared between threads, for decoders with the same `TripleLimits`.
 public final class HeaderBlockMemory: @unchecked Sendable {
     // @unchecked: used by the one thread that decodes its connections (docs/LIMITS.md, "Triple").
     public static let defaultBudget = 4 << 20
