@@ -335,8 +335,9 @@ struct RedisRegistryTests {
         try restarted.register(
             Self.providers, Self.providerURL("10.0.0.9", application: "after-restart"), expiry: Expiry.fresh)
         watcher.waitForUpdate(after: version, timeoutMilliseconds: 10_000)
-        try waitUntil { watcher.statistics.connected }
-        #expect(watcher.directory?.providers(at: Endpoint(address: IPAddress(10, 0, 0, 9), port: 20880)).count == 1)
+        // Connected comes before the first read after it: wait for the registration made while it was away.
+        let registeredWhileAway = Endpoint(address: IPAddress(10, 0, 0, 9), port: 20880)
+        try waitUntil { watcher.statistics.connected && watcher.directory?.providers(at: registeredWhileAway).count == 1 }
         #expect(watcher.directory?.providers(at: Self.provider).isEmpty == true)
         #expect(watcher.statistics.reconnects == 1)
         #expect(lines.all.contains { $0.contains("reconnected to \(redis.node)") })
