@@ -8,7 +8,8 @@ import NIOHPACK
 /// it added itself decodes exactly as the real decoder would, since new entries take the lowest dynamic indexes;
 /// a block referring to an older entry fails and its fields are reported as unknown, never guessed.
 ///
-/// Blocks that leave the table as it was are looked up in `memory` first (`HeaderBlockMemory`).
+/// Blocks that leave the table as it was are looked up in `memory` first (`HeaderBlockMemory`), which also lends
+/// the buffer each block is copied into for NIOHPACK (one per thread rather than two per connection).
 struct HeaderBlockDecoder {
     private var decoder: HPACKDecoder
     private let maxHeaderListSize: Int
@@ -16,8 +17,6 @@ struct HeaderBlockDecoder {
     /// The table's content is known (every block since the start was decoded).
     private(set) var tableKnown = true
     private var tableSizeLimit = 4_096
-    /// Each block is copied here for the decoder: one buffer reused for every block of the direction.
-    private var scratch = ByteBufferAllocator().buffer(capacity: 0)
     private let memory: HeaderBlockMemory
     /// This direction's table, as `memory` knows it: counted up whenever the table may have changed.
     private var table: HeaderBlockMemory.Key
@@ -70,11 +69,11 @@ struct HeaderBlockDecoder {
             blocksReused += 1
             return fields
         }
-        scratch.clear()
-        scratch.writeBytes(UnsafeRawBufferPointer(block))
+        memory.scratch.clear()
+        memory.scratch.writeBytes(UnsafeRawBufferPointer(block))
         if tableKnown {
             do {
-                let fields = try decoder.decodeHeaders(from: &scratch)
+                let fields = try decoder.decodeHeaders(from: &memory.scratch)
                 if use == .changes { table.generation += 1 }
                 if let key, let hash { memory.decoded(block, key: key, hash: hash, as: fields) }
                 return fields
@@ -85,7 +84,7 @@ struct HeaderBlockDecoder {
         }
         var unknownTable = Self.makeDecoder(tableSize: maxTableSize, maxHeaderListSize: maxHeaderListSize)
         unknownTable.maxDynamicTableLength = maxTableSize
-        let fields = try? unknownTable.decodeHeaders(from: &scratch)
+        let fields = try? unknownTable.decodeHeaders(from: &memory.scratch)
         if let fields, let key, let hash { memory.decoded(block, key: key, hash: hash, as: fields) }
         return fields
     }

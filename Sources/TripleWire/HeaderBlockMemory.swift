@@ -1,4 +1,5 @@
 import Glibc
+import NIOCore
 import NIOHPACK
 
 /// Header blocks decoded before, remembered across the Triple connections of one analysis thread, so a block sent
@@ -43,6 +44,9 @@ public final class HeaderBlockMemory: @unchecked Sendable {
     private var seen: [Int]
     private var lastOwner: UInt64 = 0
     private(set) var heldBytes = 0
+    /// Where a block is copied for NIOHPACK's decoder: one buffer for every connection of the thread (it grows to
+    /// the largest block decoded, at most `TripleLimits.maxHeaderBlockLength`).
+    var scratch = ByteBufferAllocator().buffer(capacity: 0)
 
     public init(budget: Int = HeaderBlockMemory.defaultBudget) {
         self.budget = max(0, budget)
