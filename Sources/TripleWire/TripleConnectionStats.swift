@@ -9,7 +9,7 @@ public struct TripleConnectionStats: Sendable, Equatable {
     /// Header blocks that could not be decoded (HPACK error, or an unknown dynamic table).
     public var undecodedHeaderBlocks: Int64 = 0
     /// Header blocks decoded (or tried), and those among them answered from the blocks a side repeats
-    /// (`RepeatedHeaderBlocks`) without HPACK decoding.
+    /// (`HeaderBlockMemory`) without HPACK decoding.
     public var headerBlocks: Int64 = 0
     public var reusedHeaderBlocks: Int64 = 0
     /// Header blocks dropped for exceeding `maxHeaderBlockLength` or `maxContinuationFrames`.
