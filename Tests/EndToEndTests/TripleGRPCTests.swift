@@ -100,6 +100,29 @@ struct TripleGRPCTests {
         }
     }
 
+    @Test("request_ts is the packet with the HEADERS frame's first byte, as tshark reassembles it, when a packet completes one frame and holds another whole")
+    func requestTimeAfterSplitFrame() throws {
+        let capture = try Captures.required(Self.support.appendingPathComponent("captures/http2-headers-after-split-frame.pcap"))
+        let tshark = try Subprocess.run("/usr/bin/env", [
+            "python3", Self.support.appendingPathComponent("tshark_http2.py").path, capture, "50051",
+        ], timeout: 120)
+        guard tshark.status == 0 else {
+            throw Captures.MissingFile(path: "tshark_http2.py failed (status \(tshark.status)): \(tshark.error.suffix(800))")
+        }
+        let requests = try Self.jsonLines(tshark.output).filter { $0["from_server"] as? Bool == false }
+        let records = try Captures.analyze([capture]).records.filter { $0["kind"] as? String == "call" }
+        // The capture's own account (Tests/Support/captures/http2-headers-after-split-frame.py): packets 1 ms apart.
+        let expected: [Int: Double] = [1: 1_700_000_000.005, 3: 1_700_000_000.007, 5: 1_700_000_000.008]
+        #expect(requests.count == 3 && records.count == 3)
+        for request in requests {
+            let stream = request["stream"] as? Int ?? -1
+            let record = records.first { $0["request_id"] as? Int == stream }
+            #expect(Self.sameTime(request["first_ts"], expected[stream]), "tshark, stream \(stream)")
+            #expect(Self.sameTime(record?["request_ts"], expected[stream]), "stream \(stream)")
+            #expect(record?["outcome"] as? String == "ok" && (record?["quality"] as? [String]) == [], "stream \(stream)")
+        }
+    }
+
     @Test("response timing and status match tshark: first response HEADERS, END_STREAM trailers, grpc-status")
     func responsesMatchTshark() throws {
         let run = try Self.run.get()

@@ -4,7 +4,8 @@
     tshark_http2.py capture.pcap PORT
 
 Each line: {"ts": epoch seconds of the packet where tshark completed the frame, "first_ts": the packet holding the
-frame's first byte (differs when TCP split the frame over several packets), "from_server": bool, "stream": id, "end_stream": bool,
+frame's first byte (differs when TCP split the frame over several packets; only the packet's first HTTP/2 PDU can have
+begun in an earlier packet), "from_server": bool, "stream": id, "end_stream": bool,
 "headers": [[name, value], ...]}. Exit status 2 when tshark is missing.
 """
 
@@ -40,8 +41,10 @@ def main():
         ts = float(layers["frame"]["frame.time_epoch"])
         from_server = layers["tcp"]["tcp.srcport"] == str(port)
         segments = as_list((layers.get("tcp.segments") or {}).get("tcp.segment"))
-        first_ts = times[segments[0]] if segments else ts
-        for pdu in as_list(layers.get("http2")):
+        # tshark lists the segments of the one PDU this packet completes, which is its first: a frame in a later
+        # PDU begins and ends in this packet.
+        for index, pdu in enumerate(as_list(layers.get("http2"))):
+            first_ts = times[segments[0]] if segments and index == 0 else ts
             for frame in as_list(pdu.get("http2.stream")):
                 if frame.get("http2.type") != "1":
                     continue
