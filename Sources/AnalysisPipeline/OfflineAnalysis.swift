@@ -78,21 +78,13 @@ public struct OfflineAnalysis {
             context.defersTripleValues = defersTripleValues
         }
         var source = MergedPacketSource(readers: readers)
-        var summary: RunSummary
-        if decodesOnOwnThread {
-            let pipeline = ThreadedPacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit)
-            Self.read(&source, problems: &problems) { pipeline.process($0) }
-            pipeline.finish()
-            pipe?.finish()
-            summary = pipeline.summary(capture: source.stats, records: records.count)
-        } else {
-            var pipeline = PacketPipeline(limits: limits, depth: plan.depth, emit: emit)
-            configure(pipeline.context)
-            Self.read(&source, problems: &problems) { pipeline.process($0) }
-            pipeline.finish()
-            pipe?.finish()
-            summary = pipeline.summary(capture: source.stats, records: records.count)
-        }
+        var summary = decodesOnOwnThread
+            ? Self.analyse(
+                ThreadedPacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit),
+                source: &source, problems: &problems, recordPipe: pipe, records: records)
+            : Self.analyse(
+                PacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit),
+                source: &source, problems: &problems, recordPipe: pipe, records: records)
         summary.files = readers.count
         summary.failedFiles = problems.unreadableFiles.count
         if let deferred {
@@ -103,21 +95,38 @@ public struct OfflineAnalysis {
         return (summary, problems)
     }
 
-    /// Every packet of every file, in capture order, to `process`. Bounded: each round returns a packet, ends the
-    /// input, or retires one file with an error.
-    private static func read(
-        _ source: inout MergedPacketSource, problems: inout Problems, _ process: (CapturedPacket) -> Void
-    ) {
+    /// Every packet of every file, in capture order, through `pipeline`, then the end of input; waits for the
+    /// record thread and returns the summary. Bounded: each round returns a packet, ends the input, or retires one
+    /// file with an error.
+    private static func analyse<Pipeline: PacketAnalysing>(
+        _ pipeline: consuming Pipeline, source: inout MergedPacketSource, problems: inout Problems,
+        recordPipe: RecordPipe?, records: RecordCount
+    ) -> RunSummary {
+        var pipeline = pipeline
         while true {
             do {
-                guard let packet = try source.nextPacket() else { return }
-                process(packet)
+                guard let packet = try source.nextPacket() else { break }
+                pipeline.process(packet)
             } catch {
                 problems.readErrors.append("\(error)")
             }
         }
+        pipeline.finish()
+        recordPipe?.finish()
+        return pipeline.summary(capture: source.stats, records: records.count)
     }
 }
+
+/// What `OfflineAnalysis` drives, on one thread (`PacketPipeline`) or two (`ThreadedPacketPipeline`).
+protocol PacketAnalysing {
+    mutating func process(_ packet: CapturedPacket)
+    /// End of input: every connection closed, every record emitted.
+    mutating func finish()
+    func summary(capture: CaptureStats, records: Int) -> RunSummary
+}
+
+extension PacketPipeline: PacketAnalysing {}
+extension ThreadedPacketPipeline: PacketAnalysing {}
 
 /// Records emitted so far, counted on whichever thread emits them (one at a time; read after it has finished).
 private final class RecordCount: @unchecked Sendable {

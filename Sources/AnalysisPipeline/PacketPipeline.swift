@@ -1,7 +1,6 @@
 package import Correlation
 package import DubboWire
 package import InspectorCore
-package import NetworkLayers
 package import PacketCapture
 package import TCPReassembly
 
@@ -11,8 +10,13 @@ package struct PacketPipeline {
     package let context: AnalysisContext
     private var stage: ReassemblyStage<ConnectionConsumerFactory>
 
-    package init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping Correlator.Emit) {
+    /// `configure` adjusts the context before any packet reaches it.
+    package init(
+        limits: Limits, depth: DubboBodyDecoder.Depth, configure: (AnalysisContext) -> Void = { _ in },
+        emit: @escaping Correlator.Emit
+    ) {
         context = AnalysisContext(limits: limits, depth: depth, emit: emit)
+        configure(context)
         stage = ReassemblyStage(
             factory: ConnectionConsumerFactory(context: context, maxBodyLength: limits.maxBodyLength), limits: limits)
     }
