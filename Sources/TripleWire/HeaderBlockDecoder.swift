@@ -55,8 +55,8 @@ struct HeaderBlockDecoder {
         table.generation += 1
     }
 
-    /// The fields of one complete header block; `nil` when it cannot be decoded (and then the table is unknown).
-    mutating func decode(_ block: UnsafeBufferPointer<UInt8>) -> HPACKHeaders? {
+    /// One complete header block decoded; `nil` when it cannot be (and then the table is unknown).
+    mutating func decode(_ block: UnsafeBufferPointer<UInt8>) -> DecodedHeaderBlock? {
         // A block that reads no table decodes the same against an unknown one (see above).
         let use = HPACKRepresentations.tableUse(block)
         let key: HeaderBlockMemory.Key? = switch use {
@@ -65,18 +65,18 @@ struct HeaderBlockDecoder {
         case .reads, .changes: nil
         }
         let hash = key.flatMap { HeaderBlockMemory.hash(block, key: $0) }
-        if let key, let hash, let fields = memory.fields(for: block, key: key, hash: hash) {
+        if let key, let hash, let remembered = memory.block(for: block, key: key, hash: hash) {
             blocksReused += 1
-            return fields
+            return remembered
         }
         memory.scratch.clear()
         memory.scratch.writeBytes(UnsafeRawBufferPointer(block))
         if tableKnown {
             do {
-                let fields = try decoder.decodeHeaders(from: &memory.scratch)
+                let decoded = DecodedHeaderBlock(try decoder.decodeHeaders(from: &memory.scratch))
                 if use == .changes { table.generation += 1 }
-                if let key, let hash { memory.decoded(block, key: key, hash: hash, as: fields) }
-                return fields
+                if let key, let hash { memory.decoded(block, key: key, hash: hash, as: decoded) }
+                return decoded
             } catch {
                 lostBlocks()
                 return nil
@@ -84,8 +84,9 @@ struct HeaderBlockDecoder {
         }
         var unknownTable = Self.makeDecoder(tableSize: maxTableSize, maxHeaderListSize: maxHeaderListSize)
         unknownTable.maxDynamicTableLength = maxTableSize
-        let fields = try? unknownTable.decodeHeaders(from: &memory.scratch)
-        if let fields, let key, let hash { memory.decoded(block, key: key, hash: hash, as: fields) }
-        return fields
+        guard let fields = try? unknownTable.decodeHeaders(from: &memory.scratch) else { return nil }
+        let decoded = DecodedHeaderBlock(fields)
+        if let key, let hash { memory.decoded(block, key: key, hash: hash, as: decoded) }
+        return decoded
     }
 }

@@ -25,7 +25,7 @@ public final class HeaderBlockMemory: @unchecked Sendable {
         var hash: Int
         var key: Key
         var bytes: [UInt8]
-        var fields: HPACKHeaders
+        var decoded: DecodedHeaderBlock
         var cost: Int
     }
 
@@ -68,25 +68,27 @@ public final class HeaderBlockMemory: @unchecked Sendable {
         return Int(bitPattern: UInt(truncatingIfNeeded: fastHash(block, seed: key.owner &* 0x9E37_79B9_7F4A_7C15 ^ key.generation)))
     }
 
-    /// The fields `block` decoded to when it was remembered.
-    func fields(for block: UnsafeBufferPointer<UInt8>, key: Key, hash: Int) -> HPACKHeaders? {
+    /// What `block` decoded to when it was remembered.
+    func block(for block: UnsafeBufferPointer<UInt8>, key: Key, hash: Int) -> DecodedHeaderBlock? {
         guard let slot = slotByHash[hash], let entry = ring[slot], entry.key == key, entry.bytes.count == block.count
         else { return nil }
         let same = entry.bytes.withUnsafeBufferPointer { kept in
             block.isEmpty || memcmp(kept.baseAddress!, block.baseAddress!, block.count) == 0
         }
-        return same ? entry.fields : nil
+        return same ? entry.decoded : nil
     }
 
-    /// `block` was just decoded to `fields`, leaving its table as it was.
-    func decoded(_ block: UnsafeBufferPointer<UInt8>, key: Key, hash: Int, as fields: HPACKHeaders) {
+    /// `block` was just decoded, leaving its table as it was.
+    func decoded(_ block: UnsafeBufferPointer<UInt8>, key: Key, hash: Int, as decoded: DecodedHeaderBlock) {
         let seenIndex = hash & (seen.count - 1)
         guard seen[seenIndex] == hash else {
             seen[seenIndex] = hash
             return
         }
-        var cost = 64 + block.count
-        for (name, value, _) in fields { cost += 64 + name.utf8.count + value.utf8.count }
+        // The fields, and the meaning worked out from them: its strings are the fields' own but for `:path`, split
+        // into service and method.
+        var cost = 128 + block.count
+        for (name, value, _) in decoded.fields { cost += 64 + name.utf8.count + value.utf8.count * (name == ":path" ? 2 : 1) }
         guard cost <= budget / 16 else { return }
         if ring.isEmpty { ring = Array(repeating: nil, count: Self.maxEntries) }
         if let slot = slotByHash[hash] { evict(slot) }
@@ -97,7 +99,7 @@ public final class HeaderBlockMemory: @unchecked Sendable {
             freed = (freed + 1) % Self.maxEntries
             evict(freed)
         }
-        ring[next] = Entry(hash: hash, key: key, bytes: Array(block), fields: fields, cost: cost)
+        ring[next] = Entry(hash: hash, key: key, bytes: Array(block), decoded: decoded, cost: cost)
         slotByHash[hash] = next
         heldBytes += cost
         next = (next + 1) % Self.maxEntries

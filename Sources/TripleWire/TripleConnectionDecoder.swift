@@ -1,6 +1,5 @@
 public import InspectorCore
 import Hessian2
-import NIOHPACK
 
 /// Which peer of an HTTP/2 connection sent some bytes.
 public enum TripleSide: Sendable, Equatable {
@@ -448,10 +447,10 @@ public struct TripleConnectionDecoder: Sendable {
     private mutating func finishBlock(
         _ block: PendingBlock, _ bytes: UnsafeBufferPointer<UInt8>, time: CaptureTime, from side: TripleSide, _ emit: CallHandler
     ) {
-        let fields = side == .client ? clientBlocks.decode(bytes) : serverBlocks.decode(bytes)
+        let decoded = side == .client ? clientBlocks.decode(bytes) : serverBlocks.decode(bytes)
         stats.headerBlocks += 1
         stats.reusedHeaderBlocks = Int64(clientBlocks.blocksReused + serverBlocks.blocksReused)
-        if fields == nil { stats.undecodedHeaderBlocks += 1 }
+        if decoded == nil { stats.undecodedHeaderBlocks += 1 }
         guard !block.isPushPromise else { return }
         let id = block.streamID
         if side == .client {
@@ -471,8 +470,8 @@ public struct TripleConnectionDecoder: Sendable {
                     responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
                 )
                 // Filled in where it is stored: the call's strings are never copied with it.
-                Self.apply(request: fields, to: &streams[id, default: stream])
-            } else if fields == nil {
+                Self.apply(request: decoded, to: &streams[id, default: stream])
+            } else if decoded == nil {
                 markHeadersIncomplete(id)  // client trailers: nothing Triple uses
             }
         } else {
@@ -488,180 +487,30 @@ public struct TripleConnectionDecoder: Sendable {
                 )
             }
             if let index = streams.index(forKey: id) {
-                Self.apply(response: fields, time: block.firstByteTime, to: &streams.values[index], limits: limits)
+                Self.apply(response: decoded, time: block.firstByteTime, to: &streams.values[index], limits: limits)
             }
         }
         if block.endStream { endStream(id, from: side, time: time, emit) }
     }
 
-    /// The request HEADERS' Triple meaning (PROTOCOL.md §7.2); the stream is changed in place, so the call's
-    /// strings and attachment list are never copied.
-    private static func apply(request fields: HPACKHeaders?, to stream: inout Stream) {
-        guard let fields else {
+    /// The request HEADERS' Triple meaning, worked out once per remembered block (`DecodedHeaderBlock`); set
+    /// where the stream is stored, so the call's strings and attachment list are never copied.
+    private static func apply(request block: DecodedHeaderBlock?, to stream: inout Stream) {
+        guard let block else {
             stream.call.quality.insert(.headersIncomplete)
             return
         }
-        for (name, value, _) in fields {
-            switch RequestHeader(name) {
-            case .path:
-                stream.call.path = value
-                (stream.call.service, stream.call.method) = Self.serviceAndMethod(path: value)
-            case .transport: break
-            case .contentType:
-                stream.call.contentType = value
-                stream.content = TripleContentType(value)
-            case .version: stream.call.version = value
-            case .group: stream.call.group = value
-            case .application: stream.call.application = value
-            case .timeout: stream.call.timeoutMicroseconds = Self.timeoutMicroseconds(value)
-            case .encoding: stream.requestEncoding = value
-            case .other: stream.call.attachments.append((name, value))
-            }
-        }
-    }
-
-    /// The request header names Triple reads (PROTOCOL.md §7.2). Told apart by length first, so a name is compared
-    /// with at most two others (a switch over strings tries every case in turn, slowly for names over 15 bytes).
-    enum RequestHeader: Equatable {
-        case path, contentType, version, group, application, timeout, encoding
-        /// `:method`, `:scheme`, `:authority`, `te`: the same on every gRPC request.
-        case transport
-        /// An attachment.
-        case other
-
-        init(_ name: String) {
-            self = switch name.utf8.count {
-            case 2 where name == "te": .transport
-            case 5 where name == ":path": .path
-            case 7 where name == ":method" || name == ":scheme": .transport
-            case 10 where name == ":authority": .transport
-            case 12 where name == "content-type": .contentType
-            case 12 where name == "grpc-timeout": .timeout
-            case 13 where name == "grpc-encoding": .encoding
-            case 17 where name == "tri-service-group": .group
-            case 19 where name == "tri-service-version": .version
-            case 20 where name == "tri-consumer-appname": .application
-            default: .other
-            }
-        }
-    }
-
-    /// `:path` `/<interface>/<method>` split at its last `/` (no method when there is none).
-    static func serviceAndMethod(path: String) -> (service: String, method: String?) {
-        var utf8 = Substring(path).utf8
-        if utf8.first == UInt8(ascii: "/") { utf8 = utf8.dropFirst() }
-        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return (String(Substring(utf8)), nil) }
-        return (String(Substring(utf8[..<slash])), String(Substring(utf8[utf8.index(after: slash)...])))
+        block.request.apply(to: &stream.call, content: &stream.content, encoding: &stream.requestEncoding)
     }
 
     /// Response headers or trailers; the first block sets the response time.
-    private static func apply(response fields: HPACKHeaders?, time: CaptureTime, to stream: inout Stream, limits: TripleLimits) {
+    private static func apply(response block: DecodedHeaderBlock?, time: CaptureTime, to stream: inout Stream, limits: TripleLimits) {
         if stream.call.responseTime == nil { stream.call.responseTime = time }
-        guard let fields else {
+        guard let block else {
             stream.call.quality.insert(.headersIncomplete)
             return
         }
-        for (name, value, _) in fields {
-            switch name {
-            case ":status": stream.call.httpStatus = Int(value)
-            case "grpc-status": stream.call.grpcStatus = Int(value)
-            case "grpc-message": stream.call.grpcMessage = Self.percentDecoded(value)
-            case "tri-exception-code": stream.call.exceptionCode = value
-            case "grpc-encoding": stream.responseEncoding = value
-            case "grpc-status-details-bin":
-                stream.call.statusDetails = Self.binaryHeaderValue(value).flatMap { bytes in
-                    bytes.withUnsafeBufferPointer { try? ProtobufRendering.render($0, maxDepth: limits.maxProtobufDepth) }
-                }
-            default: stream.call.responseAttachments.append((name, value))
-            }
-        }
-    }
-
-    /// `grpc-timeout` in microseconds: at most 8 ASCII digits and a unit (H M S m u n), gRPC over HTTP/2; a
-    /// nanosecond deadline is rounded up so a tiny deadline is not reported as none. nil when malformed.
-    static func timeoutMicroseconds(_ text: String) -> Int64? {
-        let bytes = text.utf8
-        guard bytes.count >= 2, bytes.count <= 9, let unit = bytes.last else { return nil }
-        var amount: Int64 = 0
-        for byte in bytes.dropLast() {
-            guard byte >= 0x30, byte <= 0x39 else { return nil }
-            amount = amount * 10 + Int64(byte - 0x30)
-        }
-        // 99 999 999 hours is 3.6e17 µs: no unit overflows Int64.
-        switch unit {
-        case UInt8(ascii: "H"): return amount * 3_600_000_000
-        case UInt8(ascii: "M"): return amount * 60_000_000
-        case UInt8(ascii: "S"): return amount * 1_000_000
-        case UInt8(ascii: "m"): return amount * 1_000
-        case UInt8(ascii: "u"): return amount
-        case UInt8(ascii: "n"): return (amount + 999) / 1_000
-        default: return nil
-        }
-    }
-
-    /// `grpc-message` is percent-encoded UTF-8; a broken escape is kept as written.
-    static func percentDecoded(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
-        var bytes: [UInt8] = []
-        let source = Array(text.utf8)
-        var index = 0
-        while index < source.count {
-            if source[index] == UInt8(ascii: "%"), index + 2 < source.count,
-               let high = hexValue(source[index + 1]), let low = hexValue(source[index + 2]) {
-                bytes.append(high << 4 | low)
-                index += 3
-            } else {
-                bytes.append(source[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x37
-        case 0x61...0x66: byte - 0x57
-        default: nil
-        }
-    }
-
-    /// The bytes of a `-bin` header value: base64, padded or not (gRPC over HTTP/2), or — between grpc-core peers
-    /// that both announced SETTINGS 0xFE03 — "true binary": a NUL, then the raw bytes. The header decoder hands
-    /// values over as text, so raw bytes that were not valid UTF-8 arrive replaced (U+FFFD): nil then, never
-    /// bytes that were not sent.
-    static func binaryHeaderValue(_ text: String) -> [UInt8]? {
-        guard text.utf8.first == 0 else { return base64Decoded(text) }
-        guard !text.unicodeScalars.contains("\u{FFFD}") else { return nil }
-        return Array(text.utf8.dropFirst())
-    }
-
-    /// `-bin` header values are base64, padded or not (gRPC over HTTP/2 spec).
-    static func base64Decoded(_ text: String) -> [UInt8]? {
-        var bits: UInt32 = 0
-        var count = 0
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count * 3 / 4)
-        for byte in text.utf8 {
-            let value: UInt32
-            switch byte {
-            case 0x41...0x5A: value = UInt32(byte - 0x41)
-            case 0x61...0x7A: value = UInt32(byte - 0x61 + 26)
-            case 0x30...0x39: value = UInt32(byte - 0x30 + 52)
-            case UInt8(ascii: "+"), UInt8(ascii: "-"): value = 62
-            case UInt8(ascii: "/"), UInt8(ascii: "_"): value = 63
-            case UInt8(ascii: "="): continue
-            default: return nil
-            }
-            bits = bits << 6 | value
-            count += 6
-            if count >= 8 {
-                count -= 8
-                output.append(UInt8(truncatingIfNeeded: bits >> UInt32(count)))
-            }
-        }
-        return output
+        block.response(maxProtobufDepth: limits.maxProtobufDepth).apply(to: &stream.call, encoding: &stream.responseEncoding)
     }
 
     // MARK: Stream ends, control frames
@@ -696,7 +545,7 @@ public struct TripleConnectionDecoder: Sendable {
         swap(&call, &stream.call)
         if cutShort { call.quality.insert(.truncated) }
         stats.calls += 1
-        emit(call)
+        emit(consume call)
     }
 
     private mutating func settings(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide) {

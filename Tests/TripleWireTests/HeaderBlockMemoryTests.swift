@@ -9,7 +9,7 @@ struct HeaderBlockMemoryTests {
     }
 
     private static func decode(_ block: [UInt8], with decoder: inout HeaderBlockDecoder) -> [String]? {
-        fields(block.withUnsafeBufferPointer { decoder.decode($0) })
+        fields(block.withUnsafeBufferPointer { decoder.decode($0)?.fields })
     }
 
     /// A string literal without Huffman coding (RFC 7541 §5.2): its length with a 7-bit prefix, then its bytes.
@@ -140,5 +140,35 @@ struct HeaderBlockMemoryTests {
         let long = Self.literal("long", String(repeating: "v", count: HeaderBlockMemory.maxBlockLength))
         for _ in 0..<3 { #expect(Self.decode(long, with: &decoder)?.count == 1) }
         #expect(decoder.blocksReused == 2_000)
+    }
+
+    @Test("a remembered block works out its Triple meaning once; trailers change only the fields they carry")
+    func meaningWorkedOutOnce() throws {
+        var decoder = HeaderBlockDecoder(limits: TripleLimits(), memory: HeaderBlockMemory())
+        let request = Self.literal(":path", "/org.example.Greeter/sayHello") + Self.literal("grpc-timeout", "250m")
+            + Self.literal("content-type", "application/json") + Self.literal("traceid", "t1")
+        let blocks = (0..<3).compactMap { _ in request.withUnsafeBufferPointer { decoder.decode($0) } }
+        try #require(blocks.count == 3)
+        #expect(blocks[1] === blocks[2] && decoder.blocksReused == 1)
+        let meaning = blocks[2].request
+        #expect(meaning.service == "org.example.Greeter" && meaning.method == "sayHello")
+        #expect(meaning.timeoutMicroseconds == 250_000 && meaning.content == .json)
+        #expect(meaning.attachments.map { "\($0.name)=\($0.value)" } == ["traceid=t1"])
+
+        let headers = Self.literal(":status", "200") + Self.literal("x-a", "1")
+        let trailers = Self.literal("grpc-status", "5") + Self.literal("grpc-message", "not%20found")
+            + Self.literal("x-b", "2")
+        var call = TripleCall(kind: .call, streamID: 1)
+        var encoding: String?
+        for block in [headers, trailers] {
+            let decoded = try #require(block.withUnsafeBufferPointer { decoder.decode($0) })
+            decoded.response(maxProtobufDepth: 8).apply(to: &call, encoding: &encoding)
+        }
+        #expect(call.httpStatus == 200 && call.grpcStatus == 5 && call.grpcMessage == "not found")
+        #expect(call.responseAttachments.map { "\($0.name)=\($0.value)" } == ["x-a=1", "x-b=2"])
+        // A field present but unreadable replaces the earlier value, as reading the fields one by one would.
+        let unreadable = try #require(Self.literal(":status", "2x").withUnsafeBufferPointer { decoder.decode($0) })
+        unreadable.response(maxProtobufDepth: 8).apply(to: &call, encoding: &encoding)
+        #expect(call.httpStatus == nil && call.grpcStatus == 5 && encoding == nil)
     }
 }

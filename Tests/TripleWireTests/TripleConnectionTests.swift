@@ -67,11 +67,11 @@ struct TripleConnectionTests {
         let fields = { (decoded: HPACKHeaders?) in decoded.map { $0.map { "\($0.name)=\($0.value)" } } }
         var first = HeaderBlockDecoder(limits: TripleLimits(), memory: HeaderBlockMemory())
         var second = HeaderBlockDecoder(limits: TripleLimits(), memory: HeaderBlockMemory())
-        #expect(fields(adds.withUnsafeBufferPointer { first.decode($0) }) == ["x-trace=one"])
-        #expect(fields(refers.withUnsafeBufferPointer { first.decode($0) }) == ["x-trace=one"])
+        #expect(fields(adds.withUnsafeBufferPointer { first.decode($0)?.fields }) == ["x-trace=one"])
+        #expect(fields(refers.withUnsafeBufferPointer { first.decode($0)?.fields }) == ["x-trace=one"])
         #expect(refers.withUnsafeBufferPointer { second.decode($0) } == nil && !second.tableKnown)
         var third = HeaderBlockDecoder(limits: TripleLimits(), memory: HeaderBlockMemory())
-        #expect(fields(adds.withUnsafeBufferPointer { third.decode($0) }) == ["x-trace=one"] && third.tableKnown)
+        #expect(fields(adds.withUnsafeBufferPointer { third.decode($0)?.fields }) == ["x-trace=one"] && third.tableKnown)
     }
 
     @Test("the dynamic table carries across calls: the second call's indexed headers decode to the same names")
@@ -246,7 +246,7 @@ struct TriplePayloadTests {
     @Test(":path splits at its last slash; header names are matched whole, never by length alone")
     func pathAndNames() {
         let split = { (path: String) -> [String?] in
-            let (service, method) = TripleConnectionDecoder.serviceAndMethod(path: path)
+            let (service, method) = TripleRequestHeaders.serviceAndMethod(path: path)
             return [service, method]
         }
         #expect(split("/org.apache.dubbo.demo.GreeterService/sayHello") == ["org.apache.dubbo.demo.GreeterService", "sayHello"])
@@ -256,7 +256,7 @@ struct TriplePayloadTests {
         #expect(split("/") == ["", nil])
         #expect(split("/svc/") == ["svc", ""])
         #expect(split("/сервис/метод") == ["сервис", "метод"])
-        typealias Header = TripleConnectionDecoder.RequestHeader
+        typealias Header = TripleRequestHeaders.Name
         #expect(Header(":path") == .path && Header("te") == .transport && Header(":authority") == .transport)
         #expect(Header(":method") == .transport && Header(":scheme") == .transport)
         #expect(Header("content-type") == .contentType && Header("grpc-timeout") == .timeout)
@@ -270,25 +270,25 @@ struct TriplePayloadTests {
 
     @Test("grpc-timeout units and percent-decoding follow the gRPC over HTTP/2 spec")
     func headerValues() {
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("1S") == 1_000_000)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("250m") == 250_000)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("2H") == 7_200_000_000)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("123456789S") == nil)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("2M") == 120_000_000)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("1500u") == 1_500)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("1n") == 1)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("0m") == 0)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("99999999H") == 359_999_996_400_000_000)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("+5m") == nil)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("10") == nil)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("m") == nil)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("1x") == nil)
-        #expect(TripleConnectionDecoder.timeoutMicroseconds("") == nil)
-        #expect(TripleConnectionDecoder.percentDecoded("a%20b%zz") == "a b%zz")
-        #expect(TripleConnectionDecoder.base64Decoded("aGk") == Array("hi".utf8))
-        #expect(TripleConnectionDecoder.binaryHeaderValue("CAcSBmRlbmllZA") == [0x08, 0x07, 0x12, 0x06] + Array("denied".utf8))
-        #expect(TripleConnectionDecoder.binaryHeaderValue("\u{0}\u{8}\u{7}") == [0x08, 0x07], "grpc-core's true-binary form")
-        #expect(TripleConnectionDecoder.binaryHeaderValue("\u{0}\u{FFFD}") == nil, "bytes the header decoder could not keep")
+        #expect(TripleRequestHeaders.timeoutMicroseconds("1S") == 1_000_000)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("250m") == 250_000)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("2H") == 7_200_000_000)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("123456789S") == nil)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("2M") == 120_000_000)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("1500u") == 1_500)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("1n") == 1)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("0m") == 0)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("99999999H") == 359_999_996_400_000_000)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("+5m") == nil)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("10") == nil)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("m") == nil)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("1x") == nil)
+        #expect(TripleRequestHeaders.timeoutMicroseconds("") == nil)
+        #expect(TripleResponseHeaders.percentDecoded("a%20b%zz") == "a b%zz")
+        #expect(TripleResponseHeaders.base64Decoded("aGk") == Array("hi".utf8))
+        #expect(TripleResponseHeaders.binaryHeaderValue("CAcSBmRlbmllZA") == [0x08, 0x07, 0x12, 0x06] + Array("denied".utf8))
+        #expect(TripleResponseHeaders.binaryHeaderValue("\u{0}\u{8}\u{7}") == [0x08, 0x07], "grpc-core's true-binary form")
+        #expect(TripleResponseHeaders.binaryHeaderValue("\u{0}\u{FFFD}") == nil, "bytes the header decoder could not keep")
     }
 
     @Test("JSON bodies render as JSON values")
