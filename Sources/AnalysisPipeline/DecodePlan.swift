@@ -34,6 +34,7 @@ public struct DecodePlan: Sendable, Equatable {
 
     /// Whether the record thread, when there is one, decodes Triple message values for call logs: the analysis
     /// thread has HPACK and HTTP/2 streams to keep up with, so Triple traffic loads it more than dubbo traffic,
-    /// and moving the values over balances the two threads (`TripleLimits.defersValues`).
+    /// and moving the values over balances the two threads (`TripleLimits.defersValues`). A report reads only each
+    /// wrapper's serialization and types: moving that over measured slower (every response copied to travel).
     public var defersTripleValuesToRecordThread: Bool { depth == .full }
 }

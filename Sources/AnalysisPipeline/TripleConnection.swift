@@ -44,8 +44,8 @@ final class TripleConnection {
         (direction == .initiatorToResponder) == clientIsInitiator ? .client : .server
     }
 
-    private static func emit(_ call: consuming TripleCall, info: ConnectionInfo, context: AnalysisContext) {
-        let initiatorIsClient = call.clientIsInitiator
+    private static func emit(_ call: TripleCallBox, info: ConnectionInfo, context: AnalysisContext) {
+        let initiatorIsClient = call.call.clientIsInitiator
         let record = CallRecord(
             triple: call, client: initiatorIsClient ? info.initiator : info.responder,
             server: initiatorIsClient ? info.responder : info.initiator,

@@ -4,20 +4,6 @@ public import InspectorCore
 public import NetworkLayers
 public import TripleWire
 
-/// A `TripleCall` behind one pointer (see `CallRecord.triple`). Copy-on-write: `call` is changed only through
-/// `CallRecord.withUniqueTriple`, which copies the box first unless the record holds the only reference, so a box
-/// another record (or thread) can see is never changed.
-final class TripleCallBox: @unchecked Sendable, Equatable {
-    // No dynamic exclusivity check on every read: the only writer holds the sole reference (see above).
-    @exclusivity(unchecked) fileprivate(set) var call: TripleCall
-
-    init(_ call: consuming TripleCall) {
-        self.call = call
-    }
-
-    static func == (lhs: TripleCallBox, rhs: TripleCallBox) -> Bool { lhs === rhs || lhs.call == rhs.call }
-}
-
 /// The wire protocol of a record (the `protocol` key).
 public enum WireProtocol: String, Sendable, Equatable {
     case dubbo, triple
@@ -29,16 +15,21 @@ extension CallRecord {
     /// the registry join, telemetry — takes Triple calls unchanged. With `deferringBodies` those two are left for
     /// `decodeDeferredBodies` on the record thread, as a dubbo record's bodies are.
     public init(triple call: consuming TripleCall, client: Endpoint, server: Endpoint, deferringBodies: Bool = false) {
-        let kind: CallKind = switch call.kind {
+        self.init(triple: TripleCallBox(call), client: client, server: server, deferringBodies: deferringBodies)
+    }
+
+    /// A record for a Triple stream whose call comes boxed (as `TripleConnectionDecoder` hands it over): the record
+    /// keeps the box, and changes it only through `withUniqueTriple`.
+    public init(triple box: TripleCallBox, client: Endpoint, server: Endpoint, deferringBodies: Bool = false) {
+        let kind: CallKind = switch box.call.kind {
         case .call: .call
         case .ping: .heartbeat
         case .orphanResponse: .orphanResponse
         }
         self.init(
-            kind: kind, client: client, server: server, requestID: Int64(call.streamID),
-            serialization: Serialization(id: 0), outcome: Self.outcome(of: call), quality: Self.quality(of: call)
+            kind: kind, client: client, server: server, requestID: Int64(box.call.streamID),
+            serialization: Serialization(id: 0), outcome: Self.outcome(of: box.call), quality: Self.quality(of: box.call)
         )
-        let box = TripleCallBox(call)
         tripleBox = box
         guard box.call.kind != .ping else { return }
         if deferringBodies {

@@ -108,6 +108,21 @@ public struct TripleCall: Sendable, Equatable {
     }
 }
 
+/// A `TripleCall` behind one pointer. A stream's call lives in one from its request HEADERS on and is handed over
+/// as is, so neither the stream table nor the record built from it moves the call's ~600 bytes (`CallRecord.triple`).
+/// Copy-on-write: whoever changes `call` first makes sure it holds the only reference (`isKnownUniquelyReferenced`,
+/// a copy otherwise), so a box another holder — or thread — can see is never changed.
+public final class TripleCallBox: @unchecked Sendable, Equatable {
+    // No dynamic exclusivity check on every access: the only writer holds the sole reference (see above).
+    @exclusivity(unchecked) public var call: TripleCall
+
+    public init(_ call: consuming TripleCall) {
+        self.call = call
+    }
+
+    public static func == (lhs: TripleCallBox, rhs: TripleCallBox) -> Bool { lhs === rhs || lhs.call == rhs.call }
+}
+
 /// gRPC status codes (grpc/doc/statuscodes.md).
 public enum GRPCStatus {
     static let names = [

@@ -15,10 +15,12 @@ public enum TripleSide: Sendable, Equatable {
 ///
 /// Pure state machine: bytes and gaps in, calls out; no I/O. Every allocation is bounded by `TripleLimits`.
 public struct TripleConnectionDecoder: Sendable {
-    public typealias CallHandler = (consuming TripleCall) -> Void
+    /// Gets each call as it ends, boxed; the box is the handler's alone.
+    public typealias CallHandler = (TripleCallBox) -> Void
 
     struct Stream: Sendable {
-        var call: TripleCall
+        /// The call, boxed: storing a stream in the table and taking it out moves a pointer, not the call.
+        private var box: TripleCallBox
         var requestReader: GRPCMessageReader
         var responseReader: GRPCMessageReader
         var requestEncoding: String?
@@ -26,6 +28,25 @@ public struct TripleConnectionDecoder: Sendable {
         /// The request's content-type, classified once for every message of the stream.
         var content = TripleContentType(nil)
         var clientEnded = false
+
+        init(call: consuming TripleCall, requestReader: GRPCMessageReader, responseReader: GRPCMessageReader) {
+            box = TripleCallBox(call)
+            self.requestReader = requestReader
+            self.responseReader = responseReader
+        }
+
+        /// Read in place; changed in place once the stream holds the only reference to its box (a copy of the
+        /// decoder shares boxes until one side changes a call).
+        var call: TripleCall {
+            _read { yield box.call }
+            _modify {
+                if !isKnownUniquelyReferenced(&box) { box = TripleCallBox(box.call) }
+                yield &box.call
+            }
+        }
+
+        /// The boxed call, to be handed over: the stream is gone after.
+        consuming func takeCall() -> TripleCallBox { box }
     }
 
     /// A header block: what its first frame said, and — while it waits for its CONTINUATION frames — its bytes
@@ -103,7 +124,7 @@ public struct TripleConnectionDecoder: Sendable {
         for id in streams.keys.sorted() {
             guard var stream = streams.removeValue(forKey: id) else { continue }
             if stream.call.responseEndTime == nil, stream.call.resetCode == nil { stream.call.quality.insert(.truncated) }
-            complete(&stream, emit)
+            complete(stream, emit)
         }
     }
 
@@ -465,12 +486,11 @@ public struct TripleConnectionDecoder: Sendable {
                 var call = TripleCall(kind: .call, streamID: id, clientIsInitiator: clientIsInitiator)
                 call.requestTime = block.firstByteTime
                 if !clientBlocks.tableKnown || clientFrames?.stats.resyncs ?? 0 > 0 { call.quality.insert(.midstream) }
-                let stream = Stream(
+                // Built where it is stored (the default is an autoclosure) and filled in there: never copied.
+                Self.apply(request: decoded, to: &streams[id, default: Stream(
                     call: call, requestReader: GRPCMessageReader(maxLength: limits.maxMessageLength),
                     responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
-                )
-                // Filled in where it is stored: the call's strings are never copied with it.
-                Self.apply(request: decoded, to: &streams[id, default: stream])
+                )])
             } else if decoded == nil {
                 markHeadersIncomplete(id)  // client trailers: nothing Triple uses
             }
@@ -500,7 +520,10 @@ public struct TripleConnectionDecoder: Sendable {
             stream.call.quality.insert(.headersIncomplete)
             return
         }
-        block.request.apply(to: &stream.call, content: &stream.content, encoding: &stream.requestEncoding)
+        let meaning = block.request
+        meaning.apply(to: &stream.call)
+        stream.content = meaning.content
+        stream.requestEncoding = meaning.encoding
     }
 
     /// Response headers or trailers; the first block sets the response time.
@@ -510,7 +533,9 @@ public struct TripleConnectionDecoder: Sendable {
             stream.call.quality.insert(.headersIncomplete)
             return
         }
-        block.response(maxProtobufDepth: limits.maxProtobufDepth).apply(to: &stream.call, encoding: &stream.responseEncoding)
+        let meaning = block.response(maxProtobufDepth: limits.maxProtobufDepth)
+        meaning.apply(to: &stream.call)
+        if let encoding = meaning.encoding { stream.responseEncoding = encoding }
     }
 
     // MARK: Stream ends, control frames
@@ -526,26 +551,25 @@ public struct TripleConnectionDecoder: Sendable {
         // Per-direction buffering can complete a frame whose bytes began before the request did: never end earlier.
         stream.call.responseEndTime = max(time, stream.call.requestTime ?? time)
         if stream.call.responseTime == nil { stream.call.responseTime = time }
-        complete(&stream, emit)
+        complete(stream, emit)
     }
 
     private mutating func reset(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, _ emit: CallHandler) {
         guard var stream = streams.removeValue(forKey: frame.header.streamID) else { return }
         stream.call.resetCode = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
         stream.call.responseEndTime = max(frame.lastByteTime, stream.call.requestTime ?? frame.lastByteTime)
-        complete(&stream, emit)
+        complete(stream, emit)
     }
 
-    /// Hands the stream's call over, moved out of the stream (which is left with an empty one).
-    private mutating func complete(_ stream: inout Stream, _ emit: CallHandler) {
+    /// Hands the stream's call over, in its box.
+    private mutating func complete(_ stream: consuming Stream, _ emit: CallHandler) {
         bufferedMessageBytes -= stream.requestReader.bufferedBytes + stream.responseReader.bufferedBytes
         // A message cut short by the stream's end (or reset) was never complete.
-        let cutShort = stream.requestReader.isInsideMessage || stream.responseReader.isInsideMessage
-        var call = TripleCall(kind: .call, streamID: 0)
-        swap(&call, &stream.call)
-        if cutShort { call.quality.insert(.truncated) }
+        if stream.requestReader.isInsideMessage || stream.responseReader.isInsideMessage {
+            stream.call.quality.insert(.truncated)
+        }
         stats.calls += 1
-        emit(consume call)
+        emit(stream.takeCall())
     }
 
     private mutating func settings(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, from side: TripleSide) {
@@ -580,7 +604,7 @@ public struct TripleConnectionDecoder: Sendable {
         call.responseTime = frame.firstByteTime
         call.responseEndTime = frame.lastByteTime
         stats.pings += 1
-        emit(call)
+        emit(TripleCallBox(call))
     }
 }
 

@@ -67,8 +67,8 @@ struct TripleRequestHeaders {
         }
     }
 
-    /// Sets a new stream's call from these headers.
-    func apply(to call: inout TripleCall, content: inout TripleContentType, encoding: inout String?) {
+    /// Sets a new stream's call from these headers (`content` and `encoding` are the stream's to keep).
+    func apply(to call: inout TripleCall) {
         call.path = path
         call.service = service
         call.method = method
@@ -78,8 +78,6 @@ struct TripleRequestHeaders {
         call.contentType = contentType
         call.timeoutMicroseconds = timeoutMicroseconds
         call.attachments = attachments
-        content = self.content
-        encoding = self.encoding
     }
 
     /// The request header names Triple reads. Told apart by length first, so a name is compared with at most two
@@ -168,12 +166,12 @@ struct TripleResponseHeaders {
         }
     }
 
-    func apply(to call: inout TripleCall, encoding responseEncoding: inout String?) {
+    /// Sets what these headers carry on the call (`encoding` is the stream's to keep).
+    func apply(to call: inout TripleCall) {
         if case .some(let status) = httpStatus { call.httpStatus = status }
         if case .some(let status) = grpcStatus { call.grpcStatus = status }
         if let grpcMessage { call.grpcMessage = grpcMessage }
         if let exceptionCode { call.exceptionCode = exceptionCode }
-        if let encoding { responseEncoding = encoding }
         if case .some(let details) = statusDetails { call.statusDetails = details }
         if call.responseAttachments.isEmpty {
             call.responseAttachments = attachments

@@ -85,19 +85,19 @@ struct ConnectionHarness {
 
     mutating func send(_ bytes: [UInt8], from side: TripleSide, at time: CaptureTime = H2.time(0)) {
         var reported: [TripleCall] = []
-        bytes.withUnsafeBufferPointer { decoder.receive($0.span, from: side, time: time) { reported.append($0) } }
+        bytes.withUnsafeBufferPointer { decoder.receive($0.span, from: side, time: time) { reported.append($0.call) } }
         calls += reported
     }
 
     mutating func gap(_ length: Int, from side: TripleSide, at time: CaptureTime = H2.time(0)) {
         var reported: [TripleCall] = []
-        decoder.gap(length: length, from: side, time: time) { reported.append($0) }
+        decoder.gap(length: length, from: side, time: time) { reported.append($0.call) }
         calls += reported
     }
 
     mutating func finish(at time: CaptureTime = H2.time(0)) {
         var reported: [TripleCall] = []
-        decoder.finish(time: time) { reported.append($0) }
+        decoder.finish(time: time) { reported.append($0.call) }
         calls += reported
     }
 }

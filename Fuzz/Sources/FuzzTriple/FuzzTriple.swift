@@ -79,15 +79,15 @@ private func replay(_ program: FuzzInput, into decoder: inout TripleConnectionDe
         let side: TripleSide = control & 1 == 0 ? .client : .server
         time = time.adding(nanoseconds: 1_000)
         if control >= 0xF0, allowGaps {
-            decoder.gap(length: Int(input.byte()) + 1, from: side, time: time) { calls.append($0) }
+            decoder.gap(length: Int(input.byte()) + 1, from: side, time: time) { calls.append($0.call) }
         } else {
             let units = Int(control >> 1)
             let chunk = input.take((units % 64 + 1) * (1 + units / 64))
-            chunk.withUnsafeBufferPointer { decoder.receive($0.span, from: side, time: time) { calls.append($0) } }
+            chunk.withUnsafeBufferPointer { decoder.receive($0.span, from: side, time: time) { calls.append($0.call) } }
         }
         invariant(decoder.bufferedBytes <= bound, "holding \(decoder.bufferedBytes) bytes, bound \(bound)")
     }
-    decoder.finish(time: time) { calls.append($0) }
+    decoder.finish(time: time) { calls.append($0.call) }
     return calls
 }
 
