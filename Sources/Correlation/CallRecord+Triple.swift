@@ -28,7 +28,7 @@ extension CallRecord {
         }
         self.init(
             kind: kind, client: client, server: server, requestID: Int64(box.call.streamID),
-            serialization: Serialization(id: 0), outcome: Self.outcome(of: box.call), quality: Self.quality(of: box.call)
+            serialization: Serialization(id: 0), outcome: Self.outcome(of: box), quality: Self.quality(of: box.call.quality)
         )
         tripleBox = box
         guard box.call.kind != .ping else { return }
@@ -122,13 +122,14 @@ extension CallRecord {
         return false
     }
 
-    static func outcome(of call: TripleCall) -> CallOutcome {
-        if call.kind == .ping { return .ok }
-        if call.carriesException { return .exception }
-        if let status = call.grpcStatus { return status == 0 ? .ok : .error }
-        if call.resetCode != nil { return .cancelled }
-        if let http = call.httpStatus, http != 200 { return .error }
-        if call.responseEndTime != nil, call.quality.contains(.headersIncomplete) { return .unknown }
+    /// Reads the call's fields one by one in its box: passing `box.call` whole would copy it.
+    static func outcome(of box: TripleCallBox) -> CallOutcome {
+        if box.call.kind == .ping { return .ok }
+        if box.call.carriesException { return .exception }
+        if let status = box.call.grpcStatus { return status == 0 ? .ok : .error }
+        if box.call.resetCode != nil { return .cancelled }
+        if let http = box.call.httpStatus, http != 200 { return .error }
+        if box.call.responseEndTime != nil, box.call.quality.contains(.headersIncomplete) { return .unknown }
         return .noResponse
     }
 
@@ -139,9 +140,9 @@ extension CallRecord {
             (.headersIncomplete, .headersIncomplete), (.evicted, .evicted),
         ]
 
-    static func quality(of call: TripleCall) -> CallQuality {
+    static func quality(of flags: TripleCall.Quality) -> CallQuality {
         var quality: CallQuality = []
-        for (from, to) in qualityPairs where call.quality.contains(from) { quality.insert(to) }
+        for (from, to) in qualityPairs where flags.contains(from) { quality.insert(to) }
         return quality
     }
 

@@ -146,7 +146,7 @@ extension CallRecord {
             var undecoded = 0
             withUniqueTriple { call in undecoded = decoder.triple.decodeDeferred(in: &call) }
             decoder.tripleMessagesUndecoded += undecoded
-            if let box = tripleBox { quality.formUnion(Self.quality(of: box.call)) }
+            if let box = tripleBox { quality.formUnion(Self.quality(of: box.call.quality)) }
         }
         if tripleBodiesPending, let box = tripleBox {
             tripleBodiesPending = false

@@ -109,7 +109,13 @@ struct ProtobufReader {
 
     /// Whether the bytes are valid UTF-8 (what `string` would return), without making the string.
     func isText(_ range: Range<Int>) -> Bool {
-        var iterator = UnsafeBufferPointer(rebasing: bytes[range]).makeIterator()
+        // Java class names are ASCII: eight bytes at a time, validating only from the first word with a high bit.
+        let raw = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[range])
+        var ascii = 0
+        while ascii + 8 <= raw.count, raw.loadUnaligned(fromByteOffset: ascii, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            ascii += 8
+        }
+        var iterator = UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + ascii)..<range.upperBound]).makeIterator()
         var decoder = UTF8()
         while true {
             switch decoder.decode(&iterator) {

@@ -394,6 +394,23 @@ struct TriplePayloadTests {
         #expect(later == atOnce && later.request?.decodeError == atOnce.request?.decodeError)
     }
 
+    @Test("isText is UTF-8 validation: ASCII words skipped eight bytes at a time, the rest decoded")
+    func isTextMatchesUTF8() {
+        let cases: [([UInt8], Bool)] = [
+            ([], true), (Array("java.lang.String".utf8), true), (Array("org.example.Обмен".utf8), true),
+            (Array("java.lang.Integer".utf8) + [0xC3, 0x28], false), (Array("12345678".utf8) + [0xFF], false),
+            ([0xE2, 0x82] + Array("abcdefgh".utf8), false), (Array("abcdefg".utf8) + [0x80], false),
+        ]
+        for (bytes, expected) in cases {
+            for offset in [0, 3] {
+                let padded = Array(repeating: UInt8(0x41), count: offset) + bytes
+                let answer = padded.withUnsafeBufferPointer { ProtobufReader($0).isText(offset..<padded.count) }
+                #expect(answer == expected, "\(bytes) at \(offset)")
+                #expect(answer == (String(validating: bytes, as: UTF8.self) != nil))
+            }
+        }
+    }
+
     @Test("at a report's depth a wrapper is recognised by the same rules, its types checked but not kept")
     func reportDepthWrapper() {
         var limits = TripleLimits()
