@@ -7,6 +7,11 @@ let buildCommit = Context.environment["DUBBO_INSPECT_COMMIT"].map { text in
     text.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "+") }
 }
 
+// The executable's allocator: mimalloc unless DUBBO_INSPECT_MALLOC=system. The sanitizer builds (scripts/test.sh,
+// scripts/tsan.sh) ask for the C library's: their runtimes replace malloc themselves, and memory mimalloc would
+// still hand out behind them is memory LeakSanitizer cannot scan.
+let linksMimalloc = Context.environment["DUBBO_INSPECT_MALLOC"] != "system"
+
 // One target per pipeline stage; dependencies point one way:
 // capture → network layers → reassembly → Hessian2 → Dubbo wire → correlation → analysis pipeline → outputs → CLI.
 let package = Package(
@@ -56,6 +61,13 @@ let package = Package(
         .systemLibrary(
             name: "CZooKeeper",
             providers: [.apt(["libzookeeper-mt-dev"])]
+        ),
+        // The executable's allocator (mimalloc replaces malloc when linked). Records are made on the analysis thread
+        // and freed on the record thread; glibc's malloc serialises those frees on the first thread's arena lock.
+        // Debian's libmimalloc-dev has no pkg-config file; the module map links mimalloc itself.
+        .systemLibrary(
+            name: "CMimalloc",
+            providers: [.apt(["libmimalloc-dev"])]
         ),
         .target(name: "InspectorCore"),
         .target(
@@ -130,7 +142,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "dubbo-inspect", dependencies: ["InspectorCLI"]),
+        .executableTarget(name: "dubbo-inspect", dependencies: ["InspectorCLI"] + (linksMimalloc ? ["CMimalloc"] : [])),
 
         // Helpers shared by the test targets (records, seeded random numbers, hex vectors, captures, Redis, tools).
         .target(

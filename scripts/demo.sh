@@ -2,6 +2,6 @@
 # Demo: decode a bundled capture and print every Dubbo call in it (debug build: quickest to get going).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh libpcap-dev libhiredis-dev pkg-config
+source scripts/setup.sh --libraries pkg-config
 swift build --product dubbo-inspect >&2
 exec .build/debug/dubbo-inspect read Fixtures/basic.pcap "$@"

@@ -8,9 +8,7 @@
 #   DUBBO_PACKAGE_SCRATCH=DIR               # build directory (default .build-package; release, static stdlib)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The -dev packages of every system library target, as Package.swift names them (`providers: [.apt([...])]`).
-mapfile -t library_packages < <(grep -o '\.apt(\[[^]]*\])' Package.swift | grep -o '"[^"]*"' | tr -d '"')
-source scripts/setup.sh "${library_packages[@]}" pkg-config dpkg-dev binutils
+source scripts/setup.sh --libraries pkg-config dpkg-dev binutils
 fail() { echo "package.sh: $*" >&2; exit 1; }
 
 scratch=${DUBBO_PACKAGE_SCRATCH:-.build-package}

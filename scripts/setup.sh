@@ -2,6 +2,14 @@
 # Installs what building and testing need on a fresh Debian machine (run as root), only when missing.
 set -euo pipefail
 
+# `--libraries` first: also the -dev packages of every system library target, as Package.swift names them
+# (`providers: [.apt([...])]`), so a new linked library is installed wherever the package is built.
+if [[ ${1:-} == --libraries ]]; then
+    shift
+    mapfile -t library_packages < <(grep -o '\.apt(\[[^]]*\])' Package.swift | grep -o '"[^"]*"' | tr -d '"')
+    set -- "${library_packages[@]}" "$@"
+fi
+
 need_packages=()
 have_package() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 

@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=.build-tsan
+# The C library's malloc (DUBBO_INSPECT_MALLOC, Package.swift): the sanitizer's runtime replaces it anyway.
+export DUBBO_INSPECT_MALLOC=system
 swift build --build-tests --sanitize=thread --scratch-path "$scratch"
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
