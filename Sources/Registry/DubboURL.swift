@@ -1,3 +1,4 @@
+import InspectorCore
 public import NetworkLayers
 
 /// A URL as Dubbo writes it into a registry (`URL.toFullString`, PROTOCOL.md §6.2):

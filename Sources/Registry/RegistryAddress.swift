@@ -1,3 +1,5 @@
+import InspectorCore
+
 /// Where the Dubbo Redis registry lives, as Dubbo users write it (PROTOCOL.md §6.4):
 ///
 /// * `redis://host:port`

@@ -1,3 +1,5 @@
+import InspectorCore
+
 /// A registry address split into its parts, before a Redis or ZooKeeper reading of them:
 /// `scheme://[user-info@]host[:port][,host2:port2…][/path][?k=v&…]`. Bounded (4 KiB, no spaces or control
 /// characters); the text as shown in errors has any password redacted.

@@ -1,4 +1,5 @@
 import Hessian2
+import InspectorCore
 import NIOHPACK
 
 /// One decoded header block and what Triple reads from it (PROTOCOL.md §7.2). A class, so a block that
@@ -154,7 +155,7 @@ struct TripleResponseHeaders {
             switch name {
             case ":status": httpStatus = .some(Int(value))
             case "grpc-status": grpcStatus = .some(Int(value))
-            case "grpc-message": grpcMessage = Self.percentDecoded(value)
+            case "grpc-message": grpcMessage = PercentDecoding.decode(value)  // percent-encoded UTF-8 (gRPC over HTTP/2)
             case "tri-exception-code": exceptionCode = value
             case "grpc-encoding": encoding = value
             case "grpc-status-details-bin":
@@ -177,34 +178,6 @@ struct TripleResponseHeaders {
             call.responseAttachments = attachments
         } else {
             call.responseAttachments += attachments
-        }
-    }
-
-    /// `grpc-message` is percent-encoded UTF-8; a broken escape is kept as written.
-    static func percentDecoded(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
-        var bytes: [UInt8] = []
-        let source = Array(text.utf8)
-        var index = 0
-        while index < source.count {
-            if source[index] == UInt8(ascii: "%"), index + 2 < source.count,
-               let high = hexValue(source[index + 1]), let low = hexValue(source[index + 2]) {
-                bytes.append(high << 4 | low)
-                index += 3
-            } else {
-                bytes.append(source[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x37
-        case 0x61...0x66: byte - 0x57
-        default: nil
         }
     }
 
