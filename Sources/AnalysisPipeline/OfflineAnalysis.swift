@@ -102,7 +102,6 @@ public struct OfflineAnalysis {
         _ pipeline: consuming Pipeline, source: inout MergedPacketSource, problems: inout Problems,
         recordPipe: RecordPipe?, records: RecordCount
     ) -> RunSummary {
-        var pipeline = pipeline
         while true {
             do {
                 guard let packet = try source.nextPacket() else { break }

@@ -44,10 +44,10 @@ final class TripleConnection {
         (direction == .initiatorToResponder) == clientIsInitiator ? .client : .server
     }
 
-    private static func emit(_ call: TripleCallBox, info: ConnectionInfo, context: AnalysisContext) {
-        let initiatorIsClient = call.call.clientIsInitiator
+    private static func emit(_ box: TripleCallBox, info: ConnectionInfo, context: AnalysisContext) {
+        let initiatorIsClient = box.call.clientIsInitiator
         let record = CallRecord(
-            triple: call, client: initiatorIsClient ? info.initiator : info.responder,
+            triple: box, client: initiatorIsClient ? info.initiator : info.responder,
             server: initiatorIsClient ? info.responder : info.initiator,
             deferringBodies: context.defersDecoding || context.defersTripleValues
         )

@@ -175,7 +175,7 @@ struct TripleResponseHeaders {
         if let exceptionCode { call.exceptionCode = exceptionCode }
         if case .some(let details) = statusDetails { call.statusDetails = details }
         if call.responseAttachments.isEmpty {
-            call.responseAttachments = attachments
+            call.responseAttachments = attachments  // shares the remembered list's storage: nothing copied
         } else {
             call.responseAttachments += attachments
         }
