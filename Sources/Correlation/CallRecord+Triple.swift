@@ -35,7 +35,7 @@ extension CallRecord {
         if deferringBodies {
             tripleBodiesPending = true
         } else {
-            fillTripleBodies(from: box.call)
+            fillTripleBodies(from: box)
         }
     }
 
@@ -47,30 +47,31 @@ extension CallRecord {
         change(&tripleBox!.call)
     }
 
-    /// The request and response as Dubbo bodies, from the Triple call.
-    mutating func fillTripleBodies(from call: TripleCall) {
-        if call.kind == .call {
+    /// The request and response as Dubbo bodies, from the Triple call (read in its box: a copy of the call would
+    /// retain every field).
+    mutating func fillTripleBodies(from box: TripleCallBox) {
+        if box.call.kind == .call {
             var request = DubboRequestBody()
-            request.service = call.service
-            request.version = call.version
-            request.method = call.method
-            if let message = call.request {
+            request.service = box.call.service
+            request.version = box.call.version
+            request.method = box.call.method
+            if let message = box.call.request {
                 request.arguments = message.values
                 request.argumentsDecoded = message.valuesDecoded && (message.decodeError == nil || !message.values.isEmpty)
                 request.decodeError = message.decodeError
-            } else if call.requestMessages == 0, !call.quality.contains(.headersIncomplete), call.kind == .call {
+            } else if box.call.requestMessages == 0, !box.call.quality.contains(.headersIncomplete), box.call.kind == .call {
                 request.argumentsDecoded = true  // no message: a call without arguments
             }
-            request.attachments = Self.map(call.attachments)
+            request.attachments = Self.map(box.call.attachments)
             self.request = request
         }
         var response = DubboResponseBody()
-        if let message = call.response {
+        if let message = box.call.response {
             let value: HessianValue? = message.values.count == 1 ? message.values[0]
                 : message.values.isEmpty ? nil : .list(HessianList(elements: message.values))
             // Dubbo 3 sends a business exception as the response message (a TripleResponseWrapper holding the
             // serialized Throwable) and says so with a non-zero `tri-exception-code` in the response headers.
-            if call.carriesException {
+            if box.carriesException {
                 response.exception = value
             } else {
                 response.value = value
@@ -78,20 +79,20 @@ extension CallRecord {
             response.decodeError = message.decodeError
         }
         // grpc-message only means something beside a failed status (servers also send it empty with OK).
-        if call.grpcStatus != 0 { response.errorMessage = call.grpcMessage }
-        var trailers = call.responseAttachments.isEmpty ? nil : Self.map(call.responseAttachments)
+        if box.call.grpcStatus != 0 { response.errorMessage = box.call.grpcMessage }
+        var trailers = box.call.responseAttachments.isEmpty ? nil : Self.map(box.call.responseAttachments)
         // Dubbo's exception code and the rich status (a google.rpc.Status, rendered like protoc --decode_raw) are
         // trailers too; kept with the others so the record carries every one.
-        if let code = call.exceptionCode {
+        if let code = box.call.exceptionCode {
             trailers = trailers ?? HessianMap()
             trailers?.entries.append(HessianMapEntry(key: .string("tri-exception-code"), value: .string(code)))
         }
-        if let details = call.statusDetails {
+        if let details = box.call.statusDetails {
             trailers = trailers ?? HessianMap()
             trailers?.entries.append(HessianMapEntry(key: .string("grpc-status-details-bin"), value: details))
         }
         response.attachments = trailers
-        if call.responseTime != nil { self.response = response }
+        if box.call.responseTime != nil { self.response = response }
     }
 
     /// Header fields as a map; a name sent twice (headers and trailers both carry `content-type`) keeps its last
@@ -125,7 +126,7 @@ extension CallRecord {
     /// Reads the call's fields one by one in its box: passing `box.call` whole would copy it.
     static func outcome(of box: TripleCallBox) -> CallOutcome {
         if box.call.kind == .ping { return .ok }
-        if box.call.carriesException { return .exception }
+        if box.carriesException { return .exception }
         if let status = box.call.grpcStatus { return status == 0 ? .ok : .error }
         if box.call.resetCode != nil { return .cancelled }
         if let http = box.call.httpStatus, http != 200 { return .error }
@@ -162,7 +163,7 @@ extension CallRecord {
         return status.map { Int($0.rawValue) }
     }
 
-    public var statusName: String? { tripleBox?.call.statusName ?? status?.name }
+    public var statusName: String? { tripleBox?.statusName ?? status?.name }
 
     public var requestTime: CaptureTime? { tripleBox.map(\.call.requestTime) ?? requestFrame?.firstByteTime }
     public var responseTime: CaptureTime? { tripleBox.map(\.call.responseTime) ?? responseFrame?.firstByteTime }

@@ -142,7 +142,7 @@ extension CallRecord {
     /// in the decoder. A Triple record left pending gets its request and response from its call, once the messages
     /// the call left as bytes (`TripleLimits.defersValues`) are decoded.
     public mutating func decodeDeferredBodies(with decoder: inout DeferredBodyDecoder) {
-        if tripleBox?.call.awaitsDecoding == true {
+        if tripleBox?.awaitsDecoding == true {
             var undecoded = 0
             withUniqueTriple { call in undecoded = decoder.triple.decodeDeferred(in: &call) }
             decoder.tripleMessagesUndecoded += undecoded
@@ -150,7 +150,7 @@ extension CallRecord {
         }
         if tripleBodiesPending, let box = tripleBox {
             tripleBodiesPending = false
-            fillTripleBodies(from: box.call)
+            fillTripleBodies(from: box)
         }
         if let bytes = deferredRequestBody.take(), let frame = requestFrame {
             let body = decoder.dubbo.decode(frame, bytes: bytes)

@@ -102,9 +102,11 @@ public struct TripleCall: Sendable, Equatable {
     /// The response message is a thrown exception, not a returned value: Dubbo's client reads it so when the
     /// response carries a non-zero `tri-exception-code` (`AbstractTripleClientStream`) and a message came. A
     /// trailers-only failure with the code (no message) stays a plain gRPC error.
-    public var carriesException: Bool {
-        guard let exceptionCode, responseMessages > 0, let code = Int(exceptionCode) else { return false }
-        return code != 0
+    public var carriesException: Bool { Self.carriesException(code: exceptionCode, responseMessages: responseMessages) }
+
+    static func carriesException(code: String?, responseMessages: Int) -> Bool {
+        guard let code, responseMessages > 0, let number = Int(code) else { return false }
+        return number != 0
     }
 }
 
@@ -121,6 +123,17 @@ public final class TripleCallBox: @unchecked Sendable, Equatable {
     }
 
     public static func == (lhs: TripleCallBox, rhs: TripleCallBox) -> Bool { lhs === rhs || lhs.call == rhs.call }
+
+    // The call's computed properties, read field by field: `box.call.carriesException` copies the whole call out
+    // of the box first (a getter takes its struct whole).
+
+    public var carriesException: Bool {
+        TripleCall.carriesException(code: call.exceptionCode, responseMessages: call.responseMessages)
+    }
+
+    public var statusName: String? { call.grpcStatus.map(GRPCStatus.name) }
+
+    public var awaitsDecoding: Bool { call.request?.awaitsDecoding == true || call.response?.awaitsDecoding == true }
 }
 
 /// gRPC status codes (grpc/doc/statuscodes.md).

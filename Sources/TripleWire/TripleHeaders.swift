@@ -34,8 +34,9 @@ final class DecodedHeaderBlock {
 }
 
 /// What a request's HEADERS say: the call's name, version, group, caller, deadline, how its messages are encoded,
-/// and the other headers as attachments. A header sent twice keeps its last value.
-struct TripleRequestHeaders {
+/// and the other headers as attachments. A header sent twice keeps its last value. A class, so applying a remembered
+/// block's meaning to a call reads its fields in place instead of copying them all out first.
+final class TripleRequestHeaders {
     var path: String?
     var service: String?
     var method: String?
@@ -140,8 +141,8 @@ struct TripleRequestHeaders {
 
 /// What response headers or trailers say. A stream gets two blocks (headers, then trailers): each field is
 /// recorded as present or not, so applying the second block changes only what it carries, as reading its fields
-/// onto the call one by one would.
-struct TripleResponseHeaders {
+/// onto the call one by one would. A class, as the request's meaning is.
+final class TripleResponseHeaders {
     var httpStatus: Int??
     var grpcStatus: Int??
     var grpcMessage: String?
@@ -176,7 +177,8 @@ struct TripleResponseHeaders {
         if case .some(let details) = statusDetails { call.statusDetails = details }
         if call.responseAttachments.isEmpty {
             call.responseAttachments = attachments  // shares the remembered list's storage: nothing copied
-        } else {
+        } else if !attachments.isEmpty {
+            // Appending even nothing would make the shared list unique first, copying it.
             call.responseAttachments += attachments
         }
     }
