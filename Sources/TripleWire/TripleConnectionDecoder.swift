@@ -69,7 +69,7 @@ public struct TripleConnectionDecoder: Sendable {
     private var serverBlocks: HeaderBlockDecoder
     private var clientPending: PendingBlock?
     private var serverPending: PendingBlock?
-    private var streams: [UInt32: Stream] = [:]
+    private var streams = StreamTable<Stream>()
     private var highestClientStream: UInt32 = 0
     /// Unacknowledged PINGs by sender and opaque data.
     private var pings: [TripleSide: [UInt64: CaptureTime]] = [:]
@@ -100,7 +100,7 @@ public struct TripleConnectionDecoder: Sendable {
     public var bufferedBytes: Int {
         (clientFrames?.bufferedBytes ?? 0) + (serverFrames?.bufferedBytes ?? 0) + (clientPending?.bytes.count ?? 0)
             + (serverPending?.bytes.count ?? 0)
-            + streams.values.reduce(0) { $0 + $1.requestReader.bufferedBytes + $1.responseReader.bufferedBytes }
+            + streams.reduce(0) { $0 + $1.requestReader.bufferedBytes + $1.responseReader.bufferedBytes }
     }
 
     /// Whether any HTTP/2 frame was found.
@@ -121,8 +121,7 @@ public struct TripleConnectionDecoder: Sendable {
         for side in [TripleSide.client, .server] {
             withFrames(side, emit: emit) { decoder, deliver in decoder.finish(time: time, deliver) }
         }
-        for id in streams.keys.sorted() {
-            guard var stream = streams.removeValue(forKey: id) else { continue }
+        while var stream = streams.removeFirst() {
             if stream.call.responseEndTime == nil, stream.call.resetCode == nil { stream.call.quality.insert(.truncated) }
             complete(stream, emit)
         }
@@ -185,18 +184,18 @@ public struct TripleConnectionDecoder: Sendable {
             dropPendingBlock(side)
             blocks(side) { $0.lostBlocks() }
             stats.undecodedHeaderBlocks += 1
-            if let index = streams.index(forKey: header.streamID) {
-                streams.values[index].call.quality.formUnion([flag, .headersIncomplete])
+            if let index = streams.index(of: header.streamID) {
+                streams[index].call.quality.formUnion([flag, .headersIncomplete])
             }
         case .data:
-            guard let index = streams.index(forKey: header.streamID) else { return }
-            streams.values[index].call.quality.insert(flag)
+            guard let index = streams.index(of: header.streamID) else { return }
+            streams[index].call.quality.insert(flag)
             if side == .client {
-                bufferedMessageBytes -= streams.values[index].requestReader.bufferedBytes
-                streams.values[index].requestReader.loseTrack()
+                bufferedMessageBytes -= streams[index].requestReader.bufferedBytes
+                streams[index].requestReader.loseTrack()
             } else {
-                bufferedMessageBytes -= streams.values[index].responseReader.bufferedBytes
-                streams.values[index].responseReader.loseTrack()
+                bufferedMessageBytes -= streams[index].responseReader.bufferedBytes
+                streams[index].responseReader.loseTrack()
             }
         default:
             break
@@ -214,7 +213,7 @@ public struct TripleConnectionDecoder: Sendable {
         dropPendingBlock(side)
         blocks(side) { $0.lostBlocks() }
         for index in streams.indices {
-            bufferedMessageBytes -= Self.loseTrack(of: side, in: &streams.values[index])
+            bufferedMessageBytes -= Self.loseTrack(of: side, in: &streams[index])
         }
     }
 
@@ -240,31 +239,31 @@ public struct TripleConnectionDecoder: Sendable {
             stats.malformedFrames += 1
             return
         }
-        guard let index = streams.index(forKey: id) else { return }
+        guard let index = streams.index(of: id) else { return }
         // The stream is changed in place and its reader swapped out while it feeds, so neither the call nor the
         // bytes the reader holds are copied (a shared buffer would be copied whole on the next append).
         var reader = GRPCMessageReader(maxLength: 0)
-        Self.exchangeReader(&reader, of: side, in: &streams.values[index])
+        Self.exchangeReader(&reader, of: side, in: &streams[index])
         let heldBefore = reader.bufferedBytes
-        let (encoding, content) = Self.peek(&streams.values[index]) {
+        let (encoding, content) = Self.peek(&streams[index]) {
             (side == .client ? $0.requestEncoding : $0.responseEncoding, $0.content)
         }
         reader.feed(data) { event in
             switch event {
             case .started(let length, let tooLarge):
                 if side == .client {
-                    streams.values[index].call.requestMessages += 1
-                    streams.values[index].call.requestBytes += Int64(length)
+                    streams[index].call.requestMessages += 1
+                    streams[index].call.requestBytes += Int64(length)
                 } else {
-                    streams.values[index].call.responseMessages += 1
-                    streams.values[index].call.responseBytes += Int64(length)
+                    streams[index].call.responseMessages += 1
+                    streams[index].call.responseBytes += Int64(length)
                 }
                 if tooLarge {
                     stats.messagesTooLarge += 1
-                    streams.values[index].call.quality.insert(side == .client ? .requestTooLarge : .responseTooLarge)
+                    streams[index].call.quality.insert(side == .client ? .requestTooLarge : .responseTooLarge)
                 }
             case .message(let compressed, let message):
-                let kept = Self.peek(&streams.values[index]) {
+                let kept = Self.peek(&streams[index]) {
                     side == .client ? $0.call.requestMessages : $0.call.responseMessages
                 }
                 guard kept <= limits.maxMessagesKept else { return }
@@ -273,15 +272,15 @@ public struct TripleConnectionDecoder: Sendable {
                 if let decoded {
                     // Joined outside the table: joining may decode, which changes this decoder too.
                     let earlier = side == .client
-                        ? streams.values[index].call.request.take() : streams.values[index].call.response.take()
+                        ? streams[index].call.request.take() : streams[index].call.response.take()
                     let all = joined(earlier, decoded, side: side, quality: &flags)
                     if side == .client {
-                        streams.values[index].call.request = all
+                        streams[index].call.request = all
                     } else {
-                        streams.values[index].call.response = all
+                        streams[index].call.response = all
                     }
                 }
-                streams.values[index].call.quality.formUnion(flags)
+                streams[index].call.quality.formUnion(flags)
             }
         }
         bufferedMessageBytes += reader.bufferedBytes - heldBefore
@@ -289,10 +288,10 @@ public struct TripleConnectionDecoder: Sendable {
             // Over the connection's budget: the message that just grew is given up, its stream flagged.
             bufferedMessageBytes -= reader.bufferedBytes
             reader.loseTrack()
-            streams.values[index].call.quality.insert(.evicted)
+            streams[index].call.quality.insert(.evicted)
             stats.messagesEvicted += 1
         }
-        Self.exchangeReader(&reader, of: side, in: &streams.values[index])
+        Self.exchangeReader(&reader, of: side, in: &streams[index])
         if frame.header.endStream { endStream(id, from: side, time: frame.lastByteTime, emit) }
     }
 
@@ -339,7 +338,7 @@ public struct TripleConnectionDecoder: Sendable {
         return message
     }
 
-    /// Reads from a stream where it is in the table: a plain read of `streams.values[index].field` copies the whole
+    /// Reads from a stream where it is in the table: a plain read of `streams[index].field` copies the whole
     /// stream (the values view has no borrowing accessor) to take one field.
     private static func peek<Value>(_ stream: inout Stream, _ read: (inout Stream) -> Value) -> Value { read(&stream) }
 
@@ -458,7 +457,7 @@ public struct TripleConnectionDecoder: Sendable {
     }
 
     private mutating func markHeadersIncomplete(_ id: UInt32) {
-        streams[id]?.call.quality.insert(.headersIncomplete)
+        if let index = streams.index(of: id) { streams[index].call.quality.insert(.headersIncomplete) }
     }
 
     private mutating func blocks(_ side: TripleSide, _ work: (inout HeaderBlockDecoder) -> Void) {
@@ -475,7 +474,7 @@ public struct TripleConnectionDecoder: Sendable {
         guard !block.isPushPromise else { return }
         let id = block.streamID
         if side == .client {
-            if streams.index(forKey: id) == nil {
+            if streams.index(of: id) == nil {
                 guard id > highestClientStream else { return }  // a late block of a stream already reported
                 guard streams.count < limits.maxConcurrentStreams else {
                     stats.streamsOverLimit += 1
@@ -486,31 +485,34 @@ public struct TripleConnectionDecoder: Sendable {
                 var call = TripleCall(kind: .call, streamID: id, clientIsInitiator: clientIsInitiator)
                 call.requestTime = block.firstByteTime
                 if !clientBlocks.tableKnown || clientFrames?.stats.resyncs ?? 0 > 0 { call.quality.insert(.midstream) }
-                // Built where it is stored (the default is an autoclosure) and filled in there: never copied.
-                Self.apply(request: decoded, to: &streams[id, default: Stream(
-                    call: call, requestReader: GRPCMessageReader(maxLength: limits.maxMessageLength),
-                    responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
-                )])
+                let index = streams.append(id, newStream(call))
+                // Filled in where it is stored: the call's strings and attachment list are never copied.
+                Self.apply(request: decoded, to: &streams[index])
             } else if decoded == nil {
                 markHeadersIncomplete(id)  // client trailers: nothing Triple uses
             }
         } else {
-            if streams.index(forKey: id) == nil {
+            var found = streams.index(of: id)
+            if found == nil {
                 // The request HEADERS were not captured (picked up mid-way, or lost).
                 guard id > highestClientStream, streams.count < limits.maxConcurrentStreams else { return }
                 highestClientStream = id
                 var call = TripleCall(kind: .orphanResponse, streamID: id, clientIsInitiator: clientIsInitiator)
                 call.quality.insert(.midstream)
-                streams[id] = Stream(
-                    call: call, requestReader: GRPCMessageReader(maxLength: limits.maxMessageLength),
-                    responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
-                )
+                found = streams.append(id, newStream(call))
             }
-            if let index = streams.index(forKey: id) {
-                Self.apply(response: decoded, time: block.firstByteTime, to: &streams.values[index], limits: limits)
+            if let index = found {
+                Self.apply(response: decoded, time: block.firstByteTime, to: &streams[index], limits: limits)
             }
         }
         if block.endStream { endStream(id, from: side, time: time, emit) }
+    }
+
+    private func newStream(_ call: consuming TripleCall) -> Stream {
+        Stream(
+            call: call, requestReader: GRPCMessageReader(maxLength: limits.maxMessageLength),
+            responseReader: GRPCMessageReader(maxLength: limits.maxMessageLength)
+        )
     }
 
     /// The request HEADERS' Triple meaning, worked out once per remembered block (`DecodedHeaderBlock`); set
@@ -542,12 +544,12 @@ public struct TripleConnectionDecoder: Sendable {
 
     private mutating func endStream(_ id: UInt32, from side: TripleSide, time: CaptureTime, _ emit: CallHandler) {
         if side == .client {
-            guard let index = streams.index(forKey: id) else { return }
-            streams.values[index].clientEnded = true
-            streams.values[index].call.requestEndTime = time
+            guard let index = streams.index(of: id) else { return }
+            streams[index].clientEnded = true
+            streams[index].call.requestEndTime = time
             return
         }
-        guard var stream = streams.removeValue(forKey: id) else { return }
+        guard var stream = streams.remove(id: id) else { return }
         // Per-direction buffering can complete a frame whose bytes began before the request did: never end earlier.
         stream.call.responseEndTime = max(time, stream.call.requestTime ?? time)
         if stream.call.responseTime == nil { stream.call.responseTime = time }
@@ -555,7 +557,7 @@ public struct TripleConnectionDecoder: Sendable {
     }
 
     private mutating func reset(_ frame: HTTP2Frame, _ bytes: UnsafeBufferPointer<UInt8>, _ emit: CallHandler) {
-        guard var stream = streams.removeValue(forKey: frame.header.streamID) else { return }
+        guard var stream = streams.remove(id: frame.header.streamID) else { return }
         stream.call.resetCode = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
         stream.call.responseEndTime = max(frame.lastByteTime, stream.call.requestTime ?? frame.lastByteTime)
         complete(stream, emit)
