@@ -485,7 +485,7 @@ public struct TripleConnectionDecoder: Sendable {
                 var call = TripleCall(kind: .call, streamID: id, clientIsInitiator: clientIsInitiator)
                 call.requestTime = block.firstByteTime
                 if !clientBlocks.tableKnown || clientFrames?.stats.resyncs ?? 0 > 0 { call.quality.insert(.midstream) }
-                let index = streams.append(id, newStream(call))
+                let index = streams.append(id, newStream(consume call))
                 // Filled in where it is stored: the call's strings and attachment list are never copied.
                 Self.apply(request: decoded, to: &streams[index])
             } else if decoded == nil {
@@ -499,7 +499,7 @@ public struct TripleConnectionDecoder: Sendable {
                 highestClientStream = id
                 var call = TripleCall(kind: .orphanResponse, streamID: id, clientIsInitiator: clientIsInitiator)
                 call.quality.insert(.midstream)
-                found = streams.append(id, newStream(call))
+                found = streams.append(id, newStream(consume call))
             }
             if let index = found {
                 Self.apply(response: decoded, time: block.firstByteTime, to: &streams[index], limits: limits)

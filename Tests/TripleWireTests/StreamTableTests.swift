@@ -24,23 +24,22 @@ struct StreamTableTests {
         #expect(table.remove(id: 9) == "stream 9")
         #expect(table.removeFirst() == "stream 7")
         #expect(table.removeFirst() == nil)
-        #expect(table.isEmpty && table.slotCount == 0)
+        #expect(table.isEmpty)
     }
 
-    @Test("holes are dropped once they outnumber the open streams: slots stay within 2 × open + 8")
-    func boundedSlots() {
+    @Test("a long-lived stream among thousands that open and finish: every open stream is found, in id order")
+    func longLivedStream() {
         var table = StreamTable<UInt32>()
-        // One long-lived stream while thousands of others open and finish, the pattern that leaves the most holes.
         _ = table.append(1, 1)
         var open: [UInt32] = []
         for id in stride(from: UInt32(3), to: 20_000, by: 2) {
             _ = table.append(id, id)
             open.append(id)
             if open.count > 3 { #expect(table.remove(id: open.removeFirst()) != nil) }
-            #expect(table.slotCount <= 2 * table.count + 8)
         }
         #expect(table.count == 4)
-        #expect(table.index(of: 1).map { table[$0] } == 1, "the long-lived stream survives every compaction")
+        #expect(table.index(of: 1).map { table[$0] } == 1)
         for id in open { #expect(table.index(of: id).map { table[$0] } == id) }
+        #expect(table.indices.map { table[$0] } == [1] + open)
     }
 }
