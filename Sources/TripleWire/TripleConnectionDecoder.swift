@@ -62,8 +62,10 @@ public struct TripleConnectionDecoder: Sendable {
 
     public let limits: TripleLimits
     private let clientIsInitiator: Bool
-    private var clientFrames: HTTP2FrameDecoder?
-    private var serverFrames: HTTP2FrameDecoder?
+    private var frames: FrameDecoders
+    /// The client's bytes were lost at an unknown place (a gap it could not skip, or a mid-stream start): the
+    /// calls it opens after are flagged `midstream`.
+    private var clientLostPlace = false
     /// Decoders of the blocks each side sends.
     private var clientBlocks: HeaderBlockDecoder
     private var serverBlocks: HeaderBlockDecoder
@@ -89,8 +91,10 @@ public struct TripleConnectionDecoder: Sendable {
     ) {
         self.limits = limits
         self.clientIsInitiator = clientIsInitiator
-        self.clientFrames = HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: !midstream, midstream: midstream)
-        self.serverFrames = HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: false, midstream: midstream)
+        self.frames = FrameDecoders(
+            client: HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: !midstream, midstream: midstream),
+            server: HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: false, midstream: midstream)
+        )
         self.clientBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
         self.serverBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
         self.payloads = TriplePayloadDecoder(limits: limits)
@@ -98,13 +102,13 @@ public struct TripleConnectionDecoder: Sendable {
 
     /// Memory held for frames spanning packets and messages spanning frames.
     public var bufferedBytes: Int {
-        (clientFrames?.bufferedBytes ?? 0) + (serverFrames?.bufferedBytes ?? 0) + (clientPending?.bytes.count ?? 0)
+        frames.client.bufferedBytes + frames.server.bufferedBytes + (clientPending?.bytes.count ?? 0)
             + (serverPending?.bytes.count ?? 0)
             + streams.reduce(0) { $0 + $1.requestReader.bufferedBytes + $1.responseReader.bufferedBytes }
     }
 
     /// Whether any HTTP/2 frame was found.
-    public var hasSeenFrame: Bool { (clientFrames?.hasSeenFrame ?? false) || (serverFrames?.hasSeenFrame ?? false) }
+    public var hasSeenFrame: Bool { frames.client.hasSeenFrame || frames.server.hasSeenFrame }
 
     // MARK: Input
 
@@ -127,18 +131,26 @@ public struct TripleConnectionDecoder: Sendable {
         }
     }
 
+    /// Runs a direction's frame decoder; its frames are handled as they are found. The frame decoders live in their
+    /// own object, so handling a frame can change this decoder while one runs (as two fields of one struct, the
+    /// running one had to be moved out and back for every delivery: two copies of ~200 bytes).
     private mutating func withFrames(
         _ side: TripleSide, emit: CallHandler, _ work: (inout HTTP2FrameDecoder, HTTP2FrameDecoder.FrameHandler) -> Void
     ) {
-        let isClient = side == .client
-        guard var decoder = isClient ? clientFrames.take() : serverFrames.take() else { return }
-        let before = decoder.stats
+        // A copy of this decoder shares the object until one of them runs a frame decoder.
+        if !isKnownUniquelyReferenced(&frames) { frames = frames.copy() }
+        let frames = self.frames
+        let before = side == .client ? frames.client.stats : frames.server.stats
         // `emit` is only called while `work` runs; the compiler cannot see that through two closures.
         withoutActuallyEscaping(emit) { emit in
-            work(&decoder) { frame, payload in self.handle(frame, payload, from: side, emit) }
+            // Written out twice: a closure kept in a local would be allocated on every delivery.
+            if side == .client {
+                work(&frames.client) { frame, payload in self.handle(frame, payload, from: side, emit) }
+            } else {
+                work(&frames.server) { frame, payload in self.handle(frame, payload, from: side, emit) }
+            }
         }
-        stats.framing.add(decoder.stats.subtracting(before))
-        if isClient { clientFrames = decoder } else { serverFrames = decoder }
+        stats.framing.add((side == .client ? frames.client.stats : frames.server.stats).subtracting(before))
     }
 
     // MARK: Frames
@@ -210,6 +222,7 @@ public struct TripleConnectionDecoder: Sendable {
 
     /// Bytes of `side` were lost at an unknown place: its table and the message boundaries of its open streams.
     private mutating func lostPlace(_ side: TripleSide) {
+        if side == .client { clientLostPlace = true }
         dropPendingBlock(side)
         blocks(side) { $0.lostBlocks() }
         for index in streams.indices {
@@ -484,7 +497,7 @@ public struct TripleConnectionDecoder: Sendable {
                 highestClientStream = id
                 var call = TripleCall(kind: .call, streamID: id, clientIsInitiator: clientIsInitiator)
                 call.requestTime = block.firstByteTime
-                if !clientBlocks.tableKnown || clientFrames?.stats.resyncs ?? 0 > 0 { call.quality.insert(.midstream) }
+                if !clientBlocks.tableKnown || clientLostPlace { call.quality.insert(.midstream) }
                 let index = streams.append(id, newStream(consume call))
                 // Filled in where it is stored: the call's strings and attachment list are never copied.
                 Self.apply(request: decoded, to: &streams[index])
@@ -608,6 +621,21 @@ public struct TripleConnectionDecoder: Sendable {
         stats.pings += 1
         emit(TripleCallBox(call))
     }
+}
+
+/// Both directions' frame decoders (see `TripleConnectionDecoder.withFrames`).
+final class FrameDecoders: @unchecked Sendable {
+    // No dynamic exclusivity check: only the decoder holding the sole reference runs them (`withFrames`), and a
+    // frame handler never reaches them while one runs.
+    @exclusivity(unchecked) var client: HTTP2FrameDecoder
+    @exclusivity(unchecked) var server: HTTP2FrameDecoder
+
+    init(client: HTTP2FrameDecoder, server: HTTP2FrameDecoder) {
+        self.client = client
+        self.server = server
+    }
+
+    func copy() -> FrameDecoders { FrameDecoders(client: client, server: server) }
 }
 
 extension HTTP2StreamStats {
