@@ -26,7 +26,7 @@ public struct HTTP2FrameDecoder: Sendable {
     private var buffer: [UInt8] = []
     private static let keptBufferCapacity = 4 << 10
     /// Capture time of the delivery that brought `buffer[offset...]`, ascending by offset.
-    private var bufferTimes: [(offset: Int, time: CaptureTime)] = []
+    private var bufferTimes: [TimedOffset] = []
     private var followsLoss: Bool
     public private(set) var hasSeenFrame = false
 
@@ -39,6 +39,12 @@ public struct HTTP2FrameDecoder: Sendable {
         self.followsLoss = midstream
     }
 
+    /// Where in `buffer` a delivery's bytes begin, and its capture time.
+    private struct TimedOffset {
+        var offset: Int
+        var time: CaptureTime
+    }
+
     /// Bytes held for a frame that spans deliveries.
     public var bufferedBytes: Int { buffer.count }
 
@@ -49,7 +55,7 @@ public struct HTTP2FrameDecoder: Sendable {
         var rest = bytes
         while !buffer.isEmpty, !rest.isEmpty {
             let take = min(rest.count, bytesWantedByBuffer() ?? rest.count)
-            bufferTimes.append((buffer.count, time))
+            bufferTimes.append(TimedOffset(offset: buffer.count, time: time))
             rest.extracting(..<take).withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
             rest = rest.extracting(take...)
             processBuffer(handler)
@@ -58,7 +64,8 @@ public struct HTTP2FrameDecoder: Sendable {
         let consumed = rest.withUnsafeBufferPointer { view in process(view, timeAt: { _ in time }, handler) }
         if consumed < rest.count {
             rest.extracting(consumed...).withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
-            bufferTimes = [(0, time)]
+            bufferTimes.removeAll(keepingCapacity: true)  // a new array per spanning frame was an allocation
+            bufferTimes.append(TimedOffset(offset: 0, time: time))
         }
     }
 
@@ -155,24 +162,36 @@ public struct HTTP2FrameDecoder: Sendable {
     }
 
     private mutating func processBuffer(_ handler: FrameHandler) {
-        let times = bufferTimes
-        let consumed = buffer.withUnsafeBufferPointer { view in
-            process(view, timeAt: { offset in Self.time(at: offset, in: times) }, handler)
+        let consumed: Int
+        do {
+            // A copy for the time lookups, let go before the times are shifted below (else that would copy them).
+            let times = bufferTimes
+            consumed = buffer.withUnsafeBufferPointer { view in
+                process(view, timeAt: { offset in Self.time(at: offset, in: times) }, handler)
+            }
         }
         guard consumed > 0 else { return }
         if consumed >= buffer.count {
             clearBuffer()
         } else {
             buffer.removeFirst(consumed)
-            var shifted: [(offset: Int, time: CaptureTime)] = []
-            for entry in bufferTimes {
-                if entry.offset <= consumed { shifted = [(0, entry.time)] } else { shifted.append((entry.offset - consumed, entry.time)) }
+            // Shifted in place: the entry covering the new start moves to 0, later ones down by `consumed`.
+            var kept = 0
+            for index in bufferTimes.indices {
+                let entry = bufferTimes[index]
+                if entry.offset <= consumed {
+                    bufferTimes[0] = TimedOffset(offset: 0, time: entry.time)
+                    kept = 1
+                } else {
+                    bufferTimes[kept] = TimedOffset(offset: entry.offset - consumed, time: entry.time)
+                    kept += 1
+                }
             }
-            bufferTimes = shifted
+            bufferTimes.removeLast(bufferTimes.count - kept)
         }
     }
 
-    private static func time(at offset: Int, in times: [(offset: Int, time: CaptureTime)]) -> CaptureTime {
+    private static func time(at offset: Int, in times: [TimedOffset]) -> CaptureTime {
         var result = times.first?.time ?? .zero
         for entry in times where entry.offset <= offset { result = entry.time }
         return result

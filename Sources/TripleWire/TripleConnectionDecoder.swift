@@ -333,9 +333,9 @@ public struct TripleConnectionDecoder: Sendable {
         } else {
             decoded = decodePayload(bytes, content: content, side: side)
         }
-        guard decoded.decodeError != nil else { return (decoded, []) }
+        guard decoded.decodeError != nil else { return (consume decoded, []) }
         stats.messagesUndecoded += 1
-        return (decoded, side == .client ? .requestUndecoded : .responseUndecoded)
+        return (consume decoded, side == .client ? .requestUndecoded : .responseUndecoded)
     }
 
     /// One message's bytes (inflated) decoded, or kept to be decoded later; at a report's depth a request's bytes
@@ -346,7 +346,7 @@ public struct TripleConnectionDecoder: Sendable {
         if limits.defersValues, limits.decodesValues { return .awaitingDecoding(bytes, content: content) }
         var message = payloads.decode(bytes, side: side == .client ? .request : .response, content: content)
         if side == .client, limits.keepsRequestsForLater, !limits.decodesValues {
-            message.kept = TripleMessage.KeptMessages(bytes, content: content)
+            message.keep(bytes, content: content)
         }
         return message
     }

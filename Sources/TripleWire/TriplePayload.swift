@@ -24,12 +24,14 @@ public struct TripleMessage: Sendable, Equatable {
     public internal(set) var awaitsDecoding = false
 
     struct KeptMessages: Sendable, Equatable {
-        var messages: [[UInt8]]
+        /// The first message apart from the rest: the usual single message costs one allocation, not two.
+        private var first: [UInt8]
+        private var rest: [[UInt8]] = []
         var content: TripleContentType
         var byteCount: Int
 
         init(_ bytes: UnsafeBufferPointer<UInt8>, content: TripleContentType) {
-            messages = [Array(bytes)]
+            first = Array(bytes)
             self.content = content
             byteCount = bytes.count
         }
@@ -37,9 +39,16 @@ public struct TripleMessage: Sendable, Equatable {
         /// Joins `more` when the two stay within `limit` bytes in all.
         mutating func append(_ more: KeptMessages, limit: Int) -> Bool {
             guard more.byteCount <= limit - byteCount else { return false }
-            messages += more.messages
+            rest.append(more.first)
+            rest += more.rest
             byteCount += more.byteCount
             return true
+        }
+
+        /// Hands each message over in order, while `body` returns true.
+        func forEach(_ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
+            guard first.withUnsafeBufferPointer(body) else { return }
+            for message in rest where !message.withUnsafeBufferPointer(body) { return }
         }
     }
 
@@ -69,6 +78,11 @@ extension TripleMessage {
         if serialization == nil { serialization = next.serialization }
         if decodeError == nil { decodeError = next.decodeError }
         valuesDecoded = valuesDecoded && next.valuesDecoded
+    }
+
+    /// Keeps the message's bytes with it. A method: assigning `kept` from outside copied the whole message first.
+    mutating func keep(_ bytes: UnsafeBufferPointer<UInt8>, content: TripleContentType) {
+        kept = KeptMessages(bytes, content: content)
     }
 
     /// A message whose values were not asked for: its serialization (and wrapper types) only.
@@ -168,10 +182,11 @@ struct TriplePayloadDecoder {
         guard message.awaitsDecoding, let kept = message.kept else { return 0 }
         var undecoded = 0
         var joined: TripleMessage?
-        for bytes in kept.messages {
-            let decoded = bytes.withUnsafeBufferPointer { decode($0, side: side, content: kept.content) }
+        kept.forEach { bytes in
+            let decoded = decode(bytes, side: side, content: kept.content)
             if decoded.decodeError != nil { undecoded += 1 }
             if joined == nil { joined = decoded } else { joined?.append(decoded) }
+            return true
         }
         message = joined ?? TripleMessage(serialization: nil)
         return undecoded
@@ -299,11 +314,15 @@ public struct TripleDeferredDecoder {
     /// The arguments of every kept message in order; nil when none were kept, or when one does not decode.
     public mutating func arguments(of request: TripleMessage) -> [HessianValue]? {
         guard let kept = request.kept else { return nil }
-        var arguments: [HessianValue] = []
-        for message in kept.messages {
-            let decoded = message.withUnsafeBufferPointer { payloads.decode($0, side: .request, content: kept.content) }
-            guard decoded.decodeError == nil else { return nil }
-            arguments += decoded.values
+        var arguments: [HessianValue]? = []
+        kept.forEach { bytes in
+            let decoded = payloads.decode(bytes, side: .request, content: kept.content)
+            guard decoded.decodeError == nil else {
+                arguments = nil
+                return false
+            }
+            arguments? += decoded.values
+            return true
         }
         return arguments
     }
