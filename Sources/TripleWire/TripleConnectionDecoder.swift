@@ -112,45 +112,54 @@ public struct TripleConnectionDecoder: Sendable {
 
     // MARK: Input
 
+    // Each entry point runs a direction's frame decoder with a handler passed straight to it. Through a helper
+    // taking the work as a closure the handler needed `withoutActuallyEscaping` and was allocated on every
+    // delivery; through a subscript choosing the direction, the accessor's coroutine frame was.
+
     public mutating func receive(_ bytes: Span<UInt8>, from side: TripleSide, time: CaptureTime, _ emit: CallHandler) {
-        withFrames(side, emit: emit) { decoder, deliver in decoder.receive(bytes, time: time, deliver) }
+        let frames = uniqueFrames()
+        let before = frames.stats(of: side)
+        if side == .client {
+            frames.client.receive(bytes, time: time) { frame, payload in handle(frame, payload, from: .client, emit) }
+        } else {
+            frames.server.receive(bytes, time: time) { frame, payload in handle(frame, payload, from: .server, emit) }
+        }
+        stats.framing.add(frames.stats(of: side).subtracting(before))
     }
 
     public mutating func gap(length: Int, from side: TripleSide, time: CaptureTime, _ emit: CallHandler) {
-        withFrames(side, emit: emit) { decoder, deliver in decoder.gap(length: length, time: time, deliver) }
+        let frames = uniqueFrames()
+        let before = frames.stats(of: side)
+        if side == .client {
+            frames.client.gap(length: length, time: time) { frame, payload in handle(frame, payload, from: .client, emit) }
+        } else {
+            frames.server.gap(length: length, time: time) { frame, payload in handle(frame, payload, from: .server, emit) }
+        }
+        stats.framing.add(frames.stats(of: side).subtracting(before))
     }
 
     /// The connection is over: frames cut short are reported, then every open stream.
     public mutating func finish(time: CaptureTime, _ emit: CallHandler) {
-        for side in [TripleSide.client, .server] {
-            withFrames(side, emit: emit) { decoder, deliver in decoder.finish(time: time, deliver) }
-        }
+        let frames = uniqueFrames()
+        let before = frames.stats(of: .client)
+        frames.client.finish(time: time) { frame, payload in handle(frame, payload, from: .client, emit) }
+        stats.framing.add(frames.stats(of: .client).subtracting(before))
+        let serverBefore = frames.stats(of: .server)
+        frames.server.finish(time: time) { frame, payload in handle(frame, payload, from: .server, emit) }
+        stats.framing.add(frames.stats(of: .server).subtracting(serverBefore))
         while var stream = streams.removeFirst() {
             if stream.call.responseEndTime == nil, stream.call.resetCode == nil { stream.call.quality.insert(.truncated) }
             complete(stream, emit)
         }
     }
 
-    /// Runs a direction's frame decoder; its frames are handled as they are found. The frame decoders live in their
-    /// own object, so handling a frame can change this decoder while one runs (as two fields of one struct, the
-    /// running one had to be moved out and back for every delivery: two copies of ~200 bytes).
-    private mutating func withFrames(
-        _ side: TripleSide, emit: CallHandler, _ work: (inout HTTP2FrameDecoder, HTTP2FrameDecoder.FrameHandler) -> Void
-    ) {
-        // A copy of this decoder shares the object until one of them runs a frame decoder.
+    /// The frame decoders, this decoder's own: they live in their own object, so handling a frame can change this
+    /// decoder while one runs (as two fields of one struct, the running one had to be moved out and back for
+    /// every delivery: two copies of ~200 bytes). A copy of this decoder shares the object until one of them
+    /// runs a frame decoder.
+    private mutating func uniqueFrames() -> FrameDecoders {
         if !isKnownUniquelyReferenced(&frames) { frames = frames.copy() }
-        let frames = self.frames
-        let before = side == .client ? frames.client.stats : frames.server.stats
-        // `emit` is only called while `work` runs; the compiler cannot see that through two closures.
-        withoutActuallyEscaping(emit) { emit in
-            // Written out twice: a closure kept in a local would be allocated on every delivery.
-            if side == .client {
-                work(&frames.client) { frame, payload in self.handle(frame, payload, from: side, emit) }
-            } else {
-                work(&frames.server) { frame, payload in self.handle(frame, payload, from: side, emit) }
-            }
-        }
-        stats.framing.add((side == .client ? frames.client.stats : frames.server.stats).subtracting(before))
+        return frames
     }
 
     // MARK: Frames
@@ -636,6 +645,8 @@ final class FrameDecoders: @unchecked Sendable {
     }
 
     func copy() -> FrameDecoders { FrameDecoders(client: client, server: server) }
+
+    func stats(of side: TripleSide) -> HTTP2StreamStats { side == .client ? client.stats : server.stats }
 }
 
 extension HTTP2StreamStats {
