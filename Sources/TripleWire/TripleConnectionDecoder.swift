@@ -60,25 +60,45 @@ public struct TripleConnectionDecoder: Sendable {
         var isPushPromise: Bool
     }
 
-    public let limits: TripleLimits
-    private let clientIsInitiator: Bool
-    private var frames: FrameDecoders
-    /// The client's bytes were lost at an unknown place (a gap it could not skip, or a mid-stream start): the
-    /// calls it opens after are flagged `midstream`.
-    private var clientLostPlace = false
-    /// Decoders of the blocks each side sends.
-    private var clientBlocks: HeaderBlockDecoder
-    private var serverBlocks: HeaderBlockDecoder
-    private var clientPending: PendingBlock?
-    private var serverPending: PendingBlock?
-    private var streams = StreamTable<Stream>()
-    private var highestClientStream: UInt32 = 0
-    /// Unacknowledged PINGs by sender and opaque data.
-    private var pings: [TripleSide: [UInt64: CaptureTime]] = [:]
-    private var payloads: TriplePayloadDecoder
-    /// Bytes the message readers of all streams hold (kept current as DATA is fed).
-    private var bufferedMessageBytes = 0
-    public private(set) var stats = TripleConnectionStats()
+    /// Each direction's framing, beside what the frames change (`Session`): separate fields, so a frame decoder
+    /// hands its frames to the session while it runs, with nothing moved out and back and nothing behind a pointer.
+    private var clientFrames: HTTP2FrameDecoder
+    private var serverFrames: HTTP2FrameDecoder
+    private var session: Session
+
+    /// What the frames of a connection change: the open streams, each direction's HPACK decoder and pending header
+    /// block, unanswered PINGs, the counters.
+    struct Session: Sendable {
+        let limits: TripleLimits
+        let clientIsInitiator: Bool
+        /// The client's bytes were lost at an unknown place (a gap it could not skip, or a mid-stream start): the
+        /// calls it opens after are flagged `midstream`.
+        var clientLostPlace = false
+        /// Decoders of the blocks each side sends.
+        var clientBlocks: HeaderBlockDecoder
+        var serverBlocks: HeaderBlockDecoder
+        var clientPending: PendingBlock?
+        var serverPending: PendingBlock?
+        var streams = StreamTable<Stream>()
+        var highestClientStream: UInt32 = 0
+        /// Unacknowledged PINGs by sender and opaque data.
+        var pings: [TripleSide: [UInt64: CaptureTime]] = [:]
+        var payloads: TriplePayloadDecoder
+        /// Bytes the message readers of all streams hold (kept current as DATA is fed).
+        var bufferedMessageBytes = 0
+        var stats = TripleConnectionStats()
+
+        init(limits: TripleLimits, clientIsInitiator: Bool, headerMemory: HeaderBlockMemory) {
+            self.limits = limits
+            self.clientIsInitiator = clientIsInitiator
+            self.clientBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
+            self.serverBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
+            self.payloads = TriplePayloadDecoder(limits: limits)
+        }
+    }
+
+    public var limits: TripleLimits { session.limits }
+    public var stats: TripleConnectionStats { session.stats }
 
     /// - Parameters:
     ///   - clientIsInitiator: the TCP initiator is the HTTP/2 client (true unless detection said otherwise).
@@ -89,82 +109,77 @@ public struct TripleConnectionDecoder: Sendable {
         limits: TripleLimits, clientIsInitiator: Bool = true, midstream: Bool,
         headerMemory: HeaderBlockMemory = HeaderBlockMemory(budget: 64 << 10)
     ) {
-        self.limits = limits
-        self.clientIsInitiator = clientIsInitiator
-        self.frames = FrameDecoders(
-            client: HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: !midstream, midstream: midstream),
-            server: HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: false, midstream: midstream)
-        )
-        self.clientBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
-        self.serverBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
-        self.payloads = TriplePayloadDecoder(limits: limits)
+        clientFrames = HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: !midstream, midstream: midstream)
+        serverFrames = HTTP2FrameDecoder(maxPayload: limits.maxFramePayload, expectsPreface: false, midstream: midstream)
+        session = Session(limits: limits, clientIsInitiator: clientIsInitiator, headerMemory: headerMemory)
     }
 
     /// Memory held for frames spanning packets and messages spanning frames.
     public var bufferedBytes: Int {
-        frames.client.bufferedBytes + frames.server.bufferedBytes + (clientPending?.bytes.count ?? 0)
-            + (serverPending?.bytes.count ?? 0)
-            + streams.reduce(0) { $0 + $1.requestReader.bufferedBytes + $1.responseReader.bufferedBytes }
+        clientFrames.bufferedBytes + serverFrames.bufferedBytes + (session.clientPending?.bytes.count ?? 0)
+            + (session.serverPending?.bytes.count ?? 0)
+            + session.streams.reduce(0) { $0 + $1.requestReader.bufferedBytes + $1.responseReader.bufferedBytes }
     }
 
     /// Whether any HTTP/2 frame was found.
-    public var hasSeenFrame: Bool { frames.client.hasSeenFrame || frames.server.hasSeenFrame }
+    public var hasSeenFrame: Bool { clientFrames.hasSeenFrame || serverFrames.hasSeenFrame }
 
     // MARK: Input
-
-    // Each entry point runs a direction's frame decoder with a handler passed straight to it. Through a helper
-    // taking the work as a closure the handler needed `withoutActuallyEscaping` and was allocated on every
-    // delivery; through a subscript choosing the direction, the accessor's coroutine frame was.
+    // Written out per direction: a helper choosing the direction's decoder, taking the work as a closure, made the
+    // handler escape (allocated per delivery).
 
     public mutating func receive(_ bytes: Span<UInt8>, from side: TripleSide, time: CaptureTime, _ emit: CallHandler) {
-        let frames = uniqueFrames()
-        let before = frames.stats(of: side)
         if side == .client {
-            frames.client.receive(bytes, time: time) { frame, payload in handle(frame, payload, from: .client, emit) }
+            let before = clientFrames.stats
+            clientFrames.receive(bytes, time: time) { frame, payload in session.handle(frame, payload, from: .client, emit) }
+            session.stats.framing.add(clientFrames.stats.subtracting(before))
         } else {
-            frames.server.receive(bytes, time: time) { frame, payload in handle(frame, payload, from: .server, emit) }
+            let before = serverFrames.stats
+            serverFrames.receive(bytes, time: time) { frame, payload in session.handle(frame, payload, from: .server, emit) }
+            session.stats.framing.add(serverFrames.stats.subtracting(before))
         }
-        stats.framing.add(frames.stats(of: side).subtracting(before))
     }
 
     public mutating func gap(length: Int, from side: TripleSide, time: CaptureTime, _ emit: CallHandler) {
-        let frames = uniqueFrames()
-        let before = frames.stats(of: side)
         if side == .client {
-            frames.client.gap(length: length, time: time) { frame, payload in handle(frame, payload, from: .client, emit) }
+            let before = clientFrames.stats
+            clientFrames.gap(length: length, time: time) { frame, payload in session.handle(frame, payload, from: .client, emit) }
+            session.stats.framing.add(clientFrames.stats.subtracting(before))
         } else {
-            frames.server.gap(length: length, time: time) { frame, payload in handle(frame, payload, from: .server, emit) }
+            let before = serverFrames.stats
+            serverFrames.gap(length: length, time: time) { frame, payload in session.handle(frame, payload, from: .server, emit) }
+            session.stats.framing.add(serverFrames.stats.subtracting(before))
         }
-        stats.framing.add(frames.stats(of: side).subtracting(before))
     }
 
     /// The connection is over: frames cut short are reported, then every open stream.
     public mutating func finish(time: CaptureTime, _ emit: CallHandler) {
-        let frames = uniqueFrames()
-        let before = frames.stats(of: .client)
-        frames.client.finish(time: time) { frame, payload in handle(frame, payload, from: .client, emit) }
-        stats.framing.add(frames.stats(of: .client).subtracting(before))
-        let serverBefore = frames.stats(of: .server)
-        frames.server.finish(time: time) { frame, payload in handle(frame, payload, from: .server, emit) }
-        stats.framing.add(frames.stats(of: .server).subtracting(serverBefore))
+        let clientBefore = clientFrames.stats
+        clientFrames.finish(time: time) { frame, payload in session.handle(frame, payload, from: .client, emit) }
+        session.stats.framing.add(clientFrames.stats.subtracting(clientBefore))
+        let serverBefore = serverFrames.stats
+        serverFrames.finish(time: time) { frame, payload in session.handle(frame, payload, from: .server, emit) }
+        session.stats.framing.add(serverFrames.stats.subtracting(serverBefore))
+        session.finishStreams(emit)
+    }
+}
+
+extension TripleConnectionDecoder.Session {
+    typealias CallHandler = TripleConnectionDecoder.CallHandler
+    typealias Stream = TripleConnectionDecoder.Stream
+    typealias PendingBlock = TripleConnectionDecoder.PendingBlock
+
+    /// Every stream still open, ended by the connection's end.
+    mutating func finishStreams(_ emit: CallHandler) {
         while var stream = streams.removeFirst() {
             if stream.call.responseEndTime == nil, stream.call.resetCode == nil { stream.call.quality.insert(.truncated) }
             complete(stream, emit)
         }
     }
 
-    /// The frame decoders, this decoder's own: they live in their own object, so handling a frame can change this
-    /// decoder while one runs (as two fields of one struct, the running one had to be moved out and back for
-    /// every delivery: two copies of ~200 bytes). A copy of this decoder shares the object until one of them
-    /// runs a frame decoder.
-    private mutating func uniqueFrames() -> FrameDecoders {
-        if !isKnownUniquelyReferenced(&frames) { frames = frames.copy() }
-        return frames
-    }
-
     // MARK: Frames
 
-    private mutating func handle(_ frame: HTTP2Frame, _ payload: Span<UInt8>, from side: TripleSide, _ emit: CallHandler) {
+    mutating func handle(_ frame: HTTP2Frame, _ payload: Span<UInt8>, from side: TripleSide, _ emit: CallHandler) {
         if frame.followsLoss { lostPlace(side) }
         let header = frame.header
         if let pending = side == .client ? clientPending : serverPending,
@@ -630,23 +645,6 @@ public struct TripleConnectionDecoder: Sendable {
         stats.pings += 1
         emit(TripleCallBox(call))
     }
-}
-
-/// Both directions' frame decoders (see `TripleConnectionDecoder.withFrames`).
-final class FrameDecoders: @unchecked Sendable {
-    // No dynamic exclusivity check: only the decoder holding the sole reference runs them (`withFrames`), and a
-    // frame handler never reaches them while one runs.
-    @exclusivity(unchecked) var client: HTTP2FrameDecoder
-    @exclusivity(unchecked) var server: HTTP2FrameDecoder
-
-    init(client: HTTP2FrameDecoder, server: HTTP2FrameDecoder) {
-        self.client = client
-        self.server = server
-    }
-
-    func copy() -> FrameDecoders { FrameDecoders(client: client, server: server) }
-
-    func stats(of side: TripleSide) -> HTTP2StreamStats { side == .client ? client.stats : server.stats }
 }
 
 extension HTTP2StreamStats {
