@@ -34,17 +34,29 @@ package final class AnalysisContext {
     /// Triple records by kind, as the correlator counts dubbo's, so the summary's per-kind line covers both.
     var tripleKinds = CorrelationStats()
 
-    init(limits: Limits, depth: DubboBodyDecoder.Depth, emit: @escaping Correlator.Emit) {
-        self.correlator = Correlator(limits: limits)
+    /// - Parameter shares: how many contexts share the run's limits (the shards of a sharded run): each gets that
+    ///   share of the limits that bound the whole run's memory (pending requests, buffered frames, remembered
+    ///   header blocks), so the run as a whole stays within them.
+    init(limits: Limits, depth: DubboBodyDecoder.Depth, shares: Int = 1, emit: @escaping Correlator.Emit) {
+        let shares = max(1, shares)
+        var correlatorLimits = limits
+        correlatorLimits.maxPendingRequests = max(1, limits.maxPendingRequests / shares)
+        self.correlator = Correlator(limits: correlatorLimits)
         self.bodyDecoder = DubboBodyDecoder(limits: limits, depth: depth)
         self.emit = emit
         let largestFrame = limits.maxBodyLength > Int.max / 4 ? Int.max / 2 : 2 * (limits.maxBodyLength + 16)
-        self.maxBufferedFrameBytes = max(limits.maxBufferedFrameBytesTotal, largestFrame)
+        self.maxBufferedFrameBytes = max(limits.maxBufferedFrameBytesTotal / shares, largestFrame)
         var tripleLimits = TripleLimits(limits)
         tripleLimits.decodesValues = depth == .full
         tripleLimits.keepsRequestsForLater = depth == .argumentsOnDemand
+        tripleLimits.maxRememberedHeaderBytes /= shares
         self.tripleLimits = tripleLimits
         self.headerBlocks = HeaderBlockMemory(budget: tripleLimits.maxRememberedHeaderBytes)
+    }
+
+    /// The capture has run until `time` (the latest packet's, any connection's).
+    func advanceClock(to time: CaptureTime) {
+        correlator.advanceClock(to: time)
     }
 
     func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {

@@ -17,10 +17,24 @@ public struct OfflineAnalysis {
     /// Decode and correlate on a thread of their own, while the calling thread reads the files and reassembles TCP
     /// (`ThreadedPacketPipeline`): the same records in the same order, from one more core.
     public var decodesOnOwnThread: Bool
+    /// Decode and correlate on this many threads, each with its share of the connections, while the calling thread
+    /// reads and reassembles; their records are merged back into the order one thread gives (`RecordMerge`) and
+    /// handed to `onRecord` on the merging thread. 1: no sharding (`decodesOnOwnThread` says where decoding runs).
+    public var shards: Int
 
     /// Whether a decoding thread pays off on this machine: with the record thread that makes three busy threads,
     /// which on two cores share them and slow dubbo traffic down (Triple report mode still gains; README, "How it runs").
     public static var decodeThreadPaysOff: Bool { onlineProcessors() >= 3 }
+
+    /// The most decoding threads a run may have.
+    public static let maxShards = 64
+
+    /// Decoding threads when none are asked for: every core but the two the reading and record threads keep busy
+    /// (README, "How it runs"); 1, no sharding, below four cores.
+    public static var defaultShards: Int {
+        let cores = onlineProcessors()
+        return cores >= 4 ? min(maxShards, cores - 2) : 1
+    }
 
     private static func onlineProcessors() -> Int {
         Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
@@ -28,8 +42,9 @@ public struct OfflineAnalysis {
 
     public init(
         limits: Limits = .default, plan: DecodePlan = .full, filter: String? = nil,
-        recordsOnSecondThread: Bool = true, decodesOnOwnThread: Bool = false
+        recordsOnSecondThread: Bool = true, decodesOnOwnThread: Bool = false, shards: Int = 1
     ) {
+        self.shards = shards
         self.limits = limits
         self.plan = plan
         self.filter = filter
@@ -58,17 +73,19 @@ public struct OfflineAnalysis {
             }
         }
         let records = RecordCount()
-        let defersDubboBodies = recordsOnSecondThread && plan.defersBodiesToRecordThread
-        let defersTripleValues = recordsOnSecondThread && plan.defersTripleValuesToRecordThread
+        let sharded = shards > 1
+        // Decoding is left to the record thread to balance two threads; shards decode in parallel themselves.
+        let defersDubboBodies = recordsOnSecondThread && !sharded && plan.defersBodiesToRecordThread
+        let defersTripleValues = recordsOnSecondThread && !sharded && plan.defersTripleValuesToRecordThread
         let deferred = defersDubboBodies || defersTripleValues ? DeferredDecoding(limits: limits, depth: plan.depth) : nil
-        let pipe = recordsOnSecondThread
-            ? RecordPipe { record in
-                if let deferred { record.decodeDeferredBodies(with: &deferred.decoder) }
-                onRecord(record)
-                // Free what the record holds now, while it is in cache, rather than with its whole batch.
-                record.releaseBodies()
-            }
-            : nil
+        // What the record thread does with each record, in place.
+        let sink = { (record: inout CallRecord) in
+            if let deferred { record.decodeDeferredBodies(with: &deferred.decoder) }
+            onRecord(record)
+            // Free what the record holds now, while it is in cache, rather than with its whole batch.
+            record.releaseBodies()
+        }
+        let pipe = recordsOnSecondThread && !sharded ? RecordPipe(sink: sink) : nil
         let emit: Correlator.Emit = { record in
             records.count += 1
             if let pipe { pipe.send(consume record) } else { onRecord(record) }
@@ -78,13 +95,25 @@ public struct OfflineAnalysis {
             context.defersTripleValues = defersTripleValues
         }
         var source = MergedPacketSource(readers: readers)
-        var summary = decodesOnOwnThread
-            ? Self.analyse(
-                ThreadedPacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit),
-                source: &source, problems: &problems, recordPipe: pipe, records: records)
-            : Self.analyse(
-                PacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit),
-                source: &source, problems: &problems, recordPipe: pipe, records: records)
+        var summary =
+            if sharded {
+                Self.analyse(
+                    ThreadedPacketPipeline(
+                        limits: limits, depth: plan.depth, shards: shards, configure: configure,
+                        sink: { record in
+                            records.count += 1
+                            sink(&record)
+                        }),
+                    source: &source, problems: &problems, recordPipe: nil, records: records)
+            } else if decodesOnOwnThread {
+                Self.analyse(
+                    ThreadedPacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit),
+                    source: &source, problems: &problems, recordPipe: pipe, records: records)
+            } else {
+                Self.analyse(
+                    PacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit),
+                    source: &source, problems: &problems, recordPipe: pipe, records: records)
+            }
         summary.files = readers.count
         summary.failedFiles = problems.unreadableFiles.count
         if let deferred {

@@ -22,6 +22,7 @@ package struct PacketPipeline {
     }
 
     package mutating func process(_ packet: CapturedPacket) {
+        context.advanceClock(to: packet.time)
         if let now = stage.process(packet) { context.expire(now: now) }
     }
 
@@ -42,7 +43,7 @@ package struct PacketPipeline {
     /// (files are the caller's to add).
     package func summary(capture: CaptureStats, records: Int) -> RunSummary {
         RunSummary(
-            capture: capture, network: stage.networkStats, reassembly: stage.reassemblyStats, context: context,
+            capture: capture, network: stage.networkStats, reassembly: stage.reassemblyStats, contexts: [context],
             records: records)
     }
 }

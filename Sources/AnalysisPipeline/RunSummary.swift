@@ -26,29 +26,33 @@ public struct RunSummary: Sendable {
 
     public init() {}
 
-    /// The summary of one analysis: the capture's and reassembly's counters and what the context's decoders and
-    /// correlator counted — the one place a summary is filled in (files are the caller's to add).
+    /// The summary of one analysis: the capture's and reassembly's counters and what the contexts' decoders and
+    /// correlators counted (one context, or a sharded run's, added up) — the one place a summary is filled in (files
+    /// are the caller's to add).
     init(
-        capture: CaptureStats, network: NetworkLayerStats, reassembly: ReassemblyStats, context: AnalysisContext,
+        capture: CaptureStats, network: NetworkLayerStats, reassembly: ReassemblyStats, contexts: [AnalysisContext],
         records: Int
     ) {
         self.capture = capture
         self.network = network
         self.reassembly = reassembly
-        streams = context.streamStats
-        correlation = context.correlator.stats
+        var tripleKinds = CorrelationStats()
+        for context in contexts {
+            streams.add(context.streamStats)
+            correlation.add(context.correlator.stats)
+            tripleKinds.add(context.tripleKinds)
+            dubboConnections += context.dubboConnections
+            nonDubboConnections += context.nonDubboConnections
+            tripleConnections += context.tripleConnections
+            triple.add(context.tripleStats)
+            undecodedReasons.merge(context.undecodedReasons)
+        }
         // The per-kind counts cover Triple records too; the rest of the correlation line is dubbo's own.
-        let tripleKinds = context.tripleKinds
         correlation.calls += tripleKinds.calls
         correlation.heartbeats += tripleKinds.heartbeats
         correlation.orphanResponses += tripleKinds.orphanResponses
         correlation.noResponse += tripleKinds.noResponse
-        dubboConnections = context.dubboConnections
-        nonDubboConnections = context.nonDubboConnections
-        tripleConnections = context.tripleConnections
-        self.triple = context.tripleStats
-        undecodedBodies = context.undecodedReasons.total
-        undecodedReasons = context.undecodedReasons
+        undecodedBodies = undecodedReasons.total
         self.records = records
     }
 

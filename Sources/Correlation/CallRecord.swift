@@ -86,6 +86,9 @@ public struct CallRecord: Sendable, Equatable {
     /// For a record reported unanswered: the latest capture time seen when it was given up on, so the capture ran
     /// at least this long without an answer (judges `timeout_exceeded`). nil for answered records.
     public var unansweredUntil: CaptureTime?
+    /// The request's place in the correlator's request order (0 until it waits for an answer): records given up on
+    /// at one moment are reported in this order, and shards' records are merged by it (`ShardedPacketPipeline`).
+    package var requestOrder: UInt64 = 0
 
     public init(
         kind: CallKind, client: Endpoint, server: Endpoint, requestID: Int64, serialization: Serialization,

@@ -17,4 +17,21 @@ public struct CorrelationStats: Sendable, Equatable {
     public var peakPending = 0
 
     public init() {}
+
+    /// Adds another correlator's counts (a shard's). The peaks add up too: an upper bound of the run's peak, as
+    /// the shards' peaks need not fall at the same moment.
+    public mutating func add(_ other: CorrelationStats) {
+        requests += other.requests
+        responses += other.responses
+        calls += other.calls
+        oneway += other.oneway
+        heartbeats += other.heartbeats
+        events += other.events
+        orphanResponses += other.orphanResponses
+        noResponse += other.noResponse
+        duplicateRequestIDs += other.duplicateRequestIDs
+        evictedPending += other.evictedPending
+        timedOut += other.timedOut
+        peakPending += other.peakPending
+    }
 }

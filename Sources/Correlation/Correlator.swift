@@ -34,8 +34,8 @@ public struct Correlator: Sendable {
     private var nextSequence: UInt64 = 0
     /// Pending requests per connection, so closing a connection with none costs nothing.
     private var pendingPerConnection: [UInt64: Int] = [:]
-    /// The latest capture time the correlator has been told of (frames, `expire`, `finish`): how far the capture
-    /// is known to have run when a request is given up on.
+    /// The latest capture time the correlator has been told of (`advanceClock`, frames, `expire`, `finish`): how far
+    /// the capture is known to have run when a request is given up on.
     private var latestTime: CaptureTime?
 
     public init(limits: Limits = .default) {
@@ -66,23 +66,45 @@ public struct Correlator: Sendable {
         }
     }
 
-    /// Capture time has reached `now`: requests older than the timeout are reported as unanswered.
+    /// Capture time has reached `now`: requests older than the timeout are reported as unanswered, in request order.
+    /// Every such request, not only those before the first still in time: a request can wait behind a later one
+    /// that started earlier (its frame took longer to arrive), and which requests time out must not depend on how
+    /// connections are spread over shards.
     public mutating func expire(now: CaptureTime, _ emit: Emit) {
         noteTime(now)
-        guard let timeout = limits.requestTimeoutSeconds else { return }
+        guard let timeout = limits.requestTimeoutSeconds, !pending.isEmpty else { return }
         let deadline = now.adding(seconds: -timeout)
-        while orderHead < order.count {
-            let (key, sequence) = order[orderHead]
+        var index = orderHead
+        var headCanMove = true
+        while index < order.count {
+            let (key, sequence) = order[index]
+            index += 1
             guard let entry = pending[key], entry.sequence == sequence else {
-                orderHead += 1
+                if headCanMove { orderHead = index }
                 continue
             }
-            guard let start = entry.record.startTime, start < deadline else { break }
-            orderHead += 1
+            guard let start = entry.record.startTime, start < deadline else {
+                headCanMove = false
+                continue
+            }
+            if headCanMove { orderHead = index }
             stats.timedOut += 1
             if let removed = removePending(key) { emitUnanswered(removed.takeRecord(), emit) }
         }
         compactOrder()
+    }
+
+    /// How far the capture has run (the latest packet time, whichever connection it belonged to): a request given
+    /// up on from now is known to have waited at least until then. Told for every packet, so the answer does not
+    /// depend on which connections this correlator sees.
+    public mutating func advanceClock(to time: CaptureTime) {
+        noteTime(time)
+    }
+
+    /// Requests seen from now on are numbered from at least `sequence` in request order. A shard of a sharded run
+    /// numbers its requests by the run's event order, so the shards' orders merge into the single-threaded one.
+    public mutating func advanceSequence(to sequence: UInt64) {
+        if sequence > nextSequence { nextSequence = sequence }
     }
 
     /// End of input: every request still waiting is reported, in request order. `time` is the capture's last
@@ -146,6 +168,7 @@ public struct Correlator: Sendable {
         }
         let sequence = nextSequence
         nextSequence += 1
+        record.requestOrder = sequence
         pending[key] = Pending(record: record, sequence: sequence)
         pendingPerConnection[event.connection, default: 0] += 1
         order.append((key, sequence))

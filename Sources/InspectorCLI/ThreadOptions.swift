@@ -7,10 +7,45 @@ struct ThreadOptions: ParsableArguments {
         case auto, on, off
     }
 
+    /// `--threads`: a count, or auto.
+    enum ThreadCount: ExpressibleByArgument, Equatable {
+        case auto
+        case count(Int)
+
+        init?(argument: String) {
+            if argument == "auto" {
+                self = .auto
+            } else if let count = Int(argument), (1...OfflineAnalysis.maxShards).contains(count) {
+                self = .count(count)
+            } else {
+                return nil
+            }
+        }
+
+        var defaultValueDescription: String { "auto" }
+    }
+
     @Option(help: ArgumentHelp(
         "Decode on a thread of its own while another reads and reassembles: auto (on with three cores or more), on, off.",
         discussion: "The output is the same either way; only the time differs."))
     var decodeThread: DecodeThread = .auto
+
+    @Option(help: ArgumentHelp(
+        "Decoding threads, each with a share of the connections (1-\(OfflineAnalysis.maxShards), or auto: \(OfflineAnalysis.defaultShards) on this machine).",
+        discussion: """
+            With two or more, the thread that reads reassembles TCP for all of them and the records are merged back \
+            into the order one thread gives: the output is the same as with 1, unless a limit on the whole run's \
+            memory (pending requests, buffered frames) is reached — each thread has its share of it.
+            """,
+        valueName: "n"))
+    var threads: ThreadCount = .auto
+
+    var shards: Int {
+        switch threads {
+        case .auto: OfflineAnalysis.defaultShards
+        case .count(let count): count
+        }
+    }
 
     var decodesOnOwnThread: Bool {
         switch decodeThread {

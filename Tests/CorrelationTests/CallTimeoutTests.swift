@@ -80,6 +80,20 @@ struct CallTimeoutTests {
         #expect(records[1].timeoutExceeded == true)
     }
 
+    @Test("a request given up when its connection closes has waited until the latest packet, whatever carried it")
+    func clockFromPackets() {
+        var correlator = Correlator()
+        var records: [CallRecord] = []
+        correlator.frame(Self.request(id: 1, at: 0, timeout: .string("50"), connection: 1)) { records.append($0) }
+        // No frame anywhere since, but packets (acks, other protocols) show the capture ran on to 80 ms.
+        correlator.advanceClock(to: CaptureTime(nanosecondsSinceEpoch: 80_000_000))
+        correlator.advanceClock(to: CaptureTime(nanosecondsSinceEpoch: 70_000_000))
+        correlator.connectionClosed(1) { records.append($0) }
+        #expect(records.map(\.requestID) == [1])
+        #expect(records[0].unansweredUntil == CaptureTime(nanosecondsSinceEpoch: 80_000_000))
+        #expect(records[0].timeoutExceeded == true)
+    }
+
     @Test("one-way calls are never judged against a timeout")
     func oneway() {
         var correlator = Correlator()

@@ -115,6 +115,38 @@ struct CorrelatorTests {
         #expect(records.last?.outcome == .ok)
     }
 
+    @Test("the timeout gives up every request past the deadline, also one behind a later request still in time")
+    func timeoutBehindLaterRequest() {
+        var limits = Limits()
+        limits.requestTimeoutSeconds = 1
+        var correlator = Correlator(limits: limits)
+        var records: [CallRecord] = []
+        // Request 2 started first but its frame completed second (a slow upload): it waits behind request 1.
+        correlator.frame(Self.frame(request: true, id: 1, at: 900_000)) { records.append($0) }
+        correlator.frame(Self.frame(request: true, id: 2, at: 0)) { records.append($0) }
+        correlator.expire(now: CaptureTime(nanosecondsSinceEpoch: 1_500_000_000)) { records.append($0) }
+        #expect(records.map(\.requestID) == [2])
+        #expect(correlator.pendingCount == 1)
+        correlator.expire(now: CaptureTime(nanosecondsSinceEpoch: 2_000_000_000)) { records.append($0) }
+        #expect(records.map(\.requestID) == [2, 1])
+        #expect(correlator.stats.timedOut == 2)
+        #expect(correlator.pendingCount == 0)
+    }
+
+    @Test("requests are numbered in request order, from where advanceSequence puts the count (never back)")
+    func requestOrder() {
+        var correlator = Correlator()
+        var records: [CallRecord] = []
+        correlator.frame(Self.frame(request: true, id: 1, at: 0)) { records.append($0) }
+        correlator.advanceSequence(to: 100)
+        correlator.frame(Self.frame(request: true, id: 2, at: 1)) { records.append($0) }
+        correlator.advanceSequence(to: 50)
+        correlator.frame(Self.frame(request: true, id: 3, at: 2)) { records.append($0) }
+        correlator.finish { records.append($0) }
+        #expect(records.map(\.requestID) == [1, 2, 3])
+        #expect(records.map(\.requestOrder) == [0, 100, 101])
+    }
+
     @Test("pending requests are capped: the oldest is evicted, marked, and counted")
     func pendingCap() {
         var limits = Limits()

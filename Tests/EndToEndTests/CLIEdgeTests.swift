@@ -55,6 +55,35 @@ struct CLIEdgeTests {
         #expect(outcome.standardError.contains(message), "\(outcome.standardError)")
     }
 
+    @Test("--threads: 2 and 5 decoding threads write the same call log and report as 1; 0, 65 and words are refused")
+    func threads() throws {
+        let directory = try HostileDirectory()
+        let captures = [
+            try Captures.required(Captures.shared.appendingPathComponent("generated/pyclients-loopback.pcap")),
+            try Captures.required(RepositoryPaths.testScripts.appendingPathComponent("captures/grpcio-http2.pcap")),
+        ]
+        for capture in captures {
+            let one = try HostileProcess.run(["read", capture, "--format", "jsonl", "--threads", "1"], in: directory)
+            let report = try HostileProcess.run(["report", capture, "--format", "json", "--threads", "1"], in: directory)
+            #expect(one.status == 0 && report.status == 0, "\(one.standardError)\(report.standardError)")
+            #expect(one.standardOutput.split(separator: "\n").count >= 5)
+            for threads in ["2", "5"] {
+                let sharded = try HostileProcess.run(
+                    ["read", capture, "--format", "jsonl", "--threads", threads], in: directory)
+                #expect(sharded.status == 0, "\(sharded.standardError)")
+                #expect(sharded.standardOutput == one.standardOutput, "\(capture) --threads \(threads)")
+                let shardedReport = try HostileProcess.run(
+                    ["report", capture, "--format", "json", "--threads", threads], in: directory)
+                #expect(shardedReport.standardOutput == report.standardOutput, "\(capture) report --threads \(threads)")
+            }
+        }
+        for refused in ["0", "65", "many"] {
+            let outcome = try HostileProcess.run(["read", captures[0], "--threads", refused], in: directory)
+            #expect(outcome.status == 64, "\(outcome.standardError)")
+            #expect(outcome.standardError.contains("--threads"), "\(outcome.standardError)")
+        }
+    }
+
     @Test("report text to a pipe is not cut to a terminal width; --width still cuts")
     func pipedTablesAreWhole() throws {
         let directory = try HostileDirectory()

@@ -8,9 +8,10 @@ import TCPReassembly
 import Testing
 import TestSupport
 
-/// Decoding on a thread of its own (`ThreadedPacketPipeline`): the same events reach the same decoders in the same
-/// order, so the records, their order and the summary must be those of the single-threaded pipeline.
-@Suite("Decoding on its own thread")
+/// Decoding on a thread of its own, or sharded over several (`ThreadedPacketPipeline`): the same events reach the
+/// same decoders in the same order (a shard's, its connections'), so the records, their order and the summary must
+/// be those of the single-threaded pipeline.
+@Suite("Decoding on its own thread, or on several")
 struct DecodeThreadTests {
     /// The records as JSON lines and the summary's text of one run.
     static func run(_ path: String, _ analysis: OfflineAnalysis) -> (lines: [String], summary: RunSummary) {
@@ -20,16 +21,29 @@ struct DecodeThreadTests {
         return (RecordPipeTests.lines(box.records), summary)
     }
 
+    /// One decoding thread, and 2, 3 and 7 shards, against the single-threaded pipeline. Sharded runs add up
+    /// their shards' peaks of pending requests, so that one number of the summary is compared apart.
     static func expectSame(_ path: String, _ analysis: OfflineAnalysis, _ label: String) {
         var direct = analysis
         direct.decodesOnOwnThread = false
-        var threaded = analysis
-        threaded.decodesOnOwnThread = true
+        direct.shards = 1
         let expected = run(path, direct)
+        var threaded = direct
+        threaded.decodesOnOwnThread = true
         let actual = run(path, threaded)
         #expect(actual.lines == expected.lines, "\(label)")
         #expect(actual.summary.text == expected.summary.text, "\(label)")
         #expect(actual.summary.records == expected.summary.records, "\(label)")
+        for shards in [2, 3, 7] {
+            var sharded = direct
+            sharded.shards = shards
+            var result = run(path, sharded)
+            #expect(result.lines == expected.lines, "\(label), \(shards) shards")
+            #expect(result.summary.correlation.peakPending >= expected.summary.correlation.peakPending)
+            result.summary.correlation.peakPending = expected.summary.correlation.peakPending
+            #expect(result.summary.text == expected.summary.text, "\(label), \(shards) shards")
+            #expect(result.summary.records == expected.summary.records, "\(label), \(shards) shards")
+        }
     }
 
     @Test(

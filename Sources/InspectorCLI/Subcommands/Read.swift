@@ -68,7 +68,8 @@ struct Read: AsyncParsableCommand {
         let writer = RecordWriter(format: format.value, output: outputFile, options: options, registry: registryJoin)
         captureNames.firstLook(files: files, limits: runLimits, filter: filter, into: writer.captureNames)
         let analysis = OfflineAnalysis(
-            limits: runLimits, plan: decodePlan, filter: filter, decodesOnOwnThread: threads.decodesOnOwnThread)
+            limits: runLimits, plan: decodePlan, filter: filter, decodesOnOwnThread: threads.decodesOnOwnThread,
+            shards: threads.shards)
         let reportSink = try reportFile.makeSink(
             includePayload: !payload.noPayload, limits: runLimits, directory: registryJoin?.currentDirectory)
         let exporter = try otlp.makeExporter(

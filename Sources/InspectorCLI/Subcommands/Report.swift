@@ -123,7 +123,7 @@ struct Report: AsyncParsableCommand {
             analysis: OfflineAnalysis(
                 limits: runLimits,
                 plan: DecodePlan(includePayload: !payload.noPayload, showsRecords: false, keepsSlowestCalls: true),
-                filter: filter, decodesOnOwnThread: threads.decodesOnOwnThread),
+                filter: filter, decodesOnOwnThread: threads.decodesOnOwnThread, shards: threads.shards),
             configuration: configuration)
         let current = reporter.run(paths: files)
         var problems = current.problems
