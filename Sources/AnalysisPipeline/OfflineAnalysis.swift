@@ -52,6 +52,27 @@ public struct OfflineAnalysis {
         self.decodesOnOwnThread = decodesOnOwnThread
     }
 
+    /// A call log rendered by a sharded run's shards, each its own records, in parallel; the record thread then only
+    /// writes the renderings out in order. Ignored without sharding (`shards` 1): `onRecord` gets every record.
+    public struct ShardRendering {
+        /// Makes one renderer per shard, used by that shard's thread alone.
+        public var makeRenderer: () -> ShardRenderer
+        /// Gets each record's rendering, in order, on the record thread.
+        public var write: (UnsafeRawBufferPointer) -> Void
+        /// `onRecord` still gets the records (a report or an export beside the call log); otherwise each record is
+        /// freed on its shard once rendered and `onRecord` is not called.
+        public var keepsRecords: Bool
+
+        public init(
+            makeRenderer: @escaping () -> ShardRenderer, write: @escaping (UnsafeRawBufferPointer) -> Void,
+            keepsRecords: Bool
+        ) {
+            self.makeRenderer = makeRenderer
+            self.write = write
+            self.keepsRecords = keepsRecords
+        }
+    }
+
     /// Problems met while reading, each a one-line message; the run goes on past them.
     public struct Problems: Sendable {
         /// Files that could not be opened at all.
@@ -62,7 +83,12 @@ public struct OfflineAnalysis {
 
     /// Runs the analysis; returns the summary and the problems met. Never throws for bad input: every problem is
     /// reported and counted.
-    public func run(paths: [String], onRecord: @escaping (CallRecord) -> Void) -> (RunSummary, Problems) {
+    ///
+    /// With `rendering` and two or more shards, the shards render the records and `rendering.write` gets the
+    /// renderings; `onRecord` gets the records only if `rendering.keepsRecords`.
+    public func run(
+        paths: [String], rendering: ShardRendering? = nil, onRecord: @escaping (CallRecord) -> Void
+    ) -> (RunSummary, Problems) {
         var problems = Problems()
         var readers: [PcapFileReader] = []
         for (index, path) in paths.enumerated() {
@@ -100,8 +126,9 @@ public struct OfflineAnalysis {
                 Self.analyse(
                     ThreadedPacketPipeline(
                         limits: limits, depth: plan.depth, shards: shards, configure: configure,
+                        rendering: rendering.map { Self.counting($0, in: records) },
                         sink: { record in
-                            records.count += 1
+                            if rendering == nil { records.count += 1 }
                             sink(&record)
                         }),
                     source: &source, problems: &problems, recordPipe: nil, records: records)
@@ -122,6 +149,18 @@ public struct OfflineAnalysis {
             summary.triple.messagesUndecoded += Int64(deferred.decoder.tripleMessagesUndecoded)
         }
         return (summary, problems)
+    }
+
+    /// `rendering`, counting the records as their renderings are written (every record has one; not every record
+    /// reaches `onRecord`).
+    private static func counting(_ rendering: ShardRendering, in records: RecordCount) -> ShardRendering {
+        var counted = rendering
+        let write = rendering.write
+        counted.write = { bytes in
+            records.count += 1
+            write(bytes)
+        }
+        return counted
     }
 
     /// Every packet of every file, in capture order, through `pipeline`, then the end of input; waits for the
@@ -155,6 +194,9 @@ protocol PacketAnalysing {
 
 extension PacketPipeline: PacketAnalysing {}
 extension ThreadedPacketPipeline: PacketAnalysing {}
+
+/// Renders one record of a call log, appending it to the writer (a shard's, used by that shard's thread alone).
+public typealias ShardRenderer = (CallRecord, inout JSONWriter) -> Void
 
 /// Records emitted so far, counted on whichever thread emits them (one at a time; read after it has finished).
 private final class RecordCount: @unchecked Sendable {

@@ -12,38 +12,73 @@ struct MergeKey: Comparable {
     }
 }
 
-/// The records of a sharded run's shards, put back into the order one thread emits them in, and handed to `sink`
-/// on a thread of its own (the run's record thread).
+/// The records of a sharded run's shards (or their renderings), put back into the order one thread emits them in,
+/// and delivered on a thread of its own (the run's record thread).
 ///
 /// Every shard answers every round of events (`StreamEventWriter` sends each shard a batch per round) with one
 /// chunk of its records, in key order. A round's records all come from that round's events, so the merge takes
 /// round after round, one chunk from every shard, and merges the chunks by key. Bounded: at most `maxChunks`
 /// chunks wait per shard, and a shard that runs ahead waits for the others.
 final class RecordMerge: @unchecked Sendable {
-    // @unchecked: `queues` is a lock; `sink` belongs to the merging thread (handed over before it starts).
+    // @unchecked: `queues` is a lock; `deliver` belongs to the merging thread (handed over before it starts).
     static let maxChunks = 8
 
-    struct Keyed {
-        var key: MergeKey
-        var record: CallRecord
+    /// One shard's records of one round, in key order: their keys, their renderings one after another (when the
+    /// shards render them) and the records themselves (unless the renderings are all that is wanted).
+    struct Chunk {
+        struct Entry {
+            var key: MergeKey
+            /// Where the record's rendering ends in `rendered` (it starts where the previous one ends).
+            var renderedEnd: Int
+        }
+
+        /// How many requests waited on this shard after an event, and at most during it, for the events that
+        /// changed it: the run's peak is worked out from every shard's, in event order (`RecordMerge.peakPending`).
+        struct PendingChange {
+            var ordinal: UInt64
+            var peak: Int
+            var after: Int
+        }
+
+        var entries: [Entry] = []
+        var pendingChanges: [PendingChange] = []
+        var rendered = JSONWriter(reservingCapacity: 0)
+        /// Empty, or one record per entry.
+        var records: [CallRecord] = []
+
+        mutating func removeAll() {
+            entries.removeAll(keepingCapacity: true)
+            pendingChanges.removeAll(keepingCapacity: true)
+            rendered.removeAll(keepingCapacity: true)
+            records.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// What the merging thread does with each record, in order.
+    struct Delivery {
+        /// Gets each record in place (when the shards keep them).
+        var sink: (inout CallRecord) -> Void
+        /// Gets each record's rendering (when the shards render them).
+        var write: ((UnsafeRawBufferPointer) -> Void)?
     }
 
     private struct Queues {
         /// Per shard, its chunks first in first out.
-        var chunks: [[[Keyed]]]
+        var chunks: [[Chunk]]
         var finished = false
     }
 
     private let queues: WaitableState<Queues>
     private var thread: PosixThread?
+    /// The most requests pending at once in the whole run, as one thread counts it; read after `finish`.
+    private(set) var peakPending = 0
 
-    /// `sink` gets each record in place, in order.
-    init(shards: Int, sink: @escaping (inout CallRecord) -> Void) {
+    init(shards: Int, delivery: Delivery) {
         queues = WaitableState(Queues(chunks: Array(repeating: [], count: shards)))
-        let handoff = Handoff(sink)
+        let handoff = Handoff(delivery)
         thread = PosixThread { [self] in
-            guard let sink = handoff.take() else { return }
-            self.run(shards: shards, sink)
+            guard let delivery = handoff.take() else { return }
+            self.run(shards: shards, delivery)
         }
     }
 
@@ -58,23 +93,24 @@ final class RecordMerge: @unchecked Sendable {
 
     /// A shard's side: hands over its chunk for the round (waiting while `maxChunks` of its chunks wait) and is
     /// left an empty one.
-    func send(_ chunk: inout [Keyed], shard: Int) {
-        var taken: [Keyed] = []
+    func send(_ chunk: inout Chunk, shard: Int) {
+        var taken = Chunk()
         swap(&taken, &chunk)
         queues.wait(until: nil, ready: { $0.chunks[shard].count < Self.maxChunks }) { queues in
             queues.chunks[shard].append(taken)
         }
     }
 
-    /// After every shard has sent its last chunk: waits until every record has been handed to the sink.
+    /// After every shard has sent its last chunk: waits until every record has been delivered.
     func finish() {
         queues.update { $0.finished = true }
         thread?.join()
         thread = nil
     }
 
-    private func run(shards: Int, _ sink: (inout CallRecord) -> Void) {
-        var round = Array(repeating: [Keyed](), count: shards)
+    private func run(shards: Int, _ delivery: Delivery) {
+        var round = Array(repeating: Chunk(), count: shards)
+        var pending = PendingTotal(shards: shards)
         while true {
             let more = queues.wait(
                 until: nil, ready: { $0.finished || $0.chunks.allSatisfy { !$0.isEmpty } }
@@ -87,40 +123,92 @@ final class RecordMerge: @unchecked Sendable {
                 }
                 return true
             }
-            guard more else { return }
-            Self.merge(&round, sink)
+            guard more else {
+                peakPending = pending.peak
+                return
+            }
+            pending.add(round)
+            Self.merge(&round, delivery)
             for shard in round.indices { round[shard].removeAll() }
         }
     }
 
-    /// Hands the records of one round's chunks (each in key order) to `sink` in key order.
-    static func merge(_ chunks: inout [[Keyed]], _ sink: (inout CallRecord) -> Void) {
+    /// Delivers the records of one round's chunks (each in key order) in key order.
+    static func merge(_ chunks: inout [Chunk], _ delivery: Delivery) {
         var next = Array(repeating: 0, count: chunks.count)
         while true {
             var chosen = -1
-            for shard in chunks.indices where next[shard] < chunks[shard].count {
-                if chosen < 0 || chunks[shard][next[shard]].key < chunks[chosen][next[chosen]].key { chosen = shard }
+            for shard in chunks.indices where next[shard] < chunks[shard].entries.count {
+                if chosen < 0 || chunks[shard].entries[next[shard]].key < chunks[chosen].entries[next[chosen]].key {
+                    chosen = shard
+                }
             }
             guard chosen >= 0 else { return }
-            sink(&chunks[chosen][next[chosen]].record)
+            let index = next[chosen]
             next[chosen] += 1
+            if let write = delivery.write {
+                let start = index == 0 ? 0 : chunks[chosen].entries[index - 1].renderedEnd
+                let end = chunks[chosen].entries[index].renderedEnd
+                chunks[chosen].rendered.bytes.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+            }
+            if index < chunks[chosen].records.count { delivery.sink(&chunks[chosen].records[index]) }
         }
     }
 }
 
-/// A shard's records on their way to the merge: keyed as its context emits them, sent once per round. Touched
-/// only by the shard's decoding thread.
+/// The requests pending in the whole run, followed through the shards' changes in event order: its peak is the
+/// one a single correlator would have seen (one event changes one shard, so the peak during it is that shard's
+/// peak plus every other shard's count).
+struct PendingTotal {
+    private var counts: [Int]
+    private var total = 0
+    private(set) var peak = 0
+
+    init(shards: Int) {
+        counts = Array(repeating: 0, count: shards)
+    }
+
+    mutating func add(_ round: [RecordMerge.Chunk]) {
+        var next = Array(repeating: 0, count: round.count)
+        while true {
+            var chosen = -1
+            for shard in round.indices where next[shard] < round[shard].pendingChanges.count {
+                if chosen < 0
+                    || round[shard].pendingChanges[next[shard]].ordinal < round[chosen].pendingChanges[next[chosen]].ordinal
+                {
+                    chosen = shard
+                }
+            }
+            guard chosen >= 0 else { return }
+            let change = round[chosen].pendingChanges[next[chosen]]
+            next[chosen] += 1
+            peak = max(peak, total - counts[chosen] + change.peak)
+            total += change.after - counts[chosen]
+            counts[chosen] = change.after
+        }
+    }
+}
+
+/// A shard's records on their way to the merge: keyed as its context emits them (rendered too, when the shards
+/// render), sent once per round. Touched only by the shard's decoding thread.
 final class ShardOutput: @unchecked Sendable {
     private let merge: RecordMerge
     private let shard: Int
-    private var chunk: [RecordMerge.Keyed] = []
+    private let render: ShardRenderer?
+    private let keepsRecords: Bool
+    private var chunk = RecordMerge.Chunk()
     private var ordinal: UInt64 = 0
     private var everyShard = false
     private var nextRank: UInt64 = 0
 
-    init(merge: RecordMerge, shard: Int) {
+    /// - Parameters:
+    ///   - render: renders each record on this shard (nil: the records travel unrendered).
+    ///   - keepsRecords: the records travel to the merge; otherwise (only with `render`) each is freed here.
+    init(merge: RecordMerge, shard: Int, render: ShardRenderer? = nil, keepsRecords: Bool = true) {
         self.merge = merge
         self.shard = shard
+        self.render = render
+        self.keepsRecords = keepsRecords || render == nil
     }
 
     /// The event with `ordinal` is replayed next. An event every shard gets (housekeeping, the end of input) gives
@@ -140,7 +228,14 @@ final class ShardOutput: @unchecked Sendable {
             rank = nextRank
             nextRank += 1
         }
-        chunk.append(RecordMerge.Keyed(key: MergeKey(ordinal: ordinal, rank: rank), record: record))
+        render?(record, &chunk.rendered)
+        chunk.entries.append(.init(key: MergeKey(ordinal: ordinal, rank: rank), renderedEnd: chunk.rendered.bytes.count))
+        if keepsRecords { chunk.records.append(record) }
+    }
+
+    /// The event begun last left `after` requests pending on this shard, at most `peak` during it.
+    func notePending(peak: Int, after: Int) {
+        chunk.pendingChanges.append(.init(ordinal: ordinal, peak: peak, after: after))
     }
 
     /// The round's events are replayed: its records go to the merge.

@@ -39,23 +39,25 @@ final class ThreadedPacketPipeline {
         self.init(limits: limits, depth: depth, shards: 1, records: .emitted(emit), configure: configure)
     }
 
-    /// `shards` decoding threads (two or more), their records merged in order and handed to `sink` in place on a
-    /// thread of its own. `configure` adjusts each shard's context before any event reaches it.
+    /// `shards` decoding threads (two or more), their records merged in order and delivered on a thread of its own.
+    /// `configure` adjusts each shard's context before any event reaches it; with `rendering` each shard renders its
+    /// own records (and frees them unless `rendering.keepsRecords`).
     convenience init(
         limits: Limits, depth: DubboBodyDecoder.Depth, shards: Int, configure: (AnalysisContext) -> Void,
-        sink: @escaping (inout CallRecord) -> Void
+        rendering: OfflineAnalysis.ShardRendering?, sink: @escaping (inout CallRecord) -> Void
     ) {
         precondition(shards >= 2)
-        let merge = RecordMerge(shards: shards, sink: sink)
-        self.init(limits: limits, depth: depth, shards: shards, records: .merged(merge), configure: configure)
+        let merge = RecordMerge(shards: shards, delivery: .init(sink: sink, write: rendering?.write))
+        self.init(
+            limits: limits, depth: depth, shards: shards, records: .merged(merge, rendering), configure: configure)
     }
 
     /// Where the decoding threads' records go.
     private enum Records {
         /// Straight to `emit`, on the one decoding thread.
         case emitted(Correlator.Emit)
-        /// Keyed, to the merge (`ShardOutput`).
-        case merged(RecordMerge)
+        /// Keyed (and rendered, with a rendering), to the merge (`ShardOutput`).
+        case merged(RecordMerge, OfflineAnalysis.ShardRendering?)
     }
 
     private init(
@@ -69,8 +71,10 @@ final class ThreadedPacketPipeline {
             switch records {
             case .emitted(let direct):
                 (output, emit) = (nil, direct)
-            case .merged(let merge):
-                let keyed = ShardOutput(merge: merge, shard: index)
+            case .merged(let merge, let rendering):
+                let keyed = ShardOutput(
+                    merge: merge, shard: index, render: rendering?.makeRenderer(),
+                    keepsRecords: rendering?.keepsRecords ?? true)
                 (output, emit) = (keyed, { keyed.append($0) })
             }
             let context = AnalysisContext(limits: limits, depth: depth, shares: count, emit: emit)
@@ -80,7 +84,7 @@ final class ThreadedPacketPipeline {
         }
         pipes = shards.map { shard in BatchPipe(maxBatches: Self.maxBatches) { shard.replay(&$0) } }
         self.shards = shards
-        if case .merged(let merge) = records { self.merge = merge } else { merge = nil }
+        if case .merged(let merge, _) = records { self.merge = merge } else { merge = nil }
         writer = StreamEventWriter(pipes: pipes)
         stage = ReassemblyStage(factory: ForwardingConsumerFactory(writer: writer), limits: limits)
     }
@@ -101,9 +105,12 @@ final class ThreadedPacketPipeline {
 
     /// The summary, as `PacketPipeline.summary`; only after `finish`.
     func summary(capture: CaptureStats, records: Int) -> RunSummary {
-        RunSummary(
+        var summary = RunSummary(
             capture: capture, network: stage.networkStats, reassembly: stage.reassemblyStats,
             contexts: shards.map(\.context), records: records)
+        // The shards' peaks need not fall at the same moment: the merge followed their sum.
+        if let merge { summary.correlation.peakPending = merge.peakPending }
+        return summary
     }
 }
 
@@ -130,9 +137,17 @@ final class DecodingStage: @unchecked Sendable {
         batch.bytes.withUnsafeBufferPointer { bytes in
             for event in batch.events {
                 context.advanceClock(to: event.clock)
+                let pendingBefore = context.correlator.pendingCount
                 if let output {
                     output.begin(event.ordinal, everyShard: event.slot < 0)
                     context.correlator.advanceSequence(to: RecordMerge.firstRequestOrder(of: event.ordinal))
+                    context.correlator.markPeak()
+                }
+                defer {
+                    if let output {
+                        let (after, peak) = (context.correlator.pendingCount, context.correlator.peakSinceMark)
+                        if after != pendingBefore || peak > pendingBefore { output.notePending(peak: peak, after: after) }
+                    }
                 }
                 // This shard's connections have slots shard, shard + shards, …: index by slot / shards.
                 let index = Int(event.slot) / shards

@@ -18,8 +18,8 @@ public struct CorrelationStats: Sendable, Equatable {
 
     public init() {}
 
-    /// Adds another correlator's counts (a shard's). The peaks add up too: an upper bound of the run's peak, as
-    /// the shards' peaks need not fall at the same moment.
+    /// Adds another correlator's counts (a shard's). The peaks add up too, an upper bound of the run's peak (the
+    /// shards' peaks need not fall at the same moment; a sharded run puts the exact one in afterwards).
     public mutating func add(_ other: CorrelationStats) {
         requests += other.requests
         responses += other.responses

@@ -43,6 +43,13 @@ public struct Correlator: Sendable {
     }
 
     public var pendingCount: Int { pending.count }
+    /// The most requests pending at once since `markPeak()` (at least the count then): a shard's share of the run's
+    /// peak during one event (`ShardOutput`).
+    public private(set) var peakSinceMark = 0
+
+    public mutating func markPeak() {
+        peakSinceMark = pending.count
+    }
 
     // MARK: Events
 
@@ -173,6 +180,7 @@ public struct Correlator: Sendable {
         pendingPerConnection[event.connection, default: 0] += 1
         order.append((key, sequence))
         stats.peakPending = max(stats.peakPending, pending.count)
+        peakSinceMark = max(peakSinceMark, pending.count)
         if order.count - orderHead > 2 * pending.count + 1024 {
             // Answered requests leave stale entries behind; drop them so memory follows what is pending.
             order = order[orderHead...].filter { pending[$0.key]?.sequence == $0.sequence }

@@ -1,3 +1,4 @@
+import AnalysisPipeline
 import Correlation
 import DubboWire
 import InspectorCore
@@ -10,15 +11,47 @@ enum RecordFormat: String, CaseIterable, Sendable {
     case text, jsonl, csv, none
 }
 
+/// How a record is written in a call log: all that needs nothing but the record and what was learnt before the run,
+/// so a shard of a sharded run can do it on its own thread (`shardRendering`).
+struct RecordRendering: Sendable {
+    let format: RecordFormat
+    let json: JSONLinesFormatter
+    let csv: CSVFormatter
+    let text: TextFormatter
+    /// Provider applications named by `getMetadataInfo` answers in the capture (docs/REGISTRY.md), learnt before
+    /// the run.
+    let captureNames: CaptureApplicationNames
+
+    /// Names the record's applications from the capture, over what the registry said.
+    func annotate(_ record: CallRecord, over annotation: RegistryAnnotation) -> RegistryAnnotation {
+        captureNames.annotate(record, over: annotation)
+    }
+
+    /// Appends the record's line (JSON, CSV or text). `fromRegistry`: `annotation` came from a registry join.
+    func render(
+        _ record: CallRecord, annotation: RegistryAnnotation, fromRegistry: Bool, into writer: inout JSONWriter
+    ) {
+        switch format {
+        case .jsonl:
+            json.write(record, registry: annotation, to: &writer)
+        case .csv:
+            writer.rawUTF8(csv.row(record, registry: annotation))
+        case .text:
+            let named = fromRegistry || annotation.status == .namedFromCapture
+            writer.rawUTF8(text.line(record) + (named ? annotation.textSuffix : "") + "\n")
+        case .none:
+            break
+        }
+    }
+}
+
 /// Formats finished records and writes them out as they come.
 final class RecordWriter {
     private let format: RecordFormat
     private let output: OutputFile
-    private let json: JSONLinesFormatter
-    private let csv: CSVFormatter
-    private let text: TextFormatter
-    /// JSON lines are rendered straight into this buffer and written out in 64 KiB blocks (or per line when the
-    /// output asks for that), so a line is copied once.
+    private let rendering: RecordRendering
+    /// Lines are rendered straight into this buffer and written out in 64 KiB blocks (or per line when the output
+    /// asks for that), so a line is copied once.
     private var lines = JSONWriter(reservingCapacity: RecordWriter.blockSize + 4096)
     private static let blockSize = 1 << 16
     private(set) var written = 0
@@ -26,15 +59,15 @@ final class RecordWriter {
     private let registry: RegistryJoin?
     private(set) var registryTally = RegistryTally()
     /// Provider applications named by `getMetadataInfo` answers in the capture (docs/REGISTRY.md).
-    let captureNames = CaptureApplicationNames()
+    var captureNames: CaptureApplicationNames { rendering.captureNames }
 
     init(format: RecordFormat, output: OutputFile, options: RecordRenderOptions, registry: RegistryJoin? = nil) {
         self.format = format
         self.output = output
         self.registry = registry
-        self.json = JSONLinesFormatter(options: options)
-        self.csv = CSVFormatter(options: options)
-        self.text = TextFormatter(options: options)
+        rendering = RecordRendering(
+            format: format, json: JSONLinesFormatter(options: options), csv: CSVFormatter(options: options),
+            text: TextFormatter(options: options), captureNames: CaptureApplicationNames())
     }
 
     /// The CSV or text header, written before the first record (or by `finish`), so a run that reads nothing
@@ -55,20 +88,36 @@ final class RecordWriter {
         written += 1
         var annotation = RegistryAnnotation.noRegistry
         if let registry { annotation = registry.annotate(record) }
-        annotation = captureNames.annotate(record, over: annotation)
+        annotation = rendering.annotate(record, over: annotation)
         if registry != nil { registryTally.add(annotation, serialization: record.serialization.name) }
-        switch format {
-        case .jsonl:
-            json.write(record, registry: annotation, to: &lines)
-            if output.flushesEachLine || lines.bytes.count >= Self.blockSize { writeLines() }
-        case .csv:
-            output.write(csv.row(record, registry: annotation))
-        case .text:
-            let named = registry != nil || annotation.status == .namedFromCapture
-            output.write(text.line(record) + (named ? annotation.textSuffix : "") + "\n")
-        case .none:
-            break
-        }
+        rendering.render(record, annotation: annotation, fromRegistry: registry != nil, into: &lines)
+        if output.flushesEachLine || lines.bytes.count >= Self.blockSize { writeLines() }
+    }
+
+    /// The call log rendered by the shards of a sharded run, each its own records (`OfflineAnalysis.ShardRendering`);
+    /// nil when rendering needs the run's order: a registry join (its names and tally follow the registry as the run
+    /// goes), or no call log at all. `keepsRecords`: the records are still wanted (a report or an export beside).
+    func shardRendering(keepsRecords: Bool) -> OfflineAnalysis.ShardRendering? {
+        guard registry == nil, format != .none else { return nil }
+        let rendering = self.rendering
+        return OfflineAnalysis.ShardRendering(
+            makeRenderer: {
+                { record, writer in
+                    rendering.render(
+                        record, annotation: rendering.annotate(record, over: .noRegistry), fromRegistry: false,
+                        into: &writer)
+                }
+            },
+            write: { [self] line in writeRendered(line) },
+            keepsRecords: keepsRecords)
+    }
+
+    /// One record's line, rendered elsewhere (`shardRendering`), in record order.
+    private func writeRendered(_ line: UnsafeRawBufferPointer) {
+        if !headerWritten { writeHeader() }
+        written += 1
+        lines.appendRaw(line)
+        if output.flushesEachLine || lines.bytes.count >= Self.blockSize { writeLines() }
     }
 
     /// Writes what is buffered (and the header of an empty table); nothing when the run read nothing.

@@ -27,6 +27,11 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: json)
     }
 
+    /// Appends bytes that are already JSON text.
+    public mutating func appendRaw(_ json: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: json)
+    }
+
     public mutating func null() { raw("null") }
 
     public mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }

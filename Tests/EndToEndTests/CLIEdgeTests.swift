@@ -55,26 +55,37 @@ struct CLIEdgeTests {
         #expect(outcome.standardError.contains(message), "\(outcome.standardError)")
     }
 
-    @Test("--threads: 2 and 5 decoding threads write the same call log and report as 1; 0, 65 and words are refused")
+    @Test("--threads: 2 and 5 decoding threads write the same call logs, summary and reports as 1; 0, 65 and words are refused")
     func threads() throws {
         let directory = try HostileDirectory()
         let captures = [
             try Captures.required(Captures.shared.appendingPathComponent("generated/pyclients-loopback.pcap")),
             try Captures.required(RepositoryPaths.testScripts.appendingPathComponent("captures/grpcio-http2.pcap")),
         ]
+        // The shards render the call log (text with its summary, CSV with its header, JSON lines); with a report
+        // beside it they also pass the records on.
+        let beside = directory.path("beside.json")
+        let runs: [[String]] = [
+            ["read", "--format", "jsonl"], ["read", "--format", "csv"], ["read", "--format", "text"],
+            ["read", "--format", "jsonl", "--report", beside], ["report", "--format", "json"],
+        ]
         for capture in captures {
-            let one = try HostileProcess.run(["read", capture, "--format", "jsonl", "--threads", "1"], in: directory)
-            let report = try HostileProcess.run(["report", capture, "--format", "json", "--threads", "1"], in: directory)
-            #expect(one.status == 0 && report.status == 0, "\(one.standardError)\(report.standardError)")
-            #expect(one.standardOutput.split(separator: "\n").count >= 5)
-            for threads in ["2", "5"] {
-                let sharded = try HostileProcess.run(
-                    ["read", capture, "--format", "jsonl", "--threads", threads], in: directory)
-                #expect(sharded.status == 0, "\(sharded.standardError)")
-                #expect(sharded.standardOutput == one.standardOutput, "\(capture) --threads \(threads)")
-                let shardedReport = try HostileProcess.run(
-                    ["report", capture, "--format", "json", "--threads", threads], in: directory)
-                #expect(shardedReport.standardOutput == report.standardOutput, "\(capture) report --threads \(threads)")
+            for arguments in runs {
+                let one = try HostileProcess.run(arguments + [capture, "--threads", "1"], in: directory)
+                let besideOne = arguments.contains("--report") ? try String(contentsOfFile: beside, encoding: .utf8) : ""
+                #expect(one.status == 0, "\(one.standardError)")
+                // CSV lines end in CRLF, one Character: split on any newline.
+                #expect(one.standardOutput.split(whereSeparator: \.isNewline).count >= (arguments[0] == "read" ? 5 : 1))
+                for threads in ["2", "5"] {
+                    let sharded = try HostileProcess.run(arguments + [capture, "--threads", threads], in: directory)
+                    #expect(sharded.status == 0, "\(sharded.standardError)")
+                    #expect(sharded.standardOutput == one.standardOutput, "\(arguments) \(capture) --threads \(threads)")
+                    #expect(sharded.standardError == one.standardError, "\(arguments) \(capture) --threads \(threads)")
+                    if arguments.contains("--report") {
+                        let report = try String(contentsOfFile: beside, encoding: .utf8)
+                        #expect(report.contains("\"groups\"") && report == besideOne, "report beside, --threads \(threads)")
+                    }
+                }
             }
         }
         for refused in ["0", "65", "many"] {

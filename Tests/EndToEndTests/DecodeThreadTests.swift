@@ -21,8 +21,7 @@ struct DecodeThreadTests {
         return (RecordPipeTests.lines(box.records), summary)
     }
 
-    /// One decoding thread, and 2, 3 and 7 shards, against the single-threaded pipeline. Sharded runs add up
-    /// their shards' peaks of pending requests, so that one number of the summary is compared apart.
+    /// One decoding thread, and 2, 3 and 7 shards, against the single-threaded pipeline.
     static func expectSame(_ path: String, _ analysis: OfflineAnalysis, _ label: String) {
         var direct = analysis
         direct.decodesOnOwnThread = false
@@ -37,10 +36,8 @@ struct DecodeThreadTests {
         for shards in [2, 3, 7] {
             var sharded = direct
             sharded.shards = shards
-            var result = run(path, sharded)
+            let result = run(path, sharded)
             #expect(result.lines == expected.lines, "\(label), \(shards) shards")
-            #expect(result.summary.correlation.peakPending >= expected.summary.correlation.peakPending)
-            result.summary.correlation.peakPending = expected.summary.correlation.peakPending
             #expect(result.summary.text == expected.summary.text, "\(label), \(shards) shards")
             #expect(result.summary.records == expected.summary.records, "\(label), \(shards) shards")
         }
@@ -113,6 +110,7 @@ struct DecodeThreadTests {
         #expect(summary.reassembly.flowEvictions > 0)
         #expect(summary.reassembly.connectionsOpened == 600)
         #expect(summary.correlation.timedOut > 0)
+        #expect(summary.correlation.peakPending > 10)
         #expect(summary.records >= 600)
     }
 

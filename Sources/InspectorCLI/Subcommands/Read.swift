@@ -74,8 +74,11 @@ struct Read: AsyncParsableCommand {
             includePayload: !payload.noPayload, limits: runLimits, directory: registryJoin?.currentDirectory)
         let exporter = try otlp.makeExporter(
             resource: .captureFiles(files), clock: .capture, includeMessages: !payload.noPayload)
-        let (summary, problems) = analysis.run(paths: files) { record in
-            writer.write(record)
+        // Sharded, the shards render the call log; the records still come for a report or an export beside it.
+        let shardRendering = analysis.shards > 1
+            ? writer.shardRendering(keepsRecords: reportSink != nil || exporter != nil) : nil
+        let (summary, problems) = analysis.run(paths: files, rendering: shardRendering) { record in
+            if shardRendering == nil { writer.write(record) }
             reportSink?.add(record)
             exporter?.export(record)
         }
