@@ -21,7 +21,7 @@ struct MergeKey: Comparable {
 /// chunks wait per shard, and a shard that runs ahead waits for the others.
 final class RecordMerge: @unchecked Sendable {
     // @unchecked: `queues` is a lock; `deliver` belongs to the merging thread (handed over before it starts).
-    static let maxChunks = 8
+    static let maxChunks = 4
 
     /// One shard's records of one round, in key order: their keys, their renderings one after another (when the
     /// shards render them) and the records themselves (unless the renderings are all that is wanted).

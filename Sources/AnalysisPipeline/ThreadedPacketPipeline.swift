@@ -82,7 +82,10 @@ final class ThreadedPacketPipeline {
             shards.append(
                 DecodingStage(context: context, maxBodyLength: limits.maxBodyLength, shards: count, output: output))
         }
-        pipes = shards.map { shard in BatchPipe(maxBatches: Self.maxBatches) { shard.replay(&$0) } }
+        // Shards share the one decoding thread's allowance of batches in flight (two each at least): every round
+        // reaches every shard, so more per shard would only hold more memory.
+        let batchesPerShard = max(2, Self.maxBatches / count)
+        pipes = shards.map { shard in BatchPipe(maxBatches: batchesPerShard) { shard.replay(&$0) } }
         self.shards = shards
         if case .merged(let merge, _) = records { self.merge = merge } else { merge = nil }
         writer = StreamEventWriter(pipes: pipes)
