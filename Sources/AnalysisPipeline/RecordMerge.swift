@@ -135,24 +135,35 @@ final class RecordMerge: @unchecked Sendable {
 
     /// Delivers the records of one round's chunks (each in key order) in key order.
     static func merge(_ chunks: inout [Chunk], _ delivery: Delivery) {
-        var next = Array(repeating: 0, count: chunks.count)
-        while true {
-            var chosen = -1
-            for shard in chunks.indices where next[shard] < chunks[shard].entries.count {
-                if chosen < 0 || chunks[shard].entries[next[shard]].key < chunks[chosen].entries[next[chosen]].key {
-                    chosen = shard
+        mergeInOrder(
+            counts: chunks.map(\.entries.count),
+            precedes: { shard, index, other, otherIndex in
+                chunks[shard].entries[index].key < chunks[other].entries[otherIndex].key
+            },
+            visit: { shard, index in
+                if let write = delivery.write {
+                    let start = index == 0 ? 0 : chunks[shard].entries[index - 1].renderedEnd
+                    let end = chunks[shard].entries[index].renderedEnd
+                    chunks[shard].rendered.bytes.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
                 }
-            }
-            guard chosen >= 0 else { return }
-            let index = next[chosen]
-            next[chosen] += 1
-            if let write = delivery.write {
-                let start = index == 0 ? 0 : chunks[chosen].entries[index - 1].renderedEnd
-                let end = chunks[chosen].entries[index].renderedEnd
-                chunks[chosen].rendered.bytes.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
-            }
-            if index < chunks[chosen].records.count { delivery.sink(&chunks[chosen].records[index]) }
+                if index < chunks[shard].records.count { delivery.sink(&chunks[shard].records[index]) }
+            })
+    }
+}
+
+/// Walks several lists, each already in order, as one ordered sequence: each step takes the list whose next item
+/// comes first (`precedes(list, index, otherList, otherIndex)`) and hands `visit` that list and index. Made for a few
+/// lists (one per shard): a linear choice per step.
+func mergeInOrder(counts: [Int], precedes: (Int, Int, Int, Int) -> Bool, visit: (Int, Int) -> Void) {
+    var next = Array(repeating: 0, count: counts.count)
+    while true {
+        var chosen = -1
+        for list in counts.indices where next[list] < counts[list] {
+            if chosen < 0 || precedes(list, next[list], chosen, next[chosen]) { chosen = list }
         }
+        guard chosen >= 0 else { return }
+        visit(chosen, next[chosen])
+        next[chosen] += 1
     }
 }
 
@@ -169,23 +180,17 @@ struct PendingTotal {
     }
 
     mutating func add(_ round: [RecordMerge.Chunk]) {
-        var next = Array(repeating: 0, count: round.count)
-        while true {
-            var chosen = -1
-            for shard in round.indices where next[shard] < round[shard].pendingChanges.count {
-                if chosen < 0
-                    || round[shard].pendingChanges[next[shard]].ordinal < round[chosen].pendingChanges[next[chosen]].ordinal
-                {
-                    chosen = shard
-                }
-            }
-            guard chosen >= 0 else { return }
-            let change = round[chosen].pendingChanges[next[chosen]]
-            next[chosen] += 1
-            peak = max(peak, total - counts[chosen] + change.peak)
-            total += change.after - counts[chosen]
-            counts[chosen] = change.after
-        }
+        mergeInOrder(
+            counts: round.map(\.pendingChanges.count),
+            precedes: { shard, index, other, otherIndex in
+                round[shard].pendingChanges[index].ordinal < round[other].pendingChanges[otherIndex].ordinal
+            },
+            visit: { shard, index in
+                let change = round[shard].pendingChanges[index]
+                peak = max(peak, total - counts[shard] + change.peak)
+                total += change.after - counts[shard]
+                counts[shard] = change.after
+            })
     }
 }
 
