@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the suites that exercise threads (record thread, decoding thread, live capture and view, packet queue, metrics server,
-# registry watcher, OTLP exporter) under ThreadSanitizer. Any report from the tests or from a dubbo-inspect they
+# Runs the suites that exercise threads (record thread, decoding thread, shards and their merge, live capture and
+# view, packet queue, metrics server, registry watcher, OTLP exporter) under ThreadSanitizer. Any report from the tests or from a dubbo-inspect they
 # start fails the run. Not part of .ci/run (it adds a third build); run it after changing threaded code.
 #
 #   bash scripts/tsan.sh
@@ -15,7 +15,7 @@ export DUBBO_INSPECT_MALLOC=system
 swift build --build-tests --sanitize=thread --scratch-path "$scratch"
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
-suites="LockedTests|RecordPipeTests|DecodeThreadTests|PacketQueueTests|LiveAgreementTests|MetricsServerTests|LiveMetricsTests|RedisRegistryTests"
+suites="LockedTests|RecordPipeTests|DecodeThreadTests|RecordMergeTests|CLIEdgeTests|PacketQueueTests|LiveAgreementTests|MetricsServerTests|LiveMetricsTests|RedisRegistryTests"
 suites+="|LiveCaptureTests|ExporterTests|OTLPExportTests|RegistryJoinTests|ReportTests"
 status=0
 TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1" \
