@@ -7,7 +7,7 @@ struct ThreadOptions: ParsableArguments {
         case auto, on, off
     }
 
-    /// `--threads`: a count, or auto.
+    /// `--threads`: a count (its range checked by `validate`, so the error names it), or auto.
     enum ThreadCount: ExpressibleByArgument, Equatable {
         case auto
         case count(Int)
@@ -15,7 +15,7 @@ struct ThreadOptions: ParsableArguments {
         init?(argument: String) {
             if argument == "auto" {
                 self = .auto
-            } else if let count = Int(argument), (1...OfflineAnalysis.maxShards).contains(count) {
+            } else if let count = Int(argument) {
                 self = .count(count)
             } else {
                 return nil
@@ -39,6 +39,12 @@ struct ThreadOptions: ParsableArguments {
             """,
         valueName: "n"))
     var threads: ThreadCount = .auto
+
+    func validate() throws {
+        if case .count(let count) = threads {
+            try OptionRange.check(count, in: 1...OfflineAnalysis.maxShards, option: "--threads", unit: "threads")
+        }
+    }
 
     var shards: Int {
         switch threads {
