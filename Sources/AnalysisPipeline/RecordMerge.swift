@@ -20,7 +20,8 @@ struct MergeKey: Comparable {
 /// round after round, one chunk from every shard, and merges the chunks by key. Bounded: at most `maxChunks`
 /// chunks wait per shard, and a shard that runs ahead waits for the others.
 final class RecordMerge: @unchecked Sendable {
-    // @unchecked: `queues` is a lock; `deliver` belongs to the merging thread (handed over before it starts).
+    // @unchecked: `queues` is a lock; the delivery belongs to the merging thread (handed over before it starts);
+    // `peakPending` is written by that thread and read after `finish` joins it.
     static let maxChunks = 4
 
     /// One shard's records of one round, in key order: their keys, their renderings one after another (when the
@@ -238,8 +239,10 @@ final class ShardOutput: @unchecked Sendable {
         if keepsRecords { chunk.records.append(record) }
     }
 
-    /// The event begun last left `after` requests pending on this shard, at most `peak` during it.
-    func notePending(peak: Int, after: Int) {
+    /// The event begun last is replayed: it found `pendingBefore` requests pending on this shard and left `after`,
+    /// at most `peak` during it. Only a change is noted.
+    func endEvent(pendingBefore: Int, after: Int, peak: Int) {
+        guard after != pendingBefore || peak > pendingBefore else { return }
         chunk.pendingChanges.append(.init(ordinal: ordinal, peak: peak, after: after))
     }
 

@@ -74,8 +74,6 @@ final class StreamEventWriter {
         batches = Array(repeating: StreamEventBatch(), count: pipes.count)
     }
 
-    var shards: Int { pipes.count }
-
     /// A slot's shard: a connection stays on one shard from its first event to its last.
     static func shard(of slot: Int32, shards: Int) -> Int {
         shards == 1 ? 0 : Int(slot) % shards

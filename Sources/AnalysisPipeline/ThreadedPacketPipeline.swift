@@ -140,17 +140,12 @@ final class DecodingStage: @unchecked Sendable {
         batch.bytes.withUnsafeBufferPointer { bytes in
             for event in batch.events {
                 context.advanceClock(to: event.clock)
-                let pendingBefore = context.correlator.pendingCount
+                var pendingBefore = 0
                 if let output {
                     output.begin(event.ordinal, everyShard: event.slot < 0)
                     context.correlator.advanceSequence(to: RecordMerge.firstRequestOrder(of: event.ordinal))
                     context.correlator.markPeak()
-                }
-                defer {
-                    if let output {
-                        let (after, peak) = (context.correlator.pendingCount, context.correlator.peakSinceMark)
-                        if after != pendingBefore || peak > pendingBefore { output.notePending(peak: peak, after: after) }
-                    }
+                    pendingBefore = context.correlator.pendingCount
                 }
                 // This shard's connections have slots shard, shard + shards, …: index by slot / shards.
                 let index = Int(event.slot) / shards
@@ -173,6 +168,9 @@ final class DecodingStage: @unchecked Sendable {
                 case .finish:
                     context.finish(at: event.time)
                 }
+                output?.endEvent(
+                    pendingBefore: pendingBefore, after: context.correlator.pendingCount,
+                    peak: context.correlator.peakSinceMark)
             }
         }
         output?.endRound()

@@ -87,7 +87,7 @@ public struct CallRecord: Sendable, Equatable {
     /// at least this long without an answer (judges `timeout_exceeded`). nil for answered records.
     public var unansweredUntil: CaptureTime?
     /// The request's place in the correlator's request order (0 until it waits for an answer): records given up on
-    /// at one moment are reported in this order, and shards' records are merged by it (`ShardedPacketPipeline`).
+    /// at one moment are reported in this order, and shards' records are merged by it (`RecordMerge`).
     package var requestOrder: UInt64 = 0
 
     public init(

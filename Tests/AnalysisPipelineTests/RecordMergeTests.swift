@@ -121,17 +121,17 @@ struct RecordMergeTests {
         // event 3; shard 1 up to 4 during event 4. The run's peak is 3 + 5 = 8 (event 1); adding the shards'
         // own peaks (3 and 5) would say the same here, so shard 1's later 4 (with shard 0 at 0) must not count.
         outputs[0].begin(0, everyShard: false)
-        outputs[0].notePending(peak: 3, after: 3)
+        outputs[0].endEvent(pendingBefore: 0, after: 3, peak: 3)
         outputs[1].begin(1, everyShard: false)
-        outputs[1].notePending(peak: 5, after: 2)
+        outputs[1].endEvent(pendingBefore: 0, after: 2, peak: 5)
         outputs[0].begin(3, everyShard: false)
-        outputs[0].notePending(peak: 3, after: 0)
+        outputs[0].endEvent(pendingBefore: 3, after: 0, peak: 3)
         outputs[1].begin(4, everyShard: false)
-        outputs[1].notePending(peak: 4, after: 4)
+        outputs[1].endEvent(pendingBefore: 2, after: 4, peak: 4)
         for output in outputs { output.endRound() }
         // A second round: shard 0 takes 6 while shard 1 still holds 4: 10.
         outputs[0].begin(7, everyShard: false)
-        outputs[0].notePending(peak: 6, after: 1)
+        outputs[0].endEvent(pendingBefore: 0, after: 1, peak: 6)
         for output in outputs { output.endRound() }
         merge.finish()
         #expect(merge.peakPending == 10)
