@@ -69,7 +69,9 @@ let package = Package(
             name: "CMimalloc",
             providers: [.apt(["libmimalloc-dev"])]
         ),
-        .target(name: "InspectorCore"),
+        // Byte scans over payload text with SSE2 (Swift's SIMD types do not compile to vector code here).
+        .target(name: "CByteScan"),
+        .target(name: "InspectorCore", dependencies: ["CByteScan"]),
         .target(
             name: "CBuildInfo",
             cSettings: buildCommit.map { [.define("DUBBO_INSPECT_COMMIT", to: "\"\($0)\"")] } ?? []

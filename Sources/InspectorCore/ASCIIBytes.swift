@@ -1,25 +1,14 @@
+import CByteScan
+
 /// Byte scans the decoders share.
 package enum ASCIIBytes {
-    /// The first index in `start..<limit` holding a non-ASCII byte, or `limit`; checks eight bytes at a time.
-    @inlinable
+    /// The first index in `start..<limit` holding a non-ASCII byte, or `limit`; sixteen bytes at a time (CByteScan).
     package static func prefixEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> Int {
-        var index = start
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while limit - index >= 8 {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if word & 0x8080_8080_8080_8080 != 0 { break }
-                index += 8
-            }
-        }
-        while index < limit, bytes[index] < 0x80 {
-            index += 1
-        }
-        return index
+        guard let base = bytes.baseAddress, start < limit else { return max(start, limit) }
+        return start + dubbo_byte_scan_ascii(base + start, limit - start)
     }
 
     /// Whether every byte is below 0x80.
-    @inlinable
     package static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         prefixEnd(bytes, from: 0, limit: bytes.count) == bytes.count
     }

@@ -1,3 +1,5 @@
+import CByteScan
+
 /// Appends JSON text to a byte buffer without Foundation: strings escaped per RFC 8259, so any
 /// bytes from the wire are safe to print; non-finite doubles become `null`.
 public struct JSONWriter: Sendable {
@@ -102,8 +104,11 @@ public struct JSONWriter: Sendable {
     /// A JSON string. Works on the UTF-8 bytes: runs that need no escape are copied in bulk.
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { appendEscaped($0) }
+        // Native strings lend their UTF-8 in place; only a bridged or small one is copied first.
+        if value.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
+            var value = value
+            value.withUTF8 { appendEscaped($0) }
+        }
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -116,24 +121,18 @@ public struct JSONWriter: Sendable {
 
     /// Escapes per RFC 8259, plus DEL, the C1 controls and U+2028/U+2029 (which break JavaScript parsers).
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        guard let base = utf8.baseAddress else { return }
         var runStart = 0
         var index = 0
         let count = utf8.count
         while index < count {
-            // Eight plain ASCII bytes at a time: the common case for payload text.
-            if let base = UnsafeRawPointer(utf8.baseAddress) {
-                while index + 8 <= count, Self.isPlainASCII(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                    index += 8
-                }
-            }
+            // Straight to the next byte that needs a look: payload text, ASCII or not, is mostly long plain runs.
+            index += dubbo_byte_scan_json_plain(base + index, count - index)
             guard index < count else { break }
             let byte = utf8[index]
             var escapedScalar: UInt32?
             var width = 1
-            if byte >= 0x20, byte != 0x22, byte != 0x5C, byte < 0x7F {
-                index += 1
-                continue
-            } else if byte == 0xC2, index + 1 < count, utf8[index + 1] < 0xA0 {
+            if byte == 0xC2, index + 1 < count, utf8[index + 1] >= 0x80, utf8[index + 1] < 0xA0 {
                 escapedScalar = UInt32(utf8[index + 1])  // U+0080…U+009F
                 width = 2
             } else if byte == 0xE2, index + 2 < count, utf8[index + 1] == 0x80,
@@ -141,7 +140,7 @@ public struct JSONWriter: Sendable {
                 escapedScalar = 0x2000 | UInt32(utf8[index + 2] - 0x80)  // U+2028, U+2029
                 width = 3
             } else if byte >= 0x80 {
-                index += 1
+                index += 1  // another character led by 0xC2 or 0xE2, or an ill-formed byte: passed through
                 continue
             }
             if runStart < index {
@@ -163,17 +162,6 @@ public struct JSONWriter: Sendable {
         if runStart < count {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         }
-    }
-
-    /// Whether eight bytes need no escaping: no byte below 0x20, none ≥ 0x7F, no `"` and no `\\` (SWAR tests).
-    @inline(__always)
-    static func isPlainASCII(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
-        let nonASCIIOrDEL = (word | (word &+ ones)) & highs != 0
-        return !(below0x20 || nonASCIIOrDEL || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C)))
     }
 
     private mutating func appendUnicodeEscape(_ scalar: UInt32) {

@@ -63,15 +63,31 @@ struct SpanReadingTests {
 
 @Suite("JSONWriter escaping at speed")
 struct JSONWriterWordTests {
-    @Test("the eight-byte fast path agrees with the byte-by-byte rules for every single odd byte")
-    func wordPathAgrees() {
+    @Test("the sixteen-byte scan agrees with the byte-by-byte rules for every single odd byte at every place")
+    func scanAgrees() {
         for special in 0..<256 {
-            for position in 0..<8 {
-                var word = Array(repeating: UInt8(ascii: "a"), count: 8)
-                word[position] = UInt8(special)
-                let value = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                let plain = special >= 0x20 && special < 0x7F && special != 0x22 && special != 0x5C
-                #expect(JSONWriter.isPlainASCII(value) == plain, "byte \(special) at \(position)")
+            for position in 0..<40 {
+                var bytes = Array(repeating: UInt8(ascii: "a"), count: 40)
+                bytes[position] = UInt8(special)
+                var writer = JSONWriter()
+                bytes.withUnsafeBufferPointer { writer.string(utf8: $0) }
+                // Alone, a byte from 0x80 up is passed through (0xC2 and 0xE2 escape only the characters they lead).
+                let escaped: [UInt8]
+                switch special {
+                case 0x22: escaped = Array(#"\""#.utf8)
+                case 0x5C: escaped = Array(#"\\"#.utf8)
+                case 0x0A: escaped = Array(#"\n"#.utf8)
+                case 0x0D: escaped = Array(#"\r"#.utf8)
+                case 0x09: escaped = Array(#"\t"#.utf8)
+                case 0x08: escaped = Array(#"\b"#.utf8)
+                case 0x0C: escaped = Array(#"\f"#.utf8)
+                case 0x00..<0x20, 0x7F:
+                    let hex = String(special, radix: 16)
+                    escaped = Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                default: escaped = [UInt8(special)]
+                }
+                let expected = [0x22] + bytes[..<position] + escaped + bytes[(position + 1)...] + [0x22]
+                #expect(writer.bytes == expected, "byte \(special) at \(position)")
             }
         }
     }
@@ -100,6 +116,23 @@ struct JSONWriterWordTests {
                 #expect(writer.string == expected)
             }
         }
+    }
+
+    @Test("text with many non-ASCII characters keeps them, escaping only C1 controls and U+2028/U+2029")
+    func nonASCIIRuns() {
+        let text = "订单服务-查询用户信息©°\u{85}中文\u{2028}末尾ü" + String(repeating: "数据", count: 20) + "\u{2029}"
+        var writer = JSONWriter()
+        writer.string(text)
+        let expected = "\"订单服务-查询用户信息©°\\u0085中文\\u2028末尾ü" + String(repeating: "数据", count: 20) + "\\u2029\""
+        #expect(writer.string == expected)
+    }
+
+    @Test("ill-formed UTF-8 passes through: a lead byte 0xC2 before ASCII escapes nothing and drops nothing")
+    func illFormedLeadByte() {
+        let bytes: [UInt8] = [0x61, 0xC2, 0x62, 0xE2, 0x80, 0x63, 0xC2]
+        var writer = JSONWriter()
+        bytes.withUnsafeBufferPointer { writer.string(utf8: $0) }
+        #expect(writer.bytes == [0x22] + bytes + [0x22])
     }
 
     @Test("integers and timestamps are written digit by digit, extremes included")
