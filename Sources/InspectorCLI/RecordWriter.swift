@@ -35,7 +35,7 @@ struct RecordRendering: Sendable {
         case .jsonl:
             json.write(record, registry: annotation, to: &writer)
         case .csv:
-            writer.rawUTF8(csv.row(record, registry: annotation))
+            csv.write(record, registry: annotation, to: &writer)
         case .text:
             let named = fromRegistry || annotation.status == .namedFromCapture
             writer.rawUTF8(text.line(record) + (named ? annotation.textSuffix : "") + "\n")

@@ -3,7 +3,7 @@ import DubboWire
 import NetworkLayers
 public import Correlation
 import Hessian2
-import InspectorCore
+public import InspectorCore
 
 /// One CSV row per record (RFC 4180), the same columns as the JSON-lines keys. Cells that hold structured values
 /// carry their JSON text. Text cells that a spreadsheet would run as a formula are prefixed with `'`.
@@ -27,67 +27,116 @@ public struct CSVFormatter: Sendable {
 
     public static var headerLine: String { columns.joined(separator: ",") + "\r\n" }
 
+    /// The record's row, CRLF-terminated.
     public func row(_ record: CallRecord, registry: RegistryAnnotation = .noRegistry) -> String {
+        var writer = JSONWriter()
+        write(record, registry: registry, to: &writer)
+        return writer.string
+    }
+
+    /// Appends the record's row and CRLF to `writer`'s bytes. Cells are written as bytes: a cell of printable text
+    /// without `,` `"` CR LF is copied as it is; only a cell that may hold a control character takes the
+    /// character-level path of `text`.
+    public func write(_ record: CallRecord, registry: RegistryAnnotation = .noRegistry, to writer: inout JSONWriter) {
         let request = record.request
         let response = record.response
         let payload = json.options.includePayload
-        var cells: [String] = []
-        cells.reserveCapacity(Self.columns.count)
-        cells.append(record.kind.rawValue)
-        cells.append(record.client.description)
-        cells.append(record.server.description)
-        cells.append(String(record.requestID))
-        cells.append(Self.text(record.serializationName))
-        cells.append(Self.text(request?.dubboVersion))
-        cells.append(Self.text(request?.service ?? registry.inferredService))
-        cells.append(Self.text(request?.version))
-        cells.append(Self.text(record.group))
-        cells.append(Self.text(request?.method))
-        cells.append(Self.text(record.parameterTypeNames?.joined(separator: ";")))
-        cells.append(payload ? Self.text(argumentsJSON(record)) : "")
-        cells.append(payload ? Self.text(request?.attachments.map { valueJSON(.map($0)) }) : "")
-        cells.append(record.statusNumber.map { String($0) } ?? "")
-        cells.append(record.statusName ?? "")
-        cells.append(record.resultName ?? "")
-        cells.append(payload ? Self.text(response?.value.map(valueJSON)) : "")
-        cells.append(Self.text(response?.exceptionSummary))
-        cells.append(Self.text(response?.errorMessage))
-        cells.append(payload ? Self.text(response?.attachments.map { valueJSON(.map($0)) }) : "")
-        cells.append(record.requestTime?.description ?? "")
-        cells.append(record.responseTime?.description ?? "")
-        cells.append(record.requestEndTime?.description ?? "")
-        cells.append(record.responseEndTime?.description ?? "")
-        cells.append(record.latencyMicroseconds.map { String($0) } ?? "")
-        cells.append(record.outcome.rawValue)
-        cells.append(record.requestBodyBytes.map { String($0) } ?? "")
-        cells.append(record.responseBodyBytes.map { String($0) } ?? "")
-        cells.append(record.quality.names.joined(separator: ";"))
-        cells.append(Self.text(registry.providerApplication))
-        cells.append(Self.text(registry.consumerApplication))
-        cells.append(Self.text(registry.providerURL))
-        cells.append(registry.status.rawValue)
-        cells.append(registry.serviceInferred ? "true" : "false")
-        cells.append(registry.registeredSerializations?.joined(separator: ";") ?? "")
-        cells.append(record.wireProtocol.rawValue)
-        cells.append(String(record.requestMessageCount))
-        cells.append(String(record.responseMessageCount))
-        cells.append(Self.text(record.remoteApplication))
+        var first = true
+        var scratch = JSONWriter()
+        func separate() {
+            if first { first = false } else { writer.comma() }
+        }
+        /// A cell of our own text (names, numbers, times): quoted when it needs to be.
+        func cell(_ value: String) {
+            separate()
+            Self.appendQuoted(value, to: &writer)
+        }
+        func cell(_ value: Int64?) {
+            separate()
+            if let value { writer.integer(value) }
+        }
+        /// A cell of text from the wire (`text`), or empty.
+        func textCell(_ value: String?) {
+            separate()
+            if let value { Self.appendText(value, to: &writer) }
+        }
+        /// A cell of JSON rendered by `render`, treated as text from the wire.
+        func jsonCell(_ render: (inout JSONWriter) -> Bool) {
+            separate()
+            scratch.removeAll()
+            guard payload, render(&scratch) else { return }
+            scratch.bytes.withUnsafeBufferPointer { Self.appendText(utf8: $0, to: &writer) }
+        }
+        func jsonCell(_ value: HessianValue?) {
+            jsonCell { scratch in
+                guard let value else { return false }
+                json.writeValue(value, to: &scratch)
+                return true
+            }
+        }
+
+        cell(record.kind.rawValue)
+        separate(); record.client.withText { Self.appendQuoted(utf8: $0, to: &writer) }
+        separate(); record.server.withText { Self.appendQuoted(utf8: $0, to: &writer) }
+        cell(record.requestID)
+        textCell(record.serializationName)
+        textCell(request?.dubboVersion)
+        textCell(request?.service ?? registry.inferredService)
+        textCell(request?.version)
+        textCell(record.group)
+        textCell(request?.method)
+        textCell(record.parameterTypeNames?.joined(separator: ";"))
+        jsonCell { scratch in writeArguments(record, to: &scratch) }
+        jsonCell(request?.attachments.map(HessianValue.map))
+        cell(record.statusNumber.map { Int64($0) })
+        cell(record.statusName ?? "")
+        cell(record.resultName ?? "")
+        jsonCell(response?.value)
+        textCell(response?.exceptionSummary)
+        textCell(response?.errorMessage)
+        jsonCell(response?.attachments.map(HessianValue.map))
+        cell(record.requestTime?.description ?? "")
+        cell(record.responseTime?.description ?? "")
+        cell(record.requestEndTime?.description ?? "")
+        cell(record.responseEndTime?.description ?? "")
+        cell(record.latencyMicroseconds)
+        cell(record.outcome.rawValue)
+        cell(record.requestBodyBytes.map { Int64($0) })
+        cell(record.responseBodyBytes.map { Int64($0) })
+        cell(record.quality.names.joined(separator: ";"))
+        textCell(registry.providerApplication)
+        textCell(registry.consumerApplication)
+        textCell(registry.providerURL)
+        cell(registry.status.rawValue)
+        cell(registry.serviceInferred ? "true" : "false")
+        cell(registry.registeredSerializations?.joined(separator: ";") ?? "")
+        cell(record.wireProtocol.rawValue)
+        cell(Int64(record.requestMessageCount))
+        cell(Int64(record.responseMessageCount))
+        textCell(record.remoteApplication)
         let timeout = record.timeoutMilliseconds
-        cells.append(timeout.map { String($0) } ?? "")
-        cells.append(record.timeoutExceeded(given: timeout).map { $0 ? "true" : "false" } ?? "")
-        return cells.map(Self.quote).joined(separator: ",") + "\r\n"
+        cell(timeout.map { Int64($0) })
+        cell(record.timeoutExceeded(given: timeout).map { $0 ? "true" : "false" } ?? "")
+        writer.raw("\r\n")
     }
 
-    private func argumentsJSON(_ record: CallRecord) -> String? {
-        if record.kind == .event { return record.eventData.map { "[" + valueJSON($0) + "]" } }
-        guard let request = record.request, request.argumentsDecoded else { return nil }
-        return "[" + request.arguments.map(valueJSON).joined(separator: ",") + "]"
-    }
-
-    private func valueJSON(_ value: HessianValue) -> String {
-        var writer = JSONWriter()
-        json.writeValue(value, to: &writer)
-        return writer.string
+    /// The arguments as a JSON array; false when there are none to show.
+    private func writeArguments(_ record: CallRecord, to writer: inout JSONWriter) -> Bool {
+        if record.kind == .event {
+            guard let data = record.eventData else { return false }
+            writer.beginArray()
+            json.writeValue(data, to: &writer)
+            writer.endArray()
+            return true
+        }
+        guard let request = record.request, request.argumentsDecoded else { return false }
+        writer.beginArray()
+        for (index, argument) in request.arguments.enumerated() {
+            if index > 0 { writer.comma() }
+            json.writeValue(argument, to: &writer)
+        }
+        writer.endArray()
+        return true
     }
 
     /// A text cell from the wire: neutralised if a spreadsheet would evaluate it, and with every control character
@@ -106,23 +155,64 @@ public struct CSVFormatter: Sendable {
             }
             value = String(visible)
         }
-        if ["=", "+", "-", "@", "\t", "\r", "|"].contains(first) { return "'" + value }
+        if Self.startsFormula(first) { return "'" + value }
         return value
     }
 
-    package static func quote(_ cell: String) -> String {
-        let needsQuotes = cell.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
-        guard needsQuotes else { return cell }
-        return "\"" + cell.replacingQuotes() + "\""
+    /// Whether a cell starting with `scalar` would be run by a spreadsheet as a formula.
+    private static func startsFormula(_ scalar: Unicode.Scalar) -> Bool {
+        ["=", "+", "-", "@", "\t", "\r", "|"].contains(scalar)
     }
-}
 
-extension String {
-    fileprivate func replacingQuotes() -> String {
-        var result = ""
-        for character in self {
-            if character == "\"" { result += "\"\"" } else { result.append(character) }
+    /// `text(value)`, quoted as a cell needs, appended as bytes.
+    static func appendText(_ value: String, to writer: inout JSONWriter) {
+        if value.utf8.withContiguousStorageIfAvailable({ appendText(utf8: $0, to: &writer) }) == nil {
+            appendQuoted(text(value), to: &writer)
         }
-        return result
+    }
+
+    /// `text` of UTF-8 bytes, quoted as a cell needs. Text without a control character is neutralised by its
+    /// first byte alone; any other goes through `text`, character by character.
+    static func appendText(utf8: UnsafeBufferPointer<UInt8>, to writer: inout JSONWriter) {
+        guard let first = utf8.first else { return }
+        guard !TextScan.containsTerminalControl(utf8) else {
+            return appendQuoted(text(String(decoding: utf8, as: UTF8.self)), to: &writer)
+        }
+        // Plain text: its first character is ASCII exactly when its first byte is.
+        appendQuoted(utf8, neutralised: first < 0x80 && startsFormula(Unicode.Scalar(first)), to: &writer)
+    }
+
+    package static func quote(_ cell: String) -> String {
+        var writer = JSONWriter()
+        appendQuoted(cell, to: &writer)
+        return writer.string
+    }
+
+    static func appendQuoted(_ cell: String, to writer: inout JSONWriter) {
+        if cell.utf8.withContiguousStorageIfAvailable({ appendQuoted(utf8: $0, to: &writer) }) == nil {
+            var cell = cell
+            cell.withUTF8 { appendQuoted(utf8: $0, to: &writer) }
+        }
+    }
+
+    static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to writer: inout JSONWriter) {
+        appendQuoted(utf8, neutralised: false, to: &writer)
+    }
+
+    /// RFC 4180: a cell holding `,` `"` CR or LF is put in quotes, its quotes doubled. `neutralised` puts `'` first.
+    private static func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>, neutralised: Bool, to writer: inout JSONWriter) {
+        var rest = utf8[...]
+        let needsQuotes = TextScan.csvPlainPrefix(utf8) < utf8.count
+        if needsQuotes { writer.raw("\"") }
+        if neutralised { writer.raw("'") }
+        if needsQuotes {
+            while let quote = rest.firstIndex(of: UInt8(ascii: "\"")) {
+                writer.appendRaw(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: rest[...quote])))
+                writer.raw("\"")
+                rest = rest[(quote + 1)...]
+            }
+        }
+        writer.appendRaw(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: rest)))
+        if needsQuotes { writer.raw("\"") }
     }
 }

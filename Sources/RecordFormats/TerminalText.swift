@@ -1,3 +1,5 @@
+import InspectorCore
+
 /// Text for a terminal, the one helper every text output uses (record lines, report tables, the live view):
 /// wire strings made safe to print, and widths counted in terminal columns, so CJK names and emoji (two columns)
 /// align and are cut where they should be.
@@ -5,7 +7,7 @@ public enum TerminalText {
     /// Control characters (C0, DEL, C1 — which include ESC and CSI, so a method named `\u{1B}[2J` cannot clear the
     /// screen), line separators and bidirectional overrides become visible `\u{…}` escapes.
     public static func sanitize(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        guard TextScan.containsTerminalControl(text) else { return text }
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
@@ -18,6 +20,7 @@ public enum TerminalText {
         return result
     }
 
+    /// The scalars `TextScan.containsTerminalControl` finds in bytes.
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value)
             || scalar.value == 0x2028 || scalar.value == 0x2029
@@ -43,8 +46,11 @@ public enum TerminalText {
 
     /// Terminal columns taken by `text`.
     public static func columns(of text: String) -> Int {
+        if TextScan.isPrintableASCII(text) { return text.utf8.count }
         var total = 0
-        for scalar in text.unicodeScalars { total += columns(of: scalar) }
+        for scalar in text.unicodeScalars {
+            total += (0x20..<0x7F).contains(scalar.value) ? 1 : columns(of: scalar)
+        }
         return total
     }
 
@@ -65,6 +71,11 @@ public enum TerminalText {
     public static func fit(_ text: String, columns limit: Int) -> String {
         guard limit > 0 else { return "" }
         guard columns(of: text) > limit else { return text }
+        // The first `limit` bytes printable ASCII: one character and one column per byte, and a character boundary
+        // after byte `limit - 1` (an ASCII byte follows), so the cut is the one the loop below would make.
+        if TextScan.printableASCIIPrefix(text) >= limit {
+            return String(decoding: text.utf8.prefix(limit - 1), as: UTF8.self) + "…"
+        }
         var result = ""
         var used = 0
         for character in text {

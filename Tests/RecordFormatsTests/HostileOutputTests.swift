@@ -202,4 +202,23 @@ struct HostileOutputTests {
         #expect(try column("service") == "m\\u{1b}[2J\\u{9b}31m\\u{7f}\\u{202e}x")
         #expect(try column("method") == "\\u{1b}]0;owned\\u{7}")
     }
+    @Test("CSV cells written as bytes read back as the character-level rules say, over mixed hostile text (seeded)")
+    func csvCellsAgreeWithCharacterRules() throws {
+        // Plain ASCII, what quoting and formulas look at, non-ASCII characters led by 0xC2 or 0xE2 that are not
+        // controls (©, –), ones that are (NEL, LS, RLO), others, and a quote followed by a combining mark.
+        let palette = ["a", "Z", "0", " ", ",", "\"", "\r", "\n", "\t", "=", "+", "-", "@", "|", "é", "©", "–", "中",
+                       "😀", "\u{1B}", "\u{85}", "\u{2028}", "\u{202E}", "\u{7F}", "\"\u{301}", "x\u{301}"]
+        var random = SeededRandom(seed: 0xC5F)
+        for round in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...30, using: &random)).map { _ in palette.randomElement(using: &random)! }
+                .joined()
+            let row = CSVFormatter().row(Self.record(service: text, method: "m", errorMessage: text, status: 70))
+            let fields = try #require(Self.csvFields(row), "malformed row \(row) (round \(round))")
+            #expect(fields.count == CSVFormatter.columns.count)
+            for name in ["service", "error_message"] {
+                let index = try #require(CSVFormatter.columns.firstIndex(of: name))
+                #expect(fields[index] == CSVFormatter.text(text), "\(name), round \(round): \(text.debugDescription)")
+            }
+        }
+    }
 }

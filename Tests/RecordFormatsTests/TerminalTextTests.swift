@@ -1,4 +1,5 @@
 @testable import RecordFormats
+import InspectorCore
 import Testing
 
 /// One width rule for every text output: terminal columns, CJK and emoji two wide.
@@ -35,5 +36,39 @@ struct TerminalTextTests {
         let narrow = table.render(maxWidth: 60)
         #expect(narrow.contains("…"))
         #expect(narrow.split(separator: "\n").allSatisfy { TerminalText.columns(of: String($0)) <= 60 })
+    }
+
+    @Test("the byte scan finds exactly the scalars isControl names, wherever they sit (every scalar to U+3000)")
+    func controlScanAgreesWithScalars() {
+        for value in 0..<0x3000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            for padding in [0, 1, 15, 16, 17, 30] {
+                let text = String(repeating: "a", count: padding) + String(Character(scalar)) + "é→z"
+                #expect(TextScan.containsTerminalControl(text) == TerminalText.isControl(scalar), "U+\(value), at \(padding)")
+            }
+        }
+    }
+
+    @Test("fitting cuts printable ASCII by bytes exactly where it cuts by characters, combining marks kept whole")
+    func fitMatchesCharacterCut() {
+        let texts = ["abcdefghijklmnop", "abcdefghij\u{301}klmnop", "abcdefghi→jklmnop", "abcdefghijkl订单", "ab"]
+        for text in texts {
+            for limit in 1...14 {
+                var expected = ""
+                var used = 0
+                if TerminalText.columns(of: text) > limit {
+                    for character in text {
+                        let width = character.unicodeScalars.reduce(0) { $0 + TerminalText.columns(of: $1) }
+                        guard used + width <= limit - 1 else { break }
+                        expected.append(character)
+                        used += width
+                    }
+                    expected += "…"
+                } else {
+                    expected = text
+                }
+                #expect(TerminalText.fit(text, columns: limit) == expected, "\(text.debugDescription), \(limit)")
+            }
+        }
     }
 }

@@ -30,6 +30,33 @@ static inline unsigned dubbo_json_look_mask(__m128i chunk) {
     return (unsigned)_mm_movemask_epi8(look);
 }
 
+/// Bit i set when byte i of `chunk` may be, or start, a control character for a terminal: below 0x20, DEL, or
+/// 0xC2 / 0xE2, the lead bytes of every non-ASCII one (C1 controls, U+2028/U+2029, bidirectional overrides).
+static inline unsigned dubbo_terminal_look_mask(__m128i chunk) {
+    __m128i look = _mm_cmplt_epi8(_mm_xor_si128(chunk, _mm_set1_epi8((char)0x80)), _mm_set1_epi8((char)(0x20 ^ 0x80)));
+    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8(0x7F)));
+    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8((char)0xC2)));
+    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8((char)0xE2)));
+    return (unsigned)_mm_movemask_epi8(look);
+}
+
+/// Bit i set when byte i of `chunk` is not printable ASCII (below 0x20, or DEL and up).
+static inline unsigned dubbo_printable_look_mask(__m128i chunk) {
+    __m128i flipped = _mm_xor_si128(chunk, _mm_set1_epi8((char)0x80));
+    __m128i look = _mm_cmplt_epi8(flipped, _mm_set1_epi8((char)(0x20 ^ 0x80)));
+    look = _mm_or_si128(look, _mm_cmpgt_epi8(flipped, _mm_set1_epi8((char)(0x7E ^ 0x80))));
+    return (unsigned)_mm_movemask_epi8(look);
+}
+
+/// Bit i set when byte i of `chunk` makes a CSV cell need quotes: `,`, `"`, LF or CR.
+static inline unsigned dubbo_csv_look_mask(__m128i chunk) {
+    __m128i look = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(','));
+    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8('"')));
+    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8('\n')));
+    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8('\r')));
+    return (unsigned)_mm_movemask_epi8(look);
+}
+
 /// Bit i set when byte i of `chunk` is at or above 0x80.
 static inline unsigned dubbo_ascii_look_mask(__m128i chunk) {
     return (unsigned)_mm_movemask_epi8(chunk);
@@ -97,6 +124,45 @@ static inline size_t dubbo_byte_scan_ascii(const uint8_t *bytes, size_t count) {
 #else
     for (size_t index = 0; index < count; index++) {
         if (bytes[index] >= 0x80) return index;
+    }
+    return count;
+#endif
+}
+
+/// Index of the first byte that may be, or start, a control character for a terminal (below 0x20, DEL, 0xC2,
+/// 0xE2); `count` if none, so the text holds no control character at all.
+static inline size_t dubbo_byte_scan_terminal_plain(const uint8_t *bytes, size_t count) {
+#if defined(__SSE2__)
+    return dubbo_byte_scan(bytes, count, dubbo_terminal_look_mask);
+#else
+    for (size_t index = 0; index < count; index++) {
+        uint8_t byte = bytes[index];
+        if (byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE2) return index;
+    }
+    return count;
+#endif
+}
+
+/// Index of the first `,`, `"`, LF or CR (what makes a CSV cell need quotes); `count` if none.
+static inline size_t dubbo_byte_scan_csv_special(const uint8_t *bytes, size_t count) {
+#if defined(__SSE2__)
+    return dubbo_byte_scan(bytes, count, dubbo_csv_look_mask);
+#else
+    for (size_t index = 0; index < count; index++) {
+        uint8_t byte = bytes[index];
+        if (byte == ',' || byte == '"' || byte == '\n' || byte == '\r') return index;
+    }
+    return count;
+#endif
+}
+
+/// Index of the first byte that is not printable ASCII (below 0x20, or DEL and up); `count` if none.
+static inline size_t dubbo_byte_scan_printable_ascii(const uint8_t *bytes, size_t count) {
+#if defined(__SSE2__)
+    return dubbo_byte_scan(bytes, count, dubbo_printable_look_mask);
+#else
+    for (size_t index = 0; index < count; index++) {
+        if (bytes[index] < 0x20 || bytes[index] >= 0x7F) return index;
     }
     return count;
 #endif
