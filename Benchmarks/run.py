@@ -75,12 +75,16 @@ def floor_path(args, compile=False):
 FLOOR = "libpcap floor (pcap_next_ex, one byte per 64-byte line)"
 
 
+# Call-log formats timed besides JSON lines (`--formats`); each is a mode of its own.
+LOG_FORMATS = ["jsonl"]
+
+
 def tool_modes(binary, path, suffix="", extra=()):
     return [
         (f"read --format none --report json (report mode){suffix}",
          [binary, "read", path, "--format", "none", "--report", os.devnull, "--report-format", "json", *extra]),
-        (f"read --format jsonl > /dev/null{suffix}", [binary, "read", path, "--format", "jsonl", *extra]),
-    ]
+    ] + [(f"read --format {fmt} > /dev/null{suffix}", [binary, "read", path, "--format", fmt, *extra])
+         for fmt in LOG_FORMATS]
 
 
 def peer_modes(path, scratch):
@@ -190,6 +194,8 @@ def memory(args, binary):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--formats", nargs="+", default=["jsonl"], choices=["jsonl", "csv", "text"],
+                        help="call-log formats to time (JSON lines by default; CSV and text were once 19x slower)")
     parser.add_argument("--workdir", default="/tmp/dubbo-inspect-bench")
     parser.add_argument("--scale", action="store_true", help="also 10 k and 1 M calls, and 10 000 connections")
     parser.add_argument("--no-build", action="store_true")
@@ -209,6 +215,7 @@ def main():
     parser.add_argument("--capture-args", help="make_capture.py arguments for one capture of 100 000 calls on 200 "
                         "connections instead of the default one (e.g. --capture-args=--small-bodies)")
     args = parser.parse_args()
+    LOG_FORMATS[:] = args.formats
     os.makedirs(args.workdir, exist_ok=True)
     if shutil.which("cc") is None:
         sys.exit("benchmark: a C compiler is needed for the floor program")
