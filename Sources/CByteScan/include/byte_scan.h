@@ -12,35 +12,66 @@
 // Swift 6.3's SIMD comparisons compile to a byte-by-byte loop on Linux (measured 13x slower than eight-byte
 // integer tricks). Inline, so Swift callers pay no call for the many short strings of a record. No byte outside
 // [bytes, bytes + count) is ever read: short and trailing pieces are loaded as overlapping halves or chunks.
+//
+// Each scan is a pair: what one byte needs (the portable rule) and the same rule over sixteen bytes (SSE2).
 
 static inline int dubbo_json_needs_look(uint8_t byte) {
     return byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2 || byte == 0xE2;
 }
 
+static inline int dubbo_terminal_needs_look(uint8_t byte) {
+    return byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE2;
+}
+
+static inline int dubbo_csv_needs_look(uint8_t byte) {
+    return byte == ',' || byte == '"' || byte == '\n' || byte == '\r';
+}
+
+static inline int dubbo_printable_needs_look(uint8_t byte) {
+    return byte < 0x20 || byte >= 0x7F;
+}
+
+static inline int dubbo_ascii_needs_look(uint8_t byte) {
+    return byte >= 0x80;
+}
+
 #if defined(__SSE2__)
-/// Bit i set when byte i of `chunk` needs a look from a JSON string writer.
+/// Bytes below 0x20. SSE2 compares bytes as signed: flipping the top bit turns an unsigned compare into a signed one.
+static inline __m128i dubbo_below_space(__m128i chunk) {
+    return _mm_cmplt_epi8(_mm_xor_si128(chunk, _mm_set1_epi8((char)0x80)), _mm_set1_epi8((char)(0x20 ^ 0x80)));
+}
+
+static inline __m128i dubbo_equal(__m128i chunk, uint8_t byte) {
+    return _mm_cmpeq_epi8(chunk, _mm_set1_epi8((char)byte));
+}
+
+/// Bit i set when byte i needs a look from a JSON string writer (`dubbo_json_needs_look`).
 static inline unsigned dubbo_json_look_mask(__m128i chunk) {
-    // SSE2 compares bytes as signed: flipping the top bit turns "below 0x20 unsigned" into a signed compare.
-    __m128i look = _mm_cmplt_epi8(_mm_xor_si128(chunk, _mm_set1_epi8((char)0x80)), _mm_set1_epi8((char)(0x20 ^ 0x80)));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8(0x22)));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8(0x5C)));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8(0x7F)));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8((char)0xC2)));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8((char)0xE2)));
+    __m128i look = _mm_or_si128(dubbo_below_space(chunk), dubbo_equal(chunk, 0x22));
+    look = _mm_or_si128(look, dubbo_equal(chunk, 0x5C));
+    look = _mm_or_si128(look, dubbo_equal(chunk, 0x7F));
+    look = _mm_or_si128(look, dubbo_equal(chunk, 0xC2));
+    look = _mm_or_si128(look, dubbo_equal(chunk, 0xE2));
     return (unsigned)_mm_movemask_epi8(look);
 }
 
-/// Bit i set when byte i of `chunk` may be, or start, a control character for a terminal: below 0x20, DEL, or
-/// 0xC2 / 0xE2, the lead bytes of every non-ASCII one (C1 controls, U+2028/U+2029, bidirectional overrides).
+/// Bit i set when byte i may be, or start, a control character for a terminal (`dubbo_terminal_needs_look`).
 static inline unsigned dubbo_terminal_look_mask(__m128i chunk) {
-    __m128i look = _mm_cmplt_epi8(_mm_xor_si128(chunk, _mm_set1_epi8((char)0x80)), _mm_set1_epi8((char)(0x20 ^ 0x80)));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8(0x7F)));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8((char)0xC2)));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8((char)0xE2)));
+    __m128i look = _mm_or_si128(dubbo_below_space(chunk), dubbo_equal(chunk, 0x7F));
+    look = _mm_or_si128(look, dubbo_equal(chunk, 0xC2));
+    look = _mm_or_si128(look, dubbo_equal(chunk, 0xE2));
     return (unsigned)_mm_movemask_epi8(look);
 }
 
-/// Bit i set when byte i of `chunk` is not printable ASCII (below 0x20, or DEL and up).
+/// Bit i set when byte i makes a CSV cell need quotes (`dubbo_csv_needs_look`).
+static inline unsigned dubbo_csv_look_mask(__m128i chunk) {
+    __m128i look = _mm_or_si128(dubbo_equal(chunk, ','), dubbo_equal(chunk, '"'));
+    look = _mm_or_si128(look, dubbo_equal(chunk, '\n'));
+    look = _mm_or_si128(look, dubbo_equal(chunk, '\r'));
+    return (unsigned)_mm_movemask_epi8(look);
+}
+
+/// Bit i set when byte i is not printable ASCII (`dubbo_printable_needs_look`).
 static inline unsigned dubbo_printable_look_mask(__m128i chunk) {
     __m128i flipped = _mm_xor_si128(chunk, _mm_set1_epi8((char)0x80));
     __m128i look = _mm_cmplt_epi8(flipped, _mm_set1_epi8((char)(0x20 ^ 0x80)));
@@ -48,22 +79,17 @@ static inline unsigned dubbo_printable_look_mask(__m128i chunk) {
     return (unsigned)_mm_movemask_epi8(look);
 }
 
-/// Bit i set when byte i of `chunk` makes a CSV cell need quotes: `,`, `"`, LF or CR.
-static inline unsigned dubbo_csv_look_mask(__m128i chunk) {
-    __m128i look = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(','));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8('"')));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8('\n')));
-    look = _mm_or_si128(look, _mm_cmpeq_epi8(chunk, _mm_set1_epi8('\r')));
-    return (unsigned)_mm_movemask_epi8(look);
-}
-
-/// Bit i set when byte i of `chunk` is at or above 0x80.
+/// Bit i set when byte i is at or above 0x80 (`dubbo_ascii_needs_look`).
 static inline unsigned dubbo_ascii_look_mask(__m128i chunk) {
     return (unsigned)_mm_movemask_epi8(chunk);
 }
+#endif
 
-/// Index of the first byte whose bit `look` sets, over any `count` bytes.
-static inline size_t dubbo_byte_scan(const uint8_t *bytes, size_t count, unsigned (*look)(__m128i)) {
+/// Index of the first byte the rule picks (`look` sixteen at a time, `needs` one at a time); `count` if none.
+#if defined(__SSE2__)
+static inline size_t dubbo_byte_scan(
+    const uint8_t *bytes, size_t count, unsigned (*look)(__m128i), int (*needs)(uint8_t)
+) {
     if (count >= 16) {
         size_t index = 0;
         for (; index + 16 <= count; index += 16) {
@@ -93,7 +119,7 @@ static inline size_t dubbo_byte_scan(const uint8_t *bytes, size_t count, unsigne
         half = 4;
     } else {
         for (size_t index = 0; index < count; index++) {
-            if (look(_mm_set1_epi8((char)bytes[index])) != 0) return index;
+            if (needs(bytes[index])) return index;
         }
         return count;
     }
@@ -102,70 +128,42 @@ static inline size_t dubbo_byte_scan(const uint8_t *bytes, size_t count, unsigne
     size_t lane = (size_t)__builtin_ctz(mask);
     return lane < half ? lane : lane + count - 2 * half;
 }
+#define DUBBO_BYTE_SCAN(bytes, count, rule) dubbo_byte_scan(bytes, count, dubbo_##rule##_look_mask, dubbo_##rule##_needs_look)
+#else
+static inline size_t dubbo_byte_scan(const uint8_t *bytes, size_t count, int (*needs)(uint8_t)) {
+    for (size_t index = 0; index < count; index++) {
+        if (needs(bytes[index])) return index;
+    }
+    return count;
+}
+#define DUBBO_BYTE_SCAN(bytes, count, rule) dubbo_byte_scan(bytes, count, dubbo_##rule##_needs_look)
 #endif
 
 /// Index of the first byte a JSON string must look at: below 0x20, `"`, `\`, DEL, or 0xC2 / 0xE2 (the lead bytes
 /// of the only non-ASCII characters that are escaped: U+0080...U+009F, U+2028, U+2029); `count` if none.
 static inline size_t dubbo_byte_scan_json_plain(const uint8_t *bytes, size_t count) {
-#if defined(__SSE2__)
-    return dubbo_byte_scan(bytes, count, dubbo_json_look_mask);
-#else
-    for (size_t index = 0; index < count; index++) {
-        if (dubbo_json_needs_look(bytes[index])) return index;
-    }
-    return count;
-#endif
+    return DUBBO_BYTE_SCAN(bytes, count, json);
 }
 
-/// Index of the first byte at or above 0x80; `count` if every byte is ASCII.
-static inline size_t dubbo_byte_scan_ascii(const uint8_t *bytes, size_t count) {
-#if defined(__SSE2__)
-    return dubbo_byte_scan(bytes, count, dubbo_ascii_look_mask);
-#else
-    for (size_t index = 0; index < count; index++) {
-        if (bytes[index] >= 0x80) return index;
-    }
-    return count;
-#endif
-}
-
-/// Index of the first byte that may be, or start, a control character for a terminal (below 0x20, DEL, 0xC2,
-/// 0xE2); `count` if none, so the text holds no control character at all.
+/// Index of the first byte that may be, or start, a control character for a terminal: below 0x20, DEL, or 0xC2 /
+/// 0xE2, the lead bytes of every non-ASCII one (C1 controls, U+2028/U+2029, bidirectional overrides).
 static inline size_t dubbo_byte_scan_terminal_plain(const uint8_t *bytes, size_t count) {
-#if defined(__SSE2__)
-    return dubbo_byte_scan(bytes, count, dubbo_terminal_look_mask);
-#else
-    for (size_t index = 0; index < count; index++) {
-        uint8_t byte = bytes[index];
-        if (byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE2) return index;
-    }
-    return count;
-#endif
+    return DUBBO_BYTE_SCAN(bytes, count, terminal);
 }
 
 /// Index of the first `,`, `"`, LF or CR (what makes a CSV cell need quotes); `count` if none.
 static inline size_t dubbo_byte_scan_csv_special(const uint8_t *bytes, size_t count) {
-#if defined(__SSE2__)
-    return dubbo_byte_scan(bytes, count, dubbo_csv_look_mask);
-#else
-    for (size_t index = 0; index < count; index++) {
-        uint8_t byte = bytes[index];
-        if (byte == ',' || byte == '"' || byte == '\n' || byte == '\r') return index;
-    }
-    return count;
-#endif
+    return DUBBO_BYTE_SCAN(bytes, count, csv);
 }
 
 /// Index of the first byte that is not printable ASCII (below 0x20, or DEL and up); `count` if none.
 static inline size_t dubbo_byte_scan_printable_ascii(const uint8_t *bytes, size_t count) {
-#if defined(__SSE2__)
-    return dubbo_byte_scan(bytes, count, dubbo_printable_look_mask);
-#else
-    for (size_t index = 0; index < count; index++) {
-        if (bytes[index] < 0x20 || bytes[index] >= 0x7F) return index;
-    }
-    return count;
-#endif
+    return DUBBO_BYTE_SCAN(bytes, count, printable);
+}
+
+/// Index of the first byte at or above 0x80; `count` if every byte is ASCII.
+static inline size_t dubbo_byte_scan_ascii(const uint8_t *bytes, size_t count) {
+    return DUBBO_BYTE_SCAN(bytes, count, ascii);
 }
 
 #endif
