@@ -317,7 +317,6 @@ public struct JSONBDecoder: Sendable {
 
     /// Any of the int64 forms (`0xBE`–`0xEF`), or an int32 form.
     mutating func readInt64(_ bytes: Span<UInt8>) throws(JSONBError) -> Int64 {
-        let start = offset
         let type = try typeByte(bytes)
         switch type {
         case 0xD8...0xEF:
