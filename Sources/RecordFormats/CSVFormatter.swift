@@ -86,7 +86,7 @@ public struct CSVFormatter: Sendable {
         textCell(record.group)
         textCell(request?.method)
         textCell(record.parameterTypeNames?.joined(separator: ";"))
-        jsonCell { scratch in writeArguments(record, to: &scratch) }
+        jsonCell { scratch in json.writeArgumentList(record, to: &scratch) }
         jsonCell(request?.attachments.map(HessianValue.map))
         cell(record.statusNumber.map { Int64($0) })
         cell(record.statusName ?? "")
@@ -118,25 +118,6 @@ public struct CSVFormatter: Sendable {
         cell(timeout.map { Int64($0) })
         cell(record.timeoutExceeded(given: timeout).map { $0 ? "true" : "false" } ?? "")
         writer.raw("\r\n")
-    }
-
-    /// The arguments as a JSON array; false when there are none to show.
-    private func writeArguments(_ record: CallRecord, to writer: inout JSONWriter) -> Bool {
-        if record.kind == .event {
-            guard let data = record.eventData else { return false }
-            writer.beginArray()
-            json.writeValue(data, to: &writer)
-            writer.endArray()
-            return true
-        }
-        guard let request = record.request, request.argumentsDecoded else { return false }
-        writer.beginArray()
-        for (index, argument) in request.arguments.enumerated() {
-            if index > 0 { writer.comma() }
-            json.writeValue(argument, to: &writer)
-        }
-        writer.endArray()
-        return true
     }
 
     /// A text cell from the wire: neutralised if a spreadsheet would evaluate it, and with every control character

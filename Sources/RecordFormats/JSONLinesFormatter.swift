@@ -91,21 +91,26 @@ public struct JSONLinesFormatter: Sendable {
     }
 
     private func writeArguments(_ record: CallRecord, to writer: inout JSONWriter) {
-        guard options.includePayload else { return writer.null() }
+        guard options.includePayload, writeArgumentList(record, to: &writer) else { return writer.null() }
+    }
+
+    /// The arguments (an event's data) as a JSON array; false, writing nothing, when there are none to show.
+    package func writeArgumentList(_ record: CallRecord, to writer: inout JSONWriter) -> Bool {
         if record.kind == .event {
-            guard let data = record.eventData else { return writer.null() }
+            guard let data = record.eventData else { return false }
             writer.beginArray()
             writeValue(data, to: &writer)
             writer.endArray()
-            return
+            return true
         }
-        guard let request = record.request, request.argumentsDecoded else { return writer.null() }
+        guard let request = record.request, request.argumentsDecoded else { return false }
         writer.beginArray()
         for (index, argument) in request.arguments.enumerated() {
             if index > 0 { writer.comma() }
             writeValue(argument, to: &writer)
         }
         writer.endArray()
+        return true
     }
 
     private func writePayload(_ value: HessianValue?, to writer: inout JSONWriter) {
