@@ -15,13 +15,15 @@ package enum TextScan {
 
     /// How many leading bytes of `text` are printable ASCII (0x20...0x7E).
     package static func printableASCIIPrefix(_ text: String) -> Int {
-        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-            guard let base = bytes.baseAddress else { return 0 }
-            return dubbo_byte_scan_printable_ascii(base, bytes.count)
-        }
-        if let prefix = text.utf8.withContiguousStorageIfAvailable(scan) { return prefix }
+        if let prefix = text.utf8.withContiguousStorageIfAvailable(printableASCIIPrefix) { return prefix }
         var text = text
-        return text.withUTF8(scan)
+        return text.withUTF8(printableASCIIPrefix)
+    }
+
+    /// How many leading bytes are printable ASCII (0x20...0x7E).
+    package static func printableASCIIPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        return dubbo_byte_scan_printable_ascii(base, bytes.count)
     }
 
     /// Whether `text` holds a control character for a terminal: C0, DEL, C1, U+2028/U+2029 or a bidirectional

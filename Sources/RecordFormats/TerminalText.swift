@@ -46,10 +46,30 @@ public enum TerminalText {
 
     /// Terminal columns taken by `text`.
     public static func columns(of text: String) -> Int {
-        if TextScan.isPrintableASCII(text) { return text.utf8.count }
+        if let total = text.utf8.withContiguousStorageIfAvailable(columns) { return total }
+        var text = text
+        return text.withUTF8(columns)
+    }
+
+    /// Columns of valid UTF-8 (a String's): runs of printable ASCII counted by a byte scan, one column a byte; every
+    /// other scalar decoded and measured on its own.
+    private static func columns(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
         var total = 0
-        for scalar in text.unicodeScalars {
-            total += (0x20..<0x7F).contains(scalar.value) ? 1 : columns(of: scalar)
+        var index = 0
+        while index < utf8.count {
+            let run = TextScan.printableASCIIPrefix(UnsafeBufferPointer(rebasing: utf8[index...]))
+            total += run
+            index += run
+            guard index < utf8.count else { break }
+            let lead = UInt32(utf8[index])
+            let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            guard index + length <= utf8.count else { break }
+            var value = length == 1 ? lead : lead & (0x7F >> UInt32(length))
+            for offset in 1..<length {
+                value = value << 6 | UInt32(utf8[index + offset] & 0x3F)
+            }
+            if let scalar = Unicode.Scalar(value) { total += columns(of: scalar) }
+            index += length
         }
         return total
     }

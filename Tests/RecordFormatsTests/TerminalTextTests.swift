@@ -1,5 +1,6 @@
 @testable import RecordFormats
 import InspectorCore
+import TestSupport
 import Testing
 
 /// One width rule for every text output: terminal columns, CJK and emoji two wide.
@@ -69,6 +70,18 @@ struct TerminalTextTests {
                 }
                 #expect(TerminalText.fit(text, columns: limit) == expected, "\(text.debugDescription), \(limit)")
             }
+        }
+    }
+
+    @Test("columns counted over bytes equal the sum over scalars, for mixed text of every UTF-8 length (seeded)")
+    func columnsMatchScalarSum() {
+        let palette = ["a", " ", "~", "\u{1B}", "\u{7F}", "é", "\u{85}", "\u{301}", "→", "订", "\u{200B}", "😀", "🀄", "\u{10FFFF}"]
+        var random = SeededRandom(seed: 0x7E47)
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0...40, using: &random)).map { _ in palette.randomElement(using: &random)! }
+                .joined()
+            let expected = text.unicodeScalars.reduce(0) { $0 + TerminalText.columns(of: $1) }
+            #expect(TerminalText.columns(of: text) == expected, "\(text.debugDescription)")
         }
     }
 }
