@@ -1,8 +1,8 @@
 package import Correlation
-package import DubboWire
-package import InspectorCore
-package import NetworkLayers
-package import TripleWire
+import DubboWire
+import InspectorCore
+import NetworkLayers
+import TripleWire
 
 /// State shared by every connection's consumer on the single analysis thread: body decoding, correlation,
 /// and where finished records go. A class because the reassembler owns the consumers and they all feed it.

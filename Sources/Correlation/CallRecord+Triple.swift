@@ -1,5 +1,5 @@
-public import DubboWire
-public import Hessian2
+import DubboWire
+import Hessian2
 public import InspectorCore
 public import NetworkLayers
 public import TripleWire

@@ -1,7 +1,7 @@
 public import Hessian2
 import TripleWire
 import DubboWire
-public import InspectorCore
+import InspectorCore
 
 /// The consumer's deadline for a call, as its request states it, and whether the call kept it.
 public enum CallTimeout {

@@ -1,6 +1,6 @@
-public import DubboWire
+import DubboWire
 public import InspectorCore
-public import NetworkLayers
+import NetworkLayers
 
 /// Joins requests with responses by (connection, request direction, full 64-bit id) — requests can flow both
 /// ways on one connection and the two ends count ids independently (PROTOCOL.md §1.3).

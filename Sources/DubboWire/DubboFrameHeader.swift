@@ -1,4 +1,4 @@
-public import InspectorCore
+import InspectorCore
 
 /// The 16-byte Dubbo 2 header (PROTOCOL.md §1.1), all integers big-endian:
 ///

@@ -1,5 +1,5 @@
-public import Hessian2
-public import InspectorCore
+import Hessian2
+import InspectorCore
 
 /// fastjson (serialization 6) bodies: every part is one JSON text on its own line (PROTOCOL.md §3.5).
 /// JSON values are mapped onto `HessianValue` so that every serializer renders the same way.

@@ -1,4 +1,4 @@
-public import InspectorCore
+import InspectorCore
 public import Correlation
 import DubboWire
 import NetworkLayers

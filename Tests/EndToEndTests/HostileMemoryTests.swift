@@ -13,7 +13,7 @@ struct HostileMemoryTests {
         private var started = false
 
         init(path: String) throws {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         }
 

@@ -574,8 +574,8 @@ fileprivate struct LiveToolResult {
 fileprivate func runLiveTool(_ executable: String, _ arguments: [String], input: String? = nil, seconds: Double = 60) throws -> LiveToolResult {
     let folder = try LiveScratchFolder()
     let outPath = folder.path + "/out", errPath = folder.path + "/err"
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -635,8 +635,8 @@ fileprivate final class LiveProcess {
     ) throws {
         outPath = directory.path + "/\(outputName).out"
         errPath = directory.path + "/\(outputName).err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: try executable ?? liveToolPath())
         process.arguments = arguments
         if standardOutputToPipe {

@@ -394,8 +394,8 @@ enum Subprocess {
         let directory = FileManager.default.temporaryDirectory
         let out = directory.appendingPathComponent("report-out-\(UUID().uuidString)")
         let err = directory.appendingPathComponent("report-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)

@@ -1,5 +1,5 @@
 package import Correlation
-package import DubboWire
+import DubboWire
 package import Hessian2
 package import InspectorCore
 package import NetworkLayers
