@@ -104,11 +104,7 @@ public struct JSONWriter: Sendable {
     /// A JSON string. Works on the UTF-8 bytes: runs that need no escape are copied in bulk.
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        // Native strings lend their UTF-8 in place; only a bridged or small one is copied first.
-        if value.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
-            var value = value
-            value.withUTF8 { appendEscaped($0) }
-        }
+        value.withUTF8Bytes { appendEscaped($0) }
         bytes.append(UInt8(ascii: "\""))
     }
 

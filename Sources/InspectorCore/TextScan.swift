@@ -8,16 +8,9 @@ package enum TextScan {
         return dubbo_byte_scan_csv_special(base, bytes.count)
     }
 
-    /// Whether `text` is printable ASCII only (0x20...0x7E): one terminal column per byte, nothing to escape.
-    package static func isPrintableASCII(_ text: String) -> Bool {
-        printableASCIIPrefix(text) == text.utf8.count
-    }
-
     /// How many leading bytes of `text` are printable ASCII (0x20...0x7E).
     package static func printableASCIIPrefix(_ text: String) -> Int {
-        if let prefix = text.utf8.withContiguousStorageIfAvailable(printableASCIIPrefix) { return prefix }
-        var text = text
-        return text.withUTF8(printableASCIIPrefix)
+        text.withUTF8Bytes(printableASCIIPrefix)
     }
 
     /// How many leading bytes are printable ASCII (0x20...0x7E).
@@ -30,9 +23,7 @@ package enum TextScan {
     /// override (U+202A...U+202E, U+2066...U+2069). Candidates are found sixteen bytes at a time and decided from
     /// their bytes, so text with other characters led by 0xC2 or 0xE2 (©, –, →) stays on the fast path.
     package static func containsTerminalControl(_ text: String) -> Bool {
-        if let answer = text.utf8.withContiguousStorageIfAvailable({ containsTerminalControl($0) }) { return answer }
-        var text = text
-        return text.withUTF8 { containsTerminalControl($0) }
+        text.withUTF8Bytes(containsTerminalControl)
     }
 
     package static func containsTerminalControl(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

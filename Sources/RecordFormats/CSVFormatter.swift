@@ -147,9 +147,7 @@ public struct CSVFormatter: Sendable {
 
     /// `text(value)`, quoted as a cell needs, appended as bytes.
     static func appendText(_ value: String, to writer: inout JSONWriter) {
-        if value.utf8.withContiguousStorageIfAvailable({ appendText(utf8: $0, to: &writer) }) == nil {
-            appendQuoted(text(value), to: &writer)
-        }
+        value.withUTF8Bytes { appendText(utf8: $0, to: &writer) }
     }
 
     /// `text` of UTF-8 bytes, quoted as a cell needs. Text without a control character is neutralised by its
@@ -170,10 +168,7 @@ public struct CSVFormatter: Sendable {
     }
 
     static func appendQuoted(_ cell: String, to writer: inout JSONWriter) {
-        if cell.utf8.withContiguousStorageIfAvailable({ appendQuoted(utf8: $0, to: &writer) }) == nil {
-            var cell = cell
-            cell.withUTF8 { appendQuoted(utf8: $0, to: &writer) }
-        }
+        cell.withUTF8Bytes { appendQuoted(utf8: $0, to: &writer) }
     }
 
     static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to writer: inout JSONWriter) {

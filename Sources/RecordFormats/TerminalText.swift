@@ -46,9 +46,7 @@ public enum TerminalText {
 
     /// Terminal columns taken by `text`.
     public static func columns(of text: String) -> Int {
-        if let total = text.utf8.withContiguousStorageIfAvailable(columns) { return total }
-        var text = text
-        return text.withUTF8(columns)
+        text.withUTF8Bytes(columns)
     }
 
     /// Columns of valid UTF-8 (a String's): runs of printable ASCII counted by a byte scan, one column a byte; every
