@@ -29,17 +29,17 @@ struct DecodeThreadTests {
         let expected = run(path, direct)
         var threaded = direct
         threaded.decodesOnOwnThread = true
-        let actual = run(path, threaded)
-        #expect(actual.lines == expected.lines, "\(label)")
-        #expect(actual.summary.text == expected.summary.text, "\(label)")
-        #expect(actual.summary.records == expected.summary.records, "\(label)")
+        var variants = [(threaded, label)]
         for shards in [2, 3, 7] {
             var sharded = direct
             sharded.shards = shards
-            let result = run(path, sharded)
-            #expect(result.lines == expected.lines, "\(label), \(shards) shards")
-            #expect(result.summary.text == expected.summary.text, "\(label), \(shards) shards")
-            #expect(result.summary.records == expected.summary.records, "\(label), \(shards) shards")
+            variants.append((sharded, "\(label), \(shards) shards"))
+        }
+        for (variant, name) in variants {
+            let result = run(path, variant)
+            #expect(result.lines == expected.lines, "\(name)")
+            #expect(result.summary.text == expected.summary.text, "\(name)")
+            #expect(result.summary.records == expected.summary.records, "\(name)")
         }
     }
 

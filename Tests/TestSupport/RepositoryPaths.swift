@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// Where tests find files, relative to this checkout (never an absolute /work path): the repository, its fixtures,
 /// and the shared real captures beside it (`../shared/captures`).

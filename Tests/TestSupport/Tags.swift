@@ -1,4 +1,4 @@
-public import Testing
+package import Testing
 
 /// Tags for tests that need more than the package: CI runs everything; a laptop can leave these out
 /// (`swift test --skip-build --skip .tags:root`, see the README).

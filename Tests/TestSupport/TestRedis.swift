@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import Glibc
 
 /// A real `redis-server` on a free loopback port, started for one test and stopped after it. Filled with
