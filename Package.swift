@@ -113,7 +113,6 @@ let package = Package(
             dependencies: [
                 "AnalysisPipeline", "RecordFormats", "RegistryJoin", "Registry", "Correlation", "DubboWire", "Hessian2",
                 "NetworkLayers", "InspectorCore",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(
@@ -152,7 +151,11 @@ let package = Package(
             dependencies: ["Correlation", "DubboWire", "Hessian2", "NetworkLayers", "InspectorCore"],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "InspectorCoreTests", dependencies: ["InspectorCore"]),
+        // HdrHistogram itself is the reference the reports' histogram layout is checked against.
+        .testTarget(
+            name: "InspectorCoreTests",
+            dependencies: ["InspectorCore", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "InspectorCore", "TestSupport"]),
         .testTarget(name: "NetworkLayersTests", dependencies: ["NetworkLayers", "InspectorCore", "TestSupport"]),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "NetworkLayers", "InspectorCore", "TestSupport"]),

@@ -1,7 +1,6 @@
 import InspectorCore
 import RegistryJoin
 import RecordFormats
-import Histogram
 
 /// How precise every percentile in a report is. One place, so the reports can state it and the tests can check it.
 public enum ReportPrecision {
@@ -14,81 +13,49 @@ public enum ReportPrecision {
     /// Highest latency or size kept exactly: 2^32 µs is 71.6 minutes, 2^32 bytes is 4 GiB (a Dubbo body length is
     /// a Java int, so every size fits). Larger latencies are counted at this value and reported as clamped.
     /// The live view's `LatencyHistogram` has this layout too, so both give the same percentiles.
-    public static let highestTrackable: UInt64 = LatencyHistogram.highestTrackable
+    public static let highestTrackable: UInt64 = OctaveHistogram<UInt64>.highestTrackable
 
     /// One sentence for the reports.
     public static let statement =
         "Percentiles come from HdrHistogram (2 significant digits): exact below 256, otherwise at most 0.79 % above "
         + "the true value (bound 1 %). Min, max and mean are exact."
-
-    static var histogramDigits: SignificantDigits { .two }
 }
 
 /// Count, extremes, exact mean and histogram percentiles of a stream of non-negative integers (microseconds or
-/// bytes). Fixed size: the histogram covers 0…2^32 at ≤ 1 % relative error, about 27 kB, whatever is recorded.
+/// bytes). The histogram covers 0…2^32 at ≤ 1 % relative error in 64-bit counts allocated per octave in use: about
+/// 1 KiB per octave the values span, at most 27 kB.
 struct ValueDistribution {
-    private var histogram = Histogram<UInt64>(
-        lowestDiscernibleValue: 1, highestTrackableValue: ReportPrecision.highestTrackable,
-        numberOfSignificantValueDigits: ReportPrecision.histogramDigits)
-    private(set) var count: UInt64 = 0
+    private var histogram = OctaveHistogram<UInt64>()
     /// Exact sum (saturating: 2^64 µs is half a million years of latency).
     private(set) var sum: UInt64 = 0
-    private(set) var minimum: UInt64 = .max
-    private(set) var maximum: UInt64 = 0
     /// Values above `ReportPrecision.highestTrackable` (recorded at that value) or below zero (recorded as 0).
     private(set) var clamped: UInt64 = 0
 
+    var count: UInt64 { histogram.count }
+    var minimum: UInt64 { histogram.minimum }
+    var maximum: UInt64 { histogram.maximum }
+
     mutating func record(_ value: Int64) {
-        var kept: UInt64
-        if value < 0 {
-            kept = 0
-            clamped += 1
-        } else {
-            kept = UInt64(value)
-        }
-        if kept > ReportPrecision.highestTrackable {
-            kept = ReportPrecision.highestTrackable
-            clamped += 1
-        }
-        histogram.record(kept)
-        count += 1
-        let (total, overflow) = sum.addingReportingOverflow(kept)
+        if value < 0 || value > Int64(ReportPrecision.highestTrackable) { clamped += 1 }
+        histogram.record(value)
+        let (total, overflow) = sum.addingReportingOverflow(min(UInt64(max(0, value)), ReportPrecision.highestTrackable))
         sum = overflow ? .max : total
-        minimum = min(minimum, kept)
-        maximum = max(maximum, kept)
     }
 
     /// Percentile `p` (0…100) by HdrHistogram's nearest-rank rule: the smallest recorded value with at least p % of
     /// the values at or below it, reported as the top of its bucket (never above the maximum).
     func percentile(_ p: Double) -> UInt64 {
-        histogram.valueAtPercentile(p)
+        histogram.percentile(p) ?? 0
     }
 
     /// How many values are certainly above `value`: those in buckets wholly above the bucket holding it.
     func countAbove(_ value: Int64) -> Int {
-        guard count > 0, maximum > UInt64(max(0, value)) else { return 0 }
-        let from = histogram.nextNonEquivalentForValue(UInt64(max(0, value)))
-        guard from <= ReportPrecision.highestTrackable else { return 0 }
-        return Int(clamping: histogram.count(within: from...ReportPrecision.highestTrackable))
+        Int(clamping: histogram.countAbove(UInt64(max(0, value))))
     }
 
-    /// `percentile(_:)` of each of `levels` (ascending), in one walk over the recorded buckets. The library's
-    /// `valueAtPercentile` walks every bucket per call, in unspecialised generic code, and a report asks for hundreds.
+    /// `percentile(_:)` of each of `levels` (ascending), in one walk over the recorded buckets.
     func percentiles(_ levels: [Double]) -> [UInt64] {
-        let total = histogram.totalCount
-        guard total > 0 else { return levels.map { _ in 0 } }
-        let (low, high) = (histogram.min, histogram.maxRecorded)
-        var buckets = histogram.recordedValues()
-        var bucket = buckets.next()
-        return levels.map { level in
-            // The library's ends: 0 is the minimum, 100 and above the maximum.
-            if level == 0 { return low }
-            if level >= 100 { return high }
-            let wanted = LatencyHistogram.nearestRank(level, of: total)
-            // Levels ascend, so the walk goes on from where the last one stopped.
-            while let current = bucket, current.totalCountToThisValue < wanted { bucket = buckets.next() }
-            return bucket.map { Swift.max(Swift.min($0.value, high), low) } ?? 0
-        }
+        histogram.percentiles(levels)
     }
 
     var summary: DistributionSummary {
@@ -103,10 +70,11 @@ struct ValueDistribution {
     }
 
     /// Bars for a chart: counts in ranges whose bounds grow by a factor of 2^(1/`perOctave`), from the bucket of the
-    /// minimum to that of the maximum. At most 33 × `perOctave` bars.
+    /// minimum to that of the maximum. At most 33 × `perOctave` bars. A histogram bucket that straddles a bar edge
+    /// is counted in the bar holding its lowest value, so no value is counted twice.
     func bars(perOctave: Int = 4) -> [HistogramBar] {
         guard count > 0 else { return [] }
-        var lower = histogram.lowestEquivalentForValue(minimum)
+        var lower = OctaveHistogram<UInt64>.lowestEquivalent(minimum)
         let low = max(1, lower)
         let high = max(low, maximum)
         var bars: [HistogramBar] = []
@@ -118,52 +86,32 @@ struct ValueDistribution {
             var upper = UInt64(min(Double(ReportPrecision.highestTrackable), (Double(low) * factor).rounded(.down)))
             upper = max(upper, lower + 1)
             let end = min(upper - 1, high)
-            let inRange = countExact(lower...end)
+            let inRange = histogram.count(inBucketsStartingIn: lower...end)
             bars.append(HistogramBar(lower: Int64(lower), upper: Int64(end), count: Int(clamping: inRange)))
             lower = end + 1
         }
         return bars
     }
 
-    /// Count in a range without double counting a histogram bucket that straddles a bar edge: each bucket is
-    /// assigned to the bar holding its lowest value.
-    private func countExact(_ range: ClosedRange<UInt64>) -> UInt64 {
-        var total: UInt64 = 0
-        var value = histogram.lowestEquivalentForValue(range.lowerBound)
-        if value < range.lowerBound { value = histogram.nextNonEquivalentForValue(value) }
-        // Bounded by the number of buckets in the range (≤ 3,328 for the whole histogram).
-        while value <= range.upperBound {
-            total += UInt64(histogram.countForValue(value))
-            value = histogram.nextNonEquivalentForValue(value)
-        }
-        return total
-    }
-
     mutating func add(_ other: ValueDistribution) {
         histogram.add(other.histogram)
-        count += other.count
         let (total, overflow) = sum.addingReportingOverflow(other.sum)
         sum = overflow ? .max : total
-        minimum = min(minimum, other.minimum)
-        maximum = max(maximum, other.maximum)
         clamped += other.clamped
     }
 }
 
-/// The histogram of one time-series slot: HdrHistogram's bucket layout and percentile rule (so the same
-/// precision), stored sparsely while few buckets are used — a slot's values usually span a few octaves — and as a
-/// fixed 13 kB HdrHistogram once more than `denseAfter` buckets are, so no slot ever costs more than that.
+/// The histogram of one time-series slot: the same buckets and percentile rule as `ValueDistribution` (so the
+/// same precision), stored sparsely while few buckets are used — a slot's values usually span a few octaves but
+/// fill few of their buckets — and as an `OctaveHistogram` once more than `denseAfter` buckets are, so no slot
+/// ever costs more than 13.6 kB.
 struct SlotHistogram {
-    /// The bucket layout every slot shares (one histogram for the process, never written).
-    private static let layout = Histogram<UInt64>(
-        lowestDiscernibleValue: 1, highestTrackableValue: ReportPrecision.highestTrackable,
-        numberOfSignificantValueDigits: ReportPrecision.histogramDigits)
-    /// About where a dictionary of buckets outgrows the dense array.
+    /// About where a dictionary of buckets outgrows the octave table.
     static let denseAfter = 400
 
     /// Count per bucket, keyed by the bucket's lowest value (while sparse).
     private var buckets: [UInt64: UInt32] = [:]
-    private var dense: Histogram<UInt32>?
+    private var dense: OctaveHistogram<UInt32>?
     private(set) var count: UInt64 = 0
     private var minimum: UInt64 = .max
     private var maximum: UInt64 = 0
@@ -171,11 +119,9 @@ struct SlotHistogram {
     /// Bytes this histogram holds: the dense counts once dense, else the sparse table's storage (its capacity:
     /// what was allocated, not what is used).
     var footprint: Int {
-        dense != nil ? Self.denseFootprint : buckets.capacity * Self.bytesPerSparseBucket
+        dense?.footprint ?? buckets.capacity * Self.bytesPerSparseBucket
     }
 
-    /// About what a dense slot histogram allocates: 3,328 `UInt32` counts.
-    static let denseFootprint = 13_312
     /// A key, a value and the table's per-entry overhead.
     static let bytesPerSparseBucket = 16
 
@@ -185,18 +131,16 @@ struct SlotHistogram {
         minimum = min(minimum, kept)
         maximum = max(maximum, kept)
         if dense != nil {
-            dense?.record(kept)
+            dense?.record(kept, times: 1)
             return
         }
-        buckets[Self.layout.lowestEquivalentForValue(kept), default: 0] &+= 1
+        buckets[OctaveHistogram<UInt32>.lowestEquivalent(kept), default: 0] &+= 1
         if buckets.count > Self.denseAfter { makeDense() }
     }
 
     private mutating func makeDense() {
-        var histogram = Histogram<UInt32>(
-            lowestDiscernibleValue: 1, highestTrackableValue: ReportPrecision.highestTrackable,
-            numberOfSignificantValueDigits: ReportPrecision.histogramDigits)
-        for (lowest, bucketCount) in buckets { histogram.record(lowest, count: bucketCount) }
+        var histogram = OctaveHistogram<UInt32>()
+        for (lowest, bucketCount) in buckets { histogram.record(lowest, times: bucketCount) }
         if let existing = dense { histogram.add(existing) }
         dense = histogram
         buckets = [:]
@@ -210,14 +154,13 @@ struct SlotHistogram {
             if dense == nil { makeDense() }
             dense?.add(theirs)
         } else if dense != nil {
-            for (lowest, bucketCount) in other.buckets { dense?.record(lowest, count: bucketCount) }
+            for (lowest, bucketCount) in other.buckets { dense?.record(lowest, times: bucketCount) }
         } else {
             buckets.merge(other.buckets) { $0 &+ $1 }
             if buckets.count > Self.denseAfter { makeDense() }
         }
     }
 
-    /// As `Histogram.valueAtPercentile`: the top of the bucket holding the nearest-rank value, within min…max.
     func percentile(_ p: Double) -> UInt64 {
         percentiles([p])[0]
     }
@@ -226,10 +169,11 @@ struct SlotHistogram {
     func percentiles(_ levels: [Double]) -> [UInt64] {
         guard count > 0 else { return levels.map { _ in 0 } }
         if let dense {
-            return levels.map { level in
+            // The dense table's own extremes are bucket bounds where it took over sparse buckets: clamp to the slot's.
+            return zip(levels, dense.percentiles(levels)).map { level, value in
                 if level <= 0 { return minimum }
                 if level >= 100 { return maximum }
-                return max(min(dense.valueAtPercentile(level), maximum), minimum)
+                return max(min(value, maximum), minimum)
             }
         }
         let sorted = buckets.sorted { $0.key < $1.key }
@@ -238,11 +182,12 @@ struct SlotHistogram {
         return levels.map { level in
             if level <= 0 { return minimum }
             if level >= 100 { return maximum }
-            let wanted = LatencyHistogram.nearestRank(level, of: count)
+            let wanted = OctaveHistogram<UInt32>.nearestRank(level, of: count)
             // Levels ascend, so the walk goes on from where the last one stopped.
             while position < sorted.count {
                 if seen + UInt64(sorted[position].value) >= wanted {
-                    return max(min(Self.layout.highestEquivalentForValue(sorted[position].key), maximum), minimum)
+                    let top = OctaveHistogram<UInt32>.highestEquivalent(sorted[position].key)
+                    return max(min(top, maximum), minimum)
                 }
                 seen += UInt64(sorted[position].value)
                 position += 1
