@@ -284,8 +284,13 @@ public struct Correlator: Sendable {
     @discardableResult
     private mutating func removePending(_ key: PendingKey) -> Pending? {
         guard let entry = pending.removeValue(forKey: key) else { return nil }
-        if let count = pendingPerConnection[key.connection] {
-            pendingPerConnection[key.connection] = count > 1 ? count - 1 : nil
+        // One lookup for the read and the write.
+        if let index = pendingPerConnection.index(forKey: key.connection) {
+            if pendingPerConnection.values[index] > 1 {
+                pendingPerConnection.values[index] -= 1
+            } else {
+                pendingPerConnection.remove(at: index)
+            }
         }
         return entry
     }
