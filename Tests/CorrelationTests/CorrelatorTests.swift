@@ -161,6 +161,29 @@ struct CorrelatorTests {
         #expect(correlator.stats.evictedPending == 900)
     }
 
+    @Test("at the cap, a reused id replaces its own request and evicts nothing else")
+    func duplicateAtCap() {
+        var limits = Limits()
+        limits.maxPendingRequests = 3
+        var correlator = Correlator(limits: limits)
+        var records: [CallRecord] = []
+        for id in 1...3 { correlator.frame(Self.frame(request: true, id: Int64(id), at: Int64(id))) { records.append($0) } }
+        correlator.frame(Self.frame(request: true, id: 2, at: 10)) { records.append($0) }
+        #expect(records.map(\.requestID) == [2])
+        #expect(records.first?.quality.contains(.evicted) == false)
+        #expect(correlator.pendingCount == 3)
+        // The next new id is over the cap: the oldest other request (1) goes, not the replaced one.
+        correlator.frame(Self.frame(request: true, id: 4, at: 11)) { records.append($0) }
+        #expect(records.map(\.requestID) == [2, 1])
+        #expect(records.last?.quality.contains(.evicted) == true)
+        for id: Int64 in [2, 3, 4] { correlator.frame(Self.response(id: id, at: 20)) { records.append($0) } }
+        #expect(records.dropFirst(2).map(\.outcome) == [.ok, .ok, .ok])
+        #expect(records.dropFirst(2).map(\.requestOrder) == [3, 2, 4])
+        #expect(correlator.stats.duplicateRequestIDs == 1)
+        #expect(correlator.stats.evictedPending == 1)
+        #expect(correlator.pendingCount == 0)
+    }
+
     @Test("a reused id while the first is pending reports the first as unanswered")
     func duplicateID() {
         var correlator = Correlator()
