@@ -78,8 +78,9 @@ struct DubboConnection: TCPStreamConsumer {
     }
 
     /// Runs `work` on `direction`'s decoder (made now if the direction never announced itself) with the handler
-    /// that feeds its frames to the context. The decoder is moved out while it works, so its buffer is never
-    /// copied; the handler is a local function passed down non-escaping, so a packet allocates nothing for it.
+    /// that feeds its frames to the context. The decoder is worked on in place: moving it out and back cost two
+    /// copies of the whole decoder per packet. The handler is a local function passed down non-escaping, so a
+    /// packet allocates nothing for it.
     private mutating func withDecoder(
         _ direction: StreamDirection, _ work: (inout DubboStreamDecoder, DubboStreamDecoder.FrameHandler) -> Void
     ) {
@@ -90,13 +91,11 @@ struct DubboConnection: TCPStreamConsumer {
         }
         switch direction {
         case .initiatorToResponder:
-            var decoder = outbound.take() ?? midstreamDecoder()
-            work(&decoder, deliver)
-            outbound = decoder
+            if outbound == nil { outbound = midstreamDecoder() }
+            work(&outbound!, deliver)
         case .responderToInitiator:
-            var decoder = inbound.take() ?? midstreamDecoder()
-            work(&decoder, deliver)
-            inbound = decoder
+            if inbound == nil { inbound = midstreamDecoder() }
+            work(&inbound!, deliver)
         }
     }
 

@@ -45,10 +45,14 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
     }
 
     /// Runs `work` on the connection in `slot` where it lies (nothing is copied, so its consumer's buffers stay
-    /// uniquely referenced), then files it in the buffering list if it holds bytes. `nil` for an empty slot.
-    mutating func update<Result>(_ slot: Int, _ work: (inout Connection<Consumer>) -> Result) -> Result? {
+    /// uniquely referenced) and on the caller's counters, then files it in the buffering list if it holds bytes.
+    /// `nil` for an empty slot.
+    mutating func update<Result>(
+        _ slot: Int, counting stats: inout ReassemblyStats,
+        _ work: (inout Connection<Consumer>, inout ReassemblyStats) -> Result
+    ) -> Result? {
         guard slot >= 0, slot < slots.count, slots[slot] != nil else { return nil }
-        let result = work(&slots[slot]!)
+        let result = work(&slots[slot]!, &stats)
         fileBuffering(slot, holdsBytes: slots[slot]?.hasBufferedData == true)
         return result
     }

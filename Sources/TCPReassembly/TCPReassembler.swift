@@ -69,13 +69,12 @@ public struct TCPReassembler<Factory: TCPStreamConsumerFactory> {
         }
         guard let slot else { return }
         table.touch(slot)
-        // Worked on in its slot; locals, because the closure may not reach into `self` while the table is mutated.
+        // Worked on in its slot, with the counters passed in place: the closure may not reach into `self` while the
+        // table is mutated, and copying the counters out and back cost two copies of them per packet.
         let limits = self.limits
-        var stats = self.stats
-        let verdict = table.update(slot) { connection in
+        let verdict = table.update(slot, counting: &stats) { connection, stats in
             connection.handle(segment, payload: payload, time: time, limits: limits, stats: &stats)
         }
-        self.stats = stats
         if let verdict, verdict != .open, let connection = table.take(slot) {
             settle(connection, at: slot, verdict: verdict, time: time)
         }
