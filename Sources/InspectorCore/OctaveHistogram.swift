@@ -18,12 +18,13 @@ public struct OctaveHistogram<Count: FixedWidthInteger & UnsignedInteger & Senda
     static var exactBelow: Int { 256 }
     /// Buckets per power of two above `exactBelow` (two significant decimal digits).
     static var bucketsPerOctave: Int { 128 }
-    /// Segment 0 (exact values), then one per power of two from 2^8 to 2^32.
+    /// Segment 0 (exact values), then one per power of two from 2^8 to 2^32 (the size of `start`).
     static var segmentCount: Int { 1 + (32 - 8 + 1) }
 
     /// Where each segment's counts start in `counts`; -1 until the segment's first value. Segments are laid out in
-    /// the order they were first used, so walks go through `start` in segment order.
-    private var start: [Int32] = []
+    /// the order they were first used, so walks go through `start` in segment order. Inline (no second heap
+    /// array to check on every value recorded).
+    private var start = InlineArray<26, Int16>(repeating: -1)
     private var counts: [Count] = []
     public private(set) var count: UInt64 = 0
     public private(set) var minimum: UInt64 = .max
@@ -32,7 +33,7 @@ public struct OctaveHistogram<Count: FixedWidthInteger & UnsignedInteger & Senda
     public init() {}
 
     /// Bytes this histogram allocated for its counts.
-    public var footprint: Int { counts.capacity * MemoryLayout<Count>.stride + start.capacity * 4 }
+    public var footprint: Int { counts.capacity * MemoryLayout<Count>.stride }
 
     /// Records one value (negative counts as 0, past `highestTrackable` as `highestTrackable`).
     public mutating func record(_ value: Int64) {
@@ -151,20 +152,19 @@ public struct OctaveHistogram<Count: FixedWidthInteger & UnsignedInteger & Senda
     // MARK: Layout
 
     private func bucket(_ segment: Int, _ offset: Int) -> Count {
-        guard !start.isEmpty, start[segment] >= 0 else { return 0 }
+        guard start[segment] >= 0 else { return 0 }
         return counts[Int(start[segment]) + offset]
     }
 
     /// Where `segment`'s counts start, allocating them (zeros) on its first value.
     private mutating func base(of segment: Int) -> Int {
-        if start.isEmpty { start = Array(repeating: -1, count: Self.segmentCount) }
         let known = start[segment]
         if known >= 0 { return Int(known) }
         let base = counts.count
         // Exactly what is needed (at most 26 growths, one per octave), so the footprint is the counts in use.
         counts.reserveCapacity(base + Self.size(of: segment))
         counts.append(contentsOf: repeatElement(0, count: Self.size(of: segment)))
-        start[segment] = Int32(base)
+        start[segment] = Int16(base)
         return base
     }
 
