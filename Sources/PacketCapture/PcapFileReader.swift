@@ -21,6 +21,8 @@ package final class PcapFileReader: PacketSource {
     package private(set) var stats = CaptureStats()
 
     private let handle: PcapHandle
+    /// The records read without libpcap, when the file allows it (`PcapRecordStream`); libpcap reads them otherwise.
+    private let records: PcapRecordStream?
     private var finished = false
 
     /// Opens `path` and, when `filter` is given, installs it as a BPF filter compiled for the file's link type.
@@ -41,6 +43,8 @@ package final class PcapFileReader: PacketSource {
         self.filter = filter
         self.linkType = handle.linkType
         self.snapLength = Int(handle.snapLength)
+        self.records = filter == nil
+            ? PcapRecordStream.open(path: path, linkType: handle.linkType, snapshotLength: Int(handle.snapLength)) : nil
         self.handle = handle
     }
 
@@ -57,7 +61,7 @@ package final class PcapFileReader: PacketSource {
     /// were already returned. The packet's bytes are valid until the next call.
     package func nextPacket() throws(CaptureError) -> CapturedPacket? {
         guard !finished else { return nil }
-        switch handle.next() {
+        switch records?.next() ?? handle.next() {
         case .packet(let record):
             let packet = CapturedPacket(
                 time: CaptureTime(nanosecondsSinceEpoch: record.nanosecondsSinceEpoch),
