@@ -140,44 +140,48 @@ public struct Correlator: Sendable {
     private mutating func request(_ event: consuming FrameEvent, _ emit: Emit) {
         stats.requests += 1
         let header = event.info.header
-        var record = CallRecord(
-            kind: .call, client: event.source, server: event.destination, requestID: header.requestID,
-            serialization: header.serialization, requestFrame: event.info, outcome: .noResponse,
-            quality: Self.quality(of: event.info, body: event.body, isRequest: true))
+        // Built in its table entry and moved from there: a record copied retains every string it holds.
+        var entry = Pending(
+            record: CallRecord(
+                kind: .call, client: event.source, server: event.destination, requestID: header.requestID,
+                serialization: header.serialization, requestFrame: event.info, outcome: .noResponse,
+                quality: Self.quality(of: event.info, body: event.body, isRequest: true)),
+            sequence: 0)
         switch event.takeBody() {
         case .request(let body):
-            record.request = body
+            entry.record.request = body
         case .heartbeat:
-            record.kind = .heartbeat
+            entry.record.kind = .heartbeat
         case .event(let data):
-            record.kind = .event
-            record.eventData = data
+            entry.record.kind = .event
+            entry.record.eventData = data
         case .undecoded, .missing:
             // A body we could not read: an event's kind is still known from the header.
-            if header.isEvent { record.kind = .event }
+            if header.isEvent { entry.record.kind = .event }
         case .deferred(let bytes):
-            record.deferredRequestBody = bytes
+            entry.record.deferredRequestBody = bytes
         case .response:
             break
         }
         guard header.isTwoWay else {
-            record.outcome = .oneway
-            switch record.kind {
+            entry.record.outcome = .oneway
+            switch entry.record.kind {
             case .heartbeat: stats.heartbeats += 1
             case .event: stats.events += 1
             default:
-                record.kind = .oneway
+                entry.record.kind = .oneway
                 stats.oneway += 1
             }
-            emit(record)
+            emit(entry.takeRecord())
             return
         }
         let key = PendingKey(connection: event.connection, client: event.source, requestID: header.requestID)
         let sequence = nextSequence
         nextSequence += 1
-        record.requestOrder = sequence
+        entry.record.requestOrder = sequence
+        entry.sequence = sequence
         // One lookup both stores the request and finds one it replaces (the same id still pending: reported now).
-        if let earlier = pending.updateValue(Pending(record: record, sequence: sequence), forKey: key) {
+        if let earlier = pending.updateValue(entry, forKey: key) {
             stats.duplicateRequestIDs += 1
             emitUnanswered(earlier.takeRecord(), emit)
         } else {
@@ -211,7 +215,7 @@ public struct Correlator: Sendable {
         case .deferred(let bytes): (responseBody, deferredBytes) = (nil, bytes)
         default: responseBody = nil
         }
-        guard var record = removePending(key)?.takeRecord() else {
+        guard var entry = removePending(key) else {
             stats.orphanResponses += 1
             var orphan = CallRecord(
                 kind: .orphanResponse, client: event.destination, server: event.source,
@@ -222,17 +226,17 @@ public struct Correlator: Sendable {
             emit(orphan)
             return
         }
-        record.responseFrame = event.info
-        record.response = responseBody
-        record.deferredResponseBody = deferredBytes
-        record.quality.formUnion(quality)
-        record.outcome = Self.outcome(of: record)
-        switch record.kind {
+        entry.record.responseFrame = event.info
+        entry.record.response = responseBody
+        entry.record.deferredResponseBody = deferredBytes
+        entry.record.quality.formUnion(quality)
+        entry.record.outcome = Self.outcome(of: entry.record)
+        switch entry.record.kind {
         case .heartbeat: stats.heartbeats += 1
         case .event: stats.events += 1
         default: stats.calls += 1
         }
-        emit(record)
+        emit(entry.takeRecord())
     }
 
     // MARK: Helpers
