@@ -122,6 +122,24 @@ struct PcapRecordStreamTests {
         }
     }
 
+    @Test("records longer than the read buffer (up to the largest captured length) read whole, and cut ones fail alike")
+    func longRecords() throws {
+        let directory = try TemporaryDirectory()
+        var records = Self.frames(5)
+        records[1].data = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        records[3].data = (0..<262_144).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let bytes = CaptureFileBytes.pcap(records: records)
+        let whole = try directory.write("long.pcap", bytes)
+        let (reference, stream) = try Self.readBoth(whole)
+        #expect(reference.records.map { $0[1] }.contains(262_144))
+        #expect(stream == reference)
+        for cut in [24 + 16 + 70 + 16 + 150_000, bytes.count - 100] {
+            let path = try directory.write("long-\(cut).pcap", Array(bytes.prefix(cut)))
+            let (reference, stream) = try Self.readBoth(path)
+            #expect(stream == reference, "cut at \(cut): \(reference)")
+        }
+    }
+
     @Test("nanosecond files and times before 1970 or past 2038 read as libpcap reads them")
     func times() throws {
         let directory = try TemporaryDirectory()
