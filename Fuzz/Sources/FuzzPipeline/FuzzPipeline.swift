@@ -14,7 +14,9 @@ import RegistryJoin
 ///
 /// Invariants besides "no trap": every JSON line is valid JSON; every text line is free of terminal control
 /// characters; every CSV row is well-formed RFC 4180 with one field per column and no formula-looking text
-/// cell; the run summary agrees with the records seen; a report counts every call and its JSON is valid.
+/// cell; the run summary agrees with the records seen; a report counts every call and its JSON is valid; the file
+/// read by libpcap alone (an empty filter keeps every packet but takes libpcap's reader instead of
+/// `PcapRecordStream`) gives the same summary and the same problems, wherever libpcap can compile that filter.
 nonisolated(unsafe) private let scratch = TemporaryFile(suffix: ".pcap")
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -66,6 +68,14 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     for message in problems.unreadableFiles + problems.readErrors {
         invariant(!message.contains("\n"), "a problem message spans lines")
     }
+    let viaLibpcap = OfflineAnalysis(limits: limits, plan: DecodePlan(depth: depth), filter: "")
+    let (librarySummary, libraryProblems) = viaLibpcap.run(paths: [scratch.path]) { _ in }
+    // Only where libpcap could take the filter (it cannot compile one for a link type it does not know).
+    guard libraryProblems.unreadableFiles.isEmpty else { return 0 }
+    invariant(librarySummary.text == summary.text, "read by libpcap: \(librarySummary.text)\nread here: \(summary.text)")
+    invariant(
+        libraryProblems.readErrors == problems.readErrors && libraryProblems.unreadableFiles == problems.unreadableFiles,
+        "read by libpcap: \(libraryProblems.readErrors) \(libraryProblems.unreadableFiles); here: \(problems.readErrors) \(problems.unreadableFiles)")
     _ = summary.text
     return 0
 }
