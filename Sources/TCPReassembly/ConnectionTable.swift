@@ -6,7 +6,21 @@ internal import InspectorCore
 /// A connection is worked on in its slot (`update`), or taken out of it (`take`) and put back after (`putBack`),
 /// so its consumer is mutated in place with no copy. Every operation is O(1) on average.
 struct ConnectionTable<Consumer: TCPStreamConsumer> {
-    private var slots: [Connection<Consumer>?] = []
+    /// A connection in its slot. Boxed, so telling an empty slot from a full one is a null check: as an optional
+    /// struct in the array, each packet copied the whole connection (848 bytes) several times to look at its case.
+    private final class Slot {
+        var connection: Connection<Consumer>
+
+        init(_ connection: consuming Connection<Consumer>) {
+            self.connection = connection
+        }
+
+        func read<T>(_ body: (borrowing Connection<Consumer>) -> T) -> T {
+            body(connection)
+        }
+    }
+
+    private var slots: [Slot?] = []
     private var index: [ConnectionKey: Int] = [:]
     private var freeSlots: [Int] = []
     /// Front = least recently active.
@@ -19,14 +33,13 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
     func slot(for key: ConnectionKey) -> Int? { index[key] }
 
     /// Runs a read-only question against the connection in `slot` without copying it out.
-    func inspect<T>(_ slot: Int, _ body: (Connection<Consumer>) -> T) -> T? {
-        guard slot >= 0, slot < slots.count, let connection = slots[slot] else { return nil }
-        return body(connection)
+    func inspect<T>(_ slot: Int, _ body: (borrowing Connection<Consumer>) -> T) -> T? {
+        guard slot >= 0, slot < slots.count, let box = slots[slot] else { return nil }
+        return box.read(body)
     }
 
     func lastActivity(of slot: Int) -> CaptureTime? {
-        guard slot >= 0, slot < slots.count else { return nil }
-        return slots[slot]?.lastActivity
+        inspect(slot) { $0.lastActivity }
     }
 
     /// Stores a new connection as the most recently active one and returns its slot.
@@ -34,10 +47,10 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
         let slot: Int
         if let reused = freeSlots.popLast() {
             slot = reused
-            slots[slot] = connection
+            slots[slot] = Slot(connection)
         } else {
             slot = slots.count
-            slots.append(connection)
+            slots.append(Slot(connection))
         }
         index[connection.key] = slot
         recency.append(slot)
@@ -51,16 +64,17 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
         _ slot: Int, counting stats: inout ReassemblyStats,
         _ work: (inout Connection<Consumer>, inout ReassemblyStats) -> Result
     ) -> Result? {
-        guard slot >= 0, slot < slots.count, slots[slot] != nil else { return nil }
-        let result = work(&slots[slot]!, &stats)
-        fileBuffering(slot, holdsBytes: slots[slot]?.hasBufferedData == true)
+        guard slot >= 0, slot < slots.count, let box = slots[slot] else { return nil }
+        let result = work(&box.connection, &stats)
+        fileBuffering(slot, holdsBytes: box.connection.hasBufferedData)
         return result
     }
 
     /// Moves the connection out of its slot for in-place work; the slot stays reserved until `putBack` or `remove`.
     mutating func take(_ slot: Int) -> Connection<Consumer>? {
-        guard slot >= 0, slot < slots.count else { return nil }
-        return slots[slot].take()
+        guard slot >= 0, slot < slots.count, let box = slots[slot].take() else { return nil }
+        // The box goes with this reference, so the connection's buffers are unique again right after.
+        return box.connection
     }
 
     /// Returns a taken connection to its slot and files it in the buffering list if it holds bytes.
@@ -68,7 +82,7 @@ struct ConnectionTable<Consumer: TCPStreamConsumer> {
     mutating func putBack(_ connection: consuming Connection<Consumer>, at slot: Int) {
         guard slot >= 0, slot < slots.count else { return }
         fileBuffering(slot, holdsBytes: connection.hasBufferedData)
-        slots[slot] = connection
+        slots[slot] = Slot(connection)
     }
 
     /// Marks the connection in `slot` as the most recently active.
