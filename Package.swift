@@ -34,6 +34,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Tests only: the reference `OctaveHistogram` (the reports' and the live view's percentiles) is checked against.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         // HPACK only (TripleWire): the NIOHPACK product, not the HTTP/2 channel handlers.
