@@ -37,8 +37,9 @@ struct ValueDistribution {
 
     mutating func record(_ value: Int64) {
         if value < 0 || value > Int64(ReportPrecision.highestTrackable) { clamped += 1 }
-        histogram.record(value)
-        let (total, overflow) = sum.addingReportingOverflow(min(UInt64(max(0, value)), ReportPrecision.highestTrackable))
+        let kept = min(UInt64(max(0, value)), ReportPrecision.highestTrackable)
+        histogram.record(kept, times: 1)
+        let (total, overflow) = sum.addingReportingOverflow(kept)
         sum = overflow ? .max : total
     }
 

@@ -41,11 +41,11 @@ final class PcapRecordStream {
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
+        // Read, not peeked: the records start right after it.
         var header = [UInt8](repeating: 0, count: fileHeaderSize)
-        let headerRead = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, fileHeaderSize, 0) }
+        let headerRead = header.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, fileHeaderSize) }
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, headerRead == fileHeaderSize,
-              let nanosecondsPerTick = Self.ticks(fileHeader: header),
-              lseek(descriptor, off_t(fileHeaderSize), SEEK_SET) == off_t(fileHeaderSize),
+              let nanosecondsPerTick = header.withUnsafeBytes(Self.ticks(fileHeader:)),
               let stream = PcapRecordStream(descriptor: descriptor, ticks: nanosecondsPerTick, snapshot: snapshotLength)
         else {
             close(descriptor)
@@ -57,13 +57,14 @@ final class PcapRecordStream {
 
     /// Nanoseconds per unit of a record's sub-second field, for a header in this machine's byte order and of
     /// version 2.4 or later (earlier versions may have the two lengths swapped); nil for any other header.
-    static func ticks(fileHeader bytes: [UInt8]) -> Int64? {
-        let magic = UInt32(littleEndianBytes: bytes, at: 0)
-        let major = UInt16(bytes[4]) | UInt16(bytes[5]) << 8
-        let minor = UInt16(bytes[6]) | UInt16(bytes[7]) << 8
+    /// Fields are loaded in this machine's byte order, as the records' are (`next`).
+    static func ticks(fileHeader bytes: UnsafeRawBufferPointer) -> Int64? {
         #if _endian(big)
-        return nil  // the magic is read as little-endian: a big-endian machine leaves every file to libpcap
+        return nil  // only the little-endian magics are known here: a big-endian machine leaves every file to libpcap
         #endif
+        let magic = bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+        let major = bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self)
+        let minor = bytes.loadUnaligned(fromByteOffset: 6, as: UInt16.self)
         guard major == 2, minor >= 4 else { return nil }
         switch magic {
         case 0xA1B2_C3D4: return 1_000
@@ -158,12 +159,5 @@ final class PcapRecordStream {
     private func fail(_ message: String) -> PcapRecordResult {
         failed = true
         return .failed(message: message)
-    }
-}
-
-private extension UInt32 {
-    init(littleEndianBytes bytes: [UInt8], at offset: Int) {
-        self = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16
-            | UInt32(bytes[offset + 3]) << 24
     }
 }
