@@ -140,48 +140,27 @@ public struct Correlator: Sendable {
     private mutating func request(_ event: consuming FrameEvent, _ emit: Emit) {
         stats.requests += 1
         let header = event.info.header
-        // Built in its table entry and moved from there: a record copied retains every string it holds.
-        var entry = Pending(
-            record: CallRecord(
-                kind: .call, client: event.source, server: event.destination, requestID: header.requestID,
-                serialization: header.serialization, requestFrame: event.info, outcome: .noResponse,
-                quality: Self.quality(of: event.info, body: event.body, isRequest: true)),
-            sequence: 0)
-        switch event.takeBody() {
-        case .request(let body):
-            entry.record.request = body
-        case .heartbeat:
-            entry.record.kind = .heartbeat
-        case .event(let data):
-            entry.record.kind = .event
-            entry.record.eventData = data
-        case .undecoded, .missing:
-            // A body we could not read: an event's kind is still known from the header.
-            if header.isEvent { entry.record.kind = .event }
-        case .deferred(let bytes):
-            entry.record.deferredRequestBody = bytes
-        case .response:
-            break
-        }
         guard header.isTwoWay else {
-            entry.record.outcome = .oneway
-            switch entry.record.kind {
+            var record = CallRecord(request: &event, sequence: nil)
+            record.outcome = .oneway
+            switch record.kind {
             case .heartbeat: stats.heartbeats += 1
             case .event: stats.events += 1
             default:
-                entry.record.kind = .oneway
+                record.kind = .oneway
                 stats.oneway += 1
             }
-            emit(entry.takeRecord())
+            emit(record)
             return
         }
         let key = PendingKey(connection: event.connection, client: event.source, requestID: header.requestID)
         let sequence = nextSequence
         nextSequence += 1
-        entry.record.requestOrder = sequence
-        entry.sequence = sequence
-        // One lookup both stores the request and finds one it replaces (the same id still pending: reported now).
-        if let earlier = pending.updateValue(entry, forKey: key) {
+        // The entry is built in the call that stores it, so the table takes it by move (a record copied retains
+        // every string it holds); one lookup both stores it and finds a request it replaces (the same id still
+        // pending: reported now).
+        if let earlier = pending.updateValue(
+            Pending(record: CallRecord(request: &event, sequence: sequence), sequence: sequence), forKey: key) {
             stats.duplicateRequestIDs += 1
             emitUnanswered(earlier.takeRecord(), emit)
         } else {
@@ -215,7 +194,7 @@ public struct Correlator: Sendable {
         case .deferred(let bytes): (responseBody, deferredBytes) = (nil, bytes)
         default: responseBody = nil
         }
-        guard var entry = removePending(key) else {
+        guard let index = pending.index(forKey: key) else {
             stats.orphanResponses += 1
             var orphan = CallRecord(
                 kind: .orphanResponse, client: event.destination, server: event.source,
@@ -226,17 +205,15 @@ public struct Correlator: Sendable {
             emit(orphan)
             return
         }
-        entry.record.responseFrame = event.info
-        entry.record.response = responseBody
-        entry.record.deferredResponseBody = deferredBytes
-        entry.record.quality.formUnion(quality)
-        entry.record.outcome = Self.outcome(of: entry.record)
-        switch entry.record.kind {
+        // Completed in its table slot and moved out of it: a record bound to a local is copied.
+        let kind = pending.values[index].record.complete(
+            responseFrame: event.info, response: responseBody, deferredBytes: deferredBytes, quality: quality)
+        switch kind {
         case .heartbeat: stats.heartbeats += 1
         case .event: stats.events += 1
         default: stats.calls += 1
         }
-        emit(entry.takeRecord())
+        emit(removePending(at: index).takeRecord())
     }
 
     // MARK: Helpers
@@ -296,13 +273,18 @@ public struct Correlator: Sendable {
 
     @discardableResult
     private mutating func removePending(_ key: PendingKey) -> Pending? {
-        guard let entry = pending.removeValue(forKey: key) else { return nil }
+        guard let index = pending.index(forKey: key) else { return nil }
+        return removePending(at: index)
+    }
+
+    private mutating func removePending(at index: Dictionary<PendingKey, Pending>.Index) -> Pending {
+        let (key, entry) = pending.remove(at: index)
         // One lookup for the read and the write.
-        if let index = pendingPerConnection.index(forKey: key.connection) {
-            if pendingPerConnection.values[index] > 1 {
-                pendingPerConnection.values[index] -= 1
+        if let count = pendingPerConnection.index(forKey: key.connection) {
+            if pendingPerConnection.values[count] > 1 {
+                pendingPerConnection.values[count] -= 1
             } else {
-                pendingPerConnection.remove(at: index)
+                pendingPerConnection.remove(at: count)
             }
         }
         return entry
@@ -313,5 +295,48 @@ public struct Correlator: Sendable {
             order.removeFirst(orderHead)
             orderHead = 0
         }
+    }
+}
+
+extension CallRecord {
+    /// The record a request starts, its body moved out of `event`; `sequence` is its place in request order (nil
+    /// for a one-way request, which is never pending). An initializer, so the record is built where it is stored:
+    /// a function returning it copied it on the way out.
+    fileprivate init(request event: inout FrameEvent, sequence: UInt64?) {
+        let header = event.info.header
+        self.init(
+            kind: .call, client: event.source, server: event.destination, requestID: header.requestID,
+            serialization: header.serialization, requestFrame: event.info, outcome: .noResponse,
+            quality: Correlator.quality(of: event.info, body: event.body, isRequest: true))
+        if let sequence { requestOrder = sequence }
+        switch event.takeBody() {
+        case .request(let body):
+            request = body
+        case .heartbeat:
+            kind = .heartbeat
+        case .event(let data):
+            kind = .event
+            eventData = data
+        case .undecoded, .missing:
+            // A body we could not read: an event's kind is still known from the header.
+            if header.isEvent { kind = .event }
+        case .deferred(let bytes):
+            deferredRequestBody = bytes
+        case .response:
+            break
+        }
+    }
+
+    /// Fills in a pending request's response; returns the record's kind (read here: reading it through the table
+    /// would copy the entry).
+    fileprivate mutating func complete(
+        responseFrame: DubboFrameInfo, response: DubboResponseBody?, deferredBytes: [UInt8]?, quality: CallQuality
+    ) -> CallKind {
+        self.responseFrame = responseFrame
+        self.response = response
+        deferredResponseBody = deferredBytes
+        self.quality.formUnion(quality)
+        outcome = Correlator.outcome(of: self)
+        return kind
     }
 }
