@@ -23,15 +23,20 @@ public struct UndecodedReasons: Sendable, Equatable {
 
     public mutating func add(_ reason: String, times: Int = 1) {
         total += times
-        if counts[reason] != nil || counts.count < Self.maxReasons {
+        let distinct = counts.count - (counts[Self.otherReason] == nil ? 0 : 1)
+        if reason != Self.otherReason, counts[reason] != nil || distinct < Self.maxReasons {
             counts[reason, default: 0] += times
         } else {
             counts[Self.otherReason, default: 0] += times
         }
     }
 
+    /// Adds `other`'s counts, most frequent reasons first (ties by name) and its other reasons last: an order of
+    /// their own, not the dictionary's (which changes from run to run), so when the two hold more than
+    /// `maxReasons` between them the same ones are kept every time.
     public mutating func merge(_ other: UndecodedReasons) {
-        for (reason, times) in other.counts { add(reason, times: times) }
+        for (reason, times) in other.top(Int.max) where reason != Self.otherReason { add(reason, times: times) }
+        if let times = other.counts[Self.otherReason] { add(Self.otherReason, times: times) }
     }
 
     /// The most frequent first (ties by name), at most `limit` of them.

@@ -46,5 +46,36 @@ struct UndecodedReasonsTests {
         var merged = UndecodedReasons()
         merged.merge(reasons)
         #expect(merged.total == reasons.total)
+        // A full set merged into an empty one loses nothing (the other reasons stay other, not a reason of their own).
+        #expect(merged == reasons)
+    }
+
+    @Test("merging more reasons than are kept keeps the most frequent, whatever the dictionaries' order")
+    func mergeOrder() {
+        var first = UndecodedReasons()
+        var second = UndecodedReasons()
+        for index in 0..<UndecodedReasons.maxReasons { first.add("rare \(index)x") }
+        for index in 0..<UndecodedReasons.maxReasons { second.add("common \(index)x", times: 2 + index) }
+        second.add(UndecodedReasons.otherReason, times: 5)
+        var merged = first
+        merged.merge(second)
+        // `first` already holds 32 reasons: all of `second`'s go to other.
+        #expect(merged.counts.count == UndecodedReasons.maxReasons + 1)
+        #expect(merged.total == first.total + second.total)
+        var fresh = UndecodedReasons()
+        fresh.add("rare 0x")
+        fresh.merge(second)
+        // One slot taken: the 31 most frequent of `second` join it, its least frequent and its own other go to other.
+        #expect(fresh.counts["rare 0x"] == 1)
+        #expect(fresh.counts["common 31x"] == 33 && fresh.counts["common 1x"] == 3)
+        #expect(fresh.counts["common 0x"] == nil)
+        #expect(fresh.counts[UndecodedReasons.otherReason] == 2 + 5)
+        // The same every time: 50 merges of copies give one answer.
+        for _ in 0..<50 {
+            var again = UndecodedReasons()
+            again.add("rare 0x")
+            again.merge(second)
+            #expect(again == fresh)
+        }
     }
 }
