@@ -18,6 +18,12 @@ package final class AnalysisContext {
     /// Keep Hessian2 call bodies as bytes for the record thread to decode (`DubboBody.deferred`), balancing the two
     /// threads when the output itself costs little (reports).
     var defersDecoding = false
+    /// The pipe to the record thread when decoding is deferred. While that thread is behind, bodies are decoded here
+    /// after all: small bodies make it the slower one (aggregation and decoding per call), large ones this thread
+    /// (reading, reassembly and copies per byte), and either way neither waits for the other.
+    var recordPipe: RecordPipe?
+    /// Bodies decoded here because the record thread was behind (`RunSummary.bodiesDecodedForRecordThread`).
+    var bodiesDecodedForRecordThread = 0
     /// Leave Triple message values to the record thread (`TripleLimits.defersValues`).
     var defersTripleValues = false
     /// Memory held by every connection's decoders for incomplete frames (kept current by `DubboConnection`).
@@ -37,18 +43,19 @@ package final class AnalysisContext {
     /// - Parameter shares: how many contexts share the run's limits (the shards of a sharded run): each gets that
     ///   share of the limits that bound the whole run's memory (pending requests, buffered frames, remembered
     ///   header blocks), so the run as a whole stays within them.
-    init(limits: Limits, depth: DubboBodyDecoder.Depth, shares: Int = 1, emit: @escaping Correlator.Emit) {
+    init(limits: Limits, plan: DecodePlan, shares: Int = 1, emit: @escaping Correlator.Emit) {
         let shares = max(1, shares)
         var correlatorLimits = limits
         correlatorLimits.maxPendingRequests = max(1, limits.maxPendingRequests / shares)
         self.correlator = Correlator(limits: correlatorLimits)
-        self.bodyDecoder = DubboBodyDecoder(limits: limits, depth: depth)
+        self.bodyDecoder = DubboBodyDecoder(
+            limits: limits, depth: plan.depth, requestAttachmentKeys: plan.requestAttachmentKeys)
         self.emit = emit
         let largestFrame = limits.maxBodyLength > Int.max / 4 ? Int.max / 2 : 2 * (limits.maxBodyLength + 16)
         self.maxBufferedFrameBytes = max(limits.maxBufferedFrameBytesTotal / shares, largestFrame)
         var tripleLimits = TripleLimits(limits)
-        tripleLimits.decodesValues = depth == .full
-        tripleLimits.keepsRequestsForLater = depth == .argumentsOnDemand
+        tripleLimits.decodesValues = plan.depth == .full
+        tripleLimits.keepsRequestsForLater = plan.depth == .argumentsOnDemand
         tripleLimits.maxRememberedHeaderBytes /= shares
         self.tripleLimits = tripleLimits
         self.headerBlocks = HeaderBlockMemory(budget: tripleLimits.maxRememberedHeaderBytes)
@@ -62,11 +69,18 @@ package final class AnalysisContext {
     func frame(connection: UInt64, source: Endpoint, destination: Endpoint, info: DubboFrameInfo, body: Span<UInt8>) {
         let decoded: DubboBody
         if defersDecoding, bodyDecoder.canDefer(info) {
-            decoded = .deferred(body.withUnsafeBufferPointer { Array($0) })
+            // Either way the record thread counts it if it does not decode (`DeferredBodyDecoder.countsDeferrable`),
+            // so the counts do not depend on which thread had time.
+            if recordPipe?.isBehind == true {
+                bodiesDecodedForRecordThread += 1
+                decoded = bodyDecoder.decode(info, body: body)
+            } else {
+                decoded = .deferred(body.withUnsafeBufferPointer { Array($0) })
+            }
         } else {
             decoded = bodyDecoder.decode(info, body: body)
+            undecodedReasons.count(decoded)
         }
-        undecodedReasons.count(decoded)
         let event = FrameEvent(connection: connection, source: source, destination: destination, info: info, body: decoded)
         let emit = self.emit
         correlator.frame(consume event, emit)

@@ -37,15 +37,18 @@ package final class BatchPipe<Batch: RecyclableBatch>: @unchecked Sendable {
     }
 
     /// Producer side: hands `batch` over (waiting while `maxBatches` are queued) and leaves an empty one in its place,
-    /// recycled when the consumer has one back. An empty batch is not sent.
-    package func send(_ batch: inout Batch) {
-        guard !batch.isEmpty else { return }
+    /// recycled when the consumer has one back. An empty batch is not sent. Returns how many batches wait for the
+    /// consumer, this one included (0 when nothing was sent).
+    @discardableResult
+    package func send(_ batch: inout Batch) -> Int {
+        guard !batch.isEmpty else { return 0 }
         // Moved (swapped in), not shared: the consumer works on the batch in place, which would copy one still
         // referenced here.
-        queue.wait(until: nil, ready: { $0.full.count < self.maxBatches }) { queue in
+        return queue.wait(until: nil, ready: { $0.full.count < self.maxBatches }) { queue in
             queue.full.append(Batch())
             swap(&queue.full[queue.full.count - 1], &batch)
             if let recycled = queue.empty.popLast() { batch = recycled }
+            return queue.full.count
         }
     }
 

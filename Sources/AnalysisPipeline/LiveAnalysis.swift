@@ -48,7 +48,7 @@ package struct LiveAnalysis {
         publish: (Progress) -> Void
     ) -> Outcome {
         var records = 0
-        var pipeline = PacketPipeline(limits: limits, depth: plan.depth) { record in
+        var pipeline = PacketPipeline(limits: limits, plan: plan) { record in
             records += 1
             onRecord(record)
         }

@@ -103,7 +103,7 @@ public struct OfflineAnalysis {
         // Decoding is left to the record thread to balance two threads; shards decode in parallel themselves.
         let defersDubboBodies = recordsOnSecondThread && !sharded && plan.defersBodiesToRecordThread
         let defersTripleValues = recordsOnSecondThread && !sharded && plan.defersTripleValuesToRecordThread
-        let deferred = defersDubboBodies || defersTripleValues ? DeferredDecoding(limits: limits, depth: plan.depth) : nil
+        let deferred = defersDubboBodies || defersTripleValues ? DeferredDecoding(limits: limits, plan: plan) : nil
         // What the record thread does with each record, in place.
         let sink = { (record: inout CallRecord) in
             if let deferred { record.decodeDeferredBodies(with: &deferred.decoder) }
@@ -116,8 +116,10 @@ public struct OfflineAnalysis {
             records.count += 1
             if let pipe { pipe.send(consume record) } else { onRecord(record) }
         }
+        deferred?.decoder.countsDeferrable = defersDubboBodies
         let configure = { (context: AnalysisContext) in
             context.defersDecoding = defersDubboBodies
+            context.recordPipe = pipe
             context.defersTripleValues = defersTripleValues
         }
         var source = MergedPacketSource(readers: readers)
@@ -125,7 +127,7 @@ public struct OfflineAnalysis {
             if sharded {
                 Self.analyse(
                     ThreadedPacketPipeline(
-                        limits: limits, depth: plan.depth, shards: shards, configure: configure,
+                        limits: limits, plan: plan, shards: shards, configure: configure,
                         rendering: rendering.map { Self.counting($0, in: records) },
                         sink: { record in
                             if rendering == nil { records.count += 1 }
@@ -134,11 +136,11 @@ public struct OfflineAnalysis {
                     source: &source, problems: &problems, recordPipe: nil, records: records)
             } else if decodesOnOwnThread {
                 Self.analyse(
-                    ThreadedPacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit),
+                    ThreadedPacketPipeline(limits: limits, plan: plan, configure: configure, emit: emit),
                     source: &source, problems: &problems, recordPipe: pipe, records: records)
             } else {
                 Self.analyse(
-                    PacketPipeline(limits: limits, depth: plan.depth, configure: configure, emit: emit),
+                    PacketPipeline(limits: limits, plan: plan, configure: configure, emit: emit),
                     source: &source, problems: &problems, recordPipe: pipe, records: records)
             }
         summary.files = readers.count
@@ -207,7 +209,8 @@ private final class RecordCount: @unchecked Sendable {
 private final class DeferredDecoding {
     var decoder: DeferredBodyDecoder
 
-    init(limits: Limits, depth: DubboBodyDecoder.Depth) {
-        decoder = DeferredBodyDecoder(limits: limits, depth: depth)
+    init(limits: Limits, plan: DecodePlan) {
+        decoder = DeferredBodyDecoder(
+            limits: limits, depth: plan.depth, requestAttachmentKeys: plan.requestAttachmentKeys)
     }
 }

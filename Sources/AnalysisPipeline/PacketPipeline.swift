@@ -12,10 +12,10 @@ package struct PacketPipeline {
 
     /// `configure` adjusts the context before any packet reaches it.
     package init(
-        limits: Limits, depth: DubboBodyDecoder.Depth, configure: (AnalysisContext) -> Void = { _ in },
+        limits: Limits, plan: DecodePlan, configure: (AnalysisContext) -> Void = { _ in },
         emit: @escaping Correlator.Emit
     ) {
-        context = AnalysisContext(limits: limits, depth: depth, emit: emit)
+        context = AnalysisContext(limits: limits, plan: plan, emit: emit)
         configure(context)
         stage = ReassemblyStage(
             factory: ConnectionConsumerFactory(context: context, maxBodyLength: limits.maxBodyLength), limits: limits)

@@ -11,6 +11,12 @@ package final class RecordPipe: @unchecked Sendable {
     // @unchecked: `pending` belongs to the producer; the pipe is itself safe to share.
     package static let batchSize = 256
     package static let maxBatches = 8
+    /// Batches waiting that mean the record thread is behind.
+    package static let behindBatches = 4
+
+    /// Whether the record thread was behind when the last batch was sent: the analysis thread then takes on work it
+    /// would otherwise leave to it (`AnalysisContext.recordPipe`). Producer side only.
+    package private(set) var isBehind = false
 
     private var pending = RecordBatch()
     private let pipe: BatchPipe<RecordBatch>
@@ -27,7 +33,7 @@ package final class RecordPipe: @unchecked Sendable {
     package func send(_ record: consuming CallRecord) {
         if pending.records.capacity == 0 { pending.records.reserveCapacity(Self.batchSize) }
         pending.records.append(record)
-        if pending.records.count >= Self.batchSize { pipe.send(&pending) }
+        if pending.records.count >= Self.batchSize { isBehind = pipe.send(&pending) >= Self.behindBatches }
     }
 
     /// Producer side: sends what is left, then waits until the consumer has handled everything and stopped.

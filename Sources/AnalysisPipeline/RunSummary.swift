@@ -20,6 +20,9 @@ public struct RunSummary: Sendable {
     /// The undecoded bodies by reason (`undecodedBodies` of them in all).
     public var undecodedReasons = UndecodedReasons()
     public var records = 0
+    /// Bodies the analysis thread would have left to the record thread but decoded itself because that thread was
+    /// behind (`AnalysisContext.recordPipe`): how the two threads shared the work. Not printed.
+    package var bodiesDecodedForRecordThread = 0
     /// Triple (HTTP/2) connections and their counters.
     public var tripleConnections = 0
     public var triple = TripleConnectionStats()
@@ -46,6 +49,7 @@ public struct RunSummary: Sendable {
             tripleConnections += context.tripleConnections
             triple.add(context.tripleStats)
             undecodedReasons.merge(context.undecodedReasons)
+            bodiesDecodedForRecordThread += context.bodiesDecodedForRecordThread
         }
         // The per-kind counts cover Triple records too; the rest of the correlation line is dubbo's own.
         correlation.calls += tripleKinds.calls

@@ -103,7 +103,10 @@ final class StreamEventWriter {
     /// empty or not (a round).
     func flush() {
         eventsInRound = 0
-        if pipes.count == 1 { return pipes[0].send(&batches[0]) }
+        if pipes.count == 1 {
+            pipes[0].send(&batches[0])
+            return
+        }
         for index in pipes.indices {
             batches[index].endsRound = true
             pipes[index].send(&batches[index])

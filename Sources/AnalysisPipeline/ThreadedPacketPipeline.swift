@@ -33,23 +33,23 @@ final class ThreadedPacketPipeline {
     /// One decoding thread. `configure` adjusts the context before any event reaches it; `emit` is called on the
     /// decoding thread.
     convenience init(
-        limits: Limits, depth: DubboBodyDecoder.Depth, configure: (AnalysisContext) -> Void,
+        limits: Limits, plan: DecodePlan, configure: (AnalysisContext) -> Void,
         emit: @escaping Correlator.Emit
     ) {
-        self.init(limits: limits, depth: depth, shards: 1, records: .emitted(emit), configure: configure)
+        self.init(limits: limits, plan: plan, shards: 1, records: .emitted(emit), configure: configure)
     }
 
     /// `shards` decoding threads (two or more), their records merged in order and delivered on a thread of its own.
     /// `configure` adjusts each shard's context before any event reaches it; with `rendering` each shard renders its
     /// own records (and frees them unless `rendering.keepsRecords`).
     convenience init(
-        limits: Limits, depth: DubboBodyDecoder.Depth, shards: Int, configure: (AnalysisContext) -> Void,
+        limits: Limits, plan: DecodePlan, shards: Int, configure: (AnalysisContext) -> Void,
         rendering: OfflineAnalysis.ShardRendering?, sink: @escaping (inout CallRecord) -> Void
     ) {
         precondition(shards >= 2)
         let merge = RecordMerge(shards: shards, delivery: .init(sink: sink, write: rendering?.write))
         self.init(
-            limits: limits, depth: depth, shards: shards, records: .merged(merge, rendering), configure: configure)
+            limits: limits, plan: plan, shards: shards, records: .merged(merge, rendering), configure: configure)
     }
 
     /// Where the decoding threads' records go.
@@ -61,7 +61,7 @@ final class ThreadedPacketPipeline {
     }
 
     private init(
-        limits: Limits, depth: DubboBodyDecoder.Depth, shards count: Int, records: Records,
+        limits: Limits, plan: DecodePlan, shards count: Int, records: Records,
         configure: (AnalysisContext) -> Void
     ) {
         var shards: [DecodingStage] = []
@@ -77,7 +77,7 @@ final class ThreadedPacketPipeline {
                     keepsRecords: rendering?.keepsRecords ?? true)
                 (output, emit) = (keyed, { keyed.append($0) })
             }
-            let context = AnalysisContext(limits: limits, depth: depth, shares: count, emit: emit)
+            let context = AnalysisContext(limits: limits, plan: plan, shares: count, emit: emit)
             configure(context)
             shards.append(
                 DecodingStage(context: context, maxBodyLength: limits.maxBodyLength, shards: count, output: output))

@@ -31,9 +31,13 @@ public struct DeferredBodyDecoder {
     public internal(set) var undecodedReasons = UndecodedReasons()
     /// Triple messages that did not decode (the run summary's `triple` line counts them).
     public internal(set) var tripleMessagesUndecoded = 0
+    /// Whether the analysis thread leaves the count of every body it may defer to this decoder, those it decoded
+    /// itself included (it does when this thread is behind): then which thread decoded a body never changes the
+    /// counts, though `UndecodedReasons` keeps the first reasons it meets.
+    public var countsDeferrable = false
 
-    public init(limits: Limits, depth: DubboBodyDecoder.Depth) {
-        dubbo = DubboBodyDecoder(limits: limits, depth: depth)
+    public init(limits: Limits, depth: DubboBodyDecoder.Depth, requestAttachmentKeys: [String]? = nil) {
+        dubbo = DubboBodyDecoder(limits: limits, depth: depth, requestAttachmentKeys: requestAttachmentKeys)
         triple = TripleDeferredDecoder(limits: TripleLimits(limits))
     }
 }

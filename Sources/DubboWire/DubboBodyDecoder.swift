@@ -29,15 +29,20 @@ public struct DubboBodyDecoder: Sendable {
 
     public let limits: Limits
     public let depth: Depth
+    /// The request attachments kept, by key; nil keeps them all. A report reads two or three of a request's many,
+    /// and the rest of a Hessian2 attachment map is stepped over (validated, not built). Other serializations keep
+    /// every attachment.
+    public let requestAttachmentKeys: [String]?
     /// One Hessian decoder reused for every body (reset in between): its tables, scratch buffer and interned
     /// strings survive, so a body allocates only what it returns.
     private var hessian: HessianDecoder
     /// The same for fastjson2 bodies.
     private var fastJSON2: FastJSON2Body
 
-    public init(limits: Limits = .default, depth: Depth = .full) {
+    public init(limits: Limits = .default, depth: Depth = .full, requestAttachmentKeys: [String]? = nil) {
         self.limits = limits
         self.depth = depth
+        self.requestAttachmentKeys = requestAttachmentKeys
         self.hessian = HessianDecoder(limits: limits)
         self.fastJSON2 = FastJSON2Body(decoder: JSONBDecoder(limits: limits))
     }
@@ -190,7 +195,7 @@ public struct DubboBodyDecoder: Sendable {
             }
             request.argumentsDecoded = decodesArguments
             if decoder.offset < body.count {
-                request.attachments = try decodeMap(&decoder, body, what: "attachments")
+                request.attachments = try decodeMap(&decoder, body, keys: requestAttachmentKeys, what: "attachments")
             }
             if decoder.offset != body.count {
                 request.decodeError = "\(body.count - decoder.offset) bytes after the attachments"
@@ -285,8 +290,10 @@ public struct DubboBodyDecoder: Sendable {
         return decoder
     }
 
-    private func decodeMap(_ decoder: inout HessianDecoder, _ body: Span<UInt8>, what: String) throws -> HessianMap {
-        let value = try decoder.decodeValue(in: body)
+    private func decodeMap(
+        _ decoder: inout HessianDecoder, _ body: Span<UInt8>, keys: [String]? = nil, what: String
+    ) throws -> HessianMap {
+        let value = if let keys { try decoder.decodeMap(in: body, keepingKeys: keys) } else { try decoder.decodeValue(in: body) }
         switch value {
         case .map(let map): return map
         case .null: return HessianMap(type: nil, entries: [])

@@ -44,9 +44,11 @@ extension HessianDecoder {
         return value
     }
 
-    /// A map whose tag (`'H'`, or `'M'` when `typed`) was consumed at `at`: (key value)* `'Z'`.
+    /// A map whose tag (`'H'`, or `'M'` when `typed`) was consumed at `at`: (key value)* `'Z'`. With `keptKeys`
+    /// (and `build`), only entries whose key is one of those strings are built and kept; the other values are
+    /// read as `skipValue` reads them.
     mutating func readMap(
-        _ body: Span<UInt8>, at: Int, typed: Bool, depth: Int, build: Bool
+        _ body: Span<UInt8>, at: Int, typed: Bool, depth: Int, build: Bool, keptKeys: [String]? = nil
     ) throws(HessianError) -> HessianValue {
         let startCount = valueCount
         try enterContainer(at: at, depth: depth)
@@ -60,8 +62,12 @@ extension HessianDecoder {
             if try atEnd(body) { break }
             guard index < limits.maxCollectionCount else { throw .collectionTooLarge(count: index + 1, at: at) }
             let key = try readValue(body, depth: depth + 1, build: build)
-            let value = try readValue(body, depth: depth + 1, build: build)
-            if build { entries.append(HessianMapEntry(key: key, value: value)) }
+            var keeps = build
+            if build, let keptKeys {
+                if case .string(let text) = key { keeps = keptKeys.contains(text) } else { keeps = false }
+            }
+            let value = try readValue(body, depth: depth + 1, build: keeps)
+            if keeps { entries.append(HessianMapEntry(key: key, value: value)) }
         }
 
         let value: HessianValue = build ? .map(HessianMap(type: type, entries: entries)) : .null

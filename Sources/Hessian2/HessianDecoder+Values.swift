@@ -6,16 +6,30 @@ extension HessianDecoder {
     /// `depth` is the number of lists, maps and objects enclosing this value; it is capped by
     /// `maxHessianDepth`, which bounds the recursion.
     mutating func readValue(_ body: Span<UInt8>, depth: Int, build: Bool) throws(HessianError) -> HessianValue {
+        let (tag, at) = try readValueTag(body)
+        return try readValue(body, tag: tag, at: at, depth: depth, build: build)
+    }
+
+    /// The tag of the value at `offset` and where it is, past the class definitions that may prefix it (§5.7 item
+    /// 5), which are registered. A run of them is bounded because each one registers a definition, and the count
+    /// is capped by maxClassDefinitions.
+    @inline(__always)
+    mutating func readValueTag(_ body: Span<UInt8>) throws(HessianError) -> (tag: UInt8, at: Int) {
         var at = offset
         var tag = try nextByte(body)
-        // A class definition prefixes the value that uses it (§5.7 item 5). A run of them is bounded because each
-        // one registers a definition, and the count is capped by maxClassDefinitions.
         while tag == HessianTag.classDefinition {
             try readClassDefinition(body, at: at)
             at = offset
             tag = try nextByte(body)
         }
+        return (tag, at)
+    }
 
+    /// The value whose tag was consumed at `at`.
+    @inline(__always)
+    mutating func readValue(_ body: Span<UInt8>, tag: UInt8, at: Int, depth: Int, build: Bool)
+        throws(HessianError) -> HessianValue
+    {
         switch tag {
         case 0x00...0x1F, 0x30...0x33, HessianTag.stringChunk, HessianTag.stringFinal:
             try countValues(1, at: at)

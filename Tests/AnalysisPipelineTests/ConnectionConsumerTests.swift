@@ -26,7 +26,7 @@ struct ConnectionConsumerTests {
         var consumer: ConnectionConsumer!
 
         init(midstream: Bool = false) {
-            context = AnalysisContext(limits: .default, depth: .full) { [unowned self] record in
+            context = AnalysisContext(limits: .default, plan: .full) { [unowned self] record in
                 self.records.append(record)
             }
             let info = ConnectionInfo(

@@ -131,4 +131,61 @@ struct RecordPipeTests {
         #expect(box.records.last?.outcome == .exception)
         #expect(box.records.last?.request?.method == "m")
     }
+
+    /// A record thread slower than the analysis thread: once batches wait for it, the analysis thread decodes the
+    /// bodies it would have left as bytes. Which thread decoded a body must change nothing: the records, and the
+    /// undecoded bodies counted by reason even past the cap on distinct reasons (which keeps the first it meets).
+    @Test("record thread behind: bodies decoded on the analysis thread instead, records and reason counts unchanged")
+    func recordThreadBehind() throws {
+        var pcap = HostilePcap()
+        var conversation = HostileConversation()
+        conversation.handshake(into: &pcap)
+        func request(descriptor: String) -> [UInt8] {
+            [0x05] + Array("2.0.2".utf8) + [0x03] + Array("Svc".utf8) + [0x00, 0x01] + Array("m".utf8)
+                + [UInt8(descriptor.utf8.count)] + Array(descriptor.utf8) + [0x48, 0x5A]
+        }
+        let callCount = 3_000
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        var broken = 0
+        for id in 0..<callCount {
+            // Every 40th request has a malformed descriptor of its own: 75 distinct reasons, over the cap of 32.
+            let descriptor = id % 40 == 0 ? "Q\(letters[id / 40 % 26])\(letters[id / 40 / 26])" : ""
+            if !descriptor.isEmpty { broken += 1 }
+            conversation.send(
+                HostileDubbo.frame(flags: 0xC2, id: Int64(id), body: request(descriptor: descriptor)),
+                fromClient: true, into: &pcap)
+            conversation.send(
+                HostileDubbo.frame(flags: 0x02, status: 20, id: Int64(id), body: [0x91, 0x01]),
+                fromClient: false, into: &pcap)
+        }
+        conversation.close(into: &pcap)
+        let directory = try HostileDirectory()
+        let path = try directory.write("behind.pcap", pcap.bytes)
+
+        var direct: [CallRecord] = []
+        let (directSummary, _) = OfflineAnalysis(plan: DecodePlan(depth: .argumentsOnDemand), recordsOnSecondThread: false)
+            .run(paths: [path]) { direct.append($0) }
+        final class Box: @unchecked Sendable { var records: [CallRecord] = [] }
+        let box = Box()
+        let (summary, _) = OfflineAnalysis(plan: DecodePlan(depth: .argumentsOnDemand)).run(paths: [path]) {
+            box.records.append($0)
+            // Slower than the analysis thread by far: batches pile up after the first few.
+            usleep(100)
+        }
+        #expect(direct.count == callCount)
+        #expect(summary.bodiesDecodedForRecordThread > callCount / 5, "\(summary.bodiesDecodedForRecordThread)")
+        #expect(summary.bodiesDecodedForRecordThread < callCount, "\(summary.bodiesDecodedForRecordThread)")
+        #expect(directSummary.bodiesDecodedForRecordThread == 0)
+        #expect(Self.lines(box.records) == Self.lines(direct))
+        #expect(directSummary.undecodedBodies == broken)
+        #expect(summary.undecodedBodies == broken)
+        #expect(summary.undecodedReasons == directSummary.undecodedReasons)
+        // The first 32 reasons met, in request order, and the other 43 together.
+        #expect(summary.undecodedReasons.counts.count == UndecodedReasons.maxReasons + 1)
+        #expect(summary.undecodedReasons.counts[UndecodedReasons.otherReason] == broken - UndecodedReasons.maxReasons)
+        #expect(summary.undecodedReasons.counts["malformed parameter descriptor \"Qfb\""] == 1)
+        #expect(summary.undecodedReasons.counts["malformed parameter descriptor \"Qgb\""] == nil)
+        #expect(summary.text == directSummary.text)
+        #expect(box.records.filter { $0.quality.contains(.requestUndecoded) }.count == broken)
+    }
 }

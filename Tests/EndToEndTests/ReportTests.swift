@@ -1,5 +1,6 @@
 import Correlation
 import DubboWire
+import Hessian2
 import Foundation
 import AnalysisPipeline
 import InspectorCore
@@ -94,31 +95,60 @@ struct ReportTests {
         #expect(groupsChecked >= 30)
     }
 
-    @Test("a report whose arguments are decoded on demand (on the record thread or not) equals one from full decoding")
+    @Test("""
+        a report decoded as `report` decodes (arguments on demand, only the attachments records read; on the record \
+        thread or not) equals one from full decoding
+        """)
     func argumentsOnDemandReportsMatch() throws {
         let fixtures = try FileManager.default.contentsOfDirectory(atPath: Captures.fixtures.path)
             .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
             .map { Captures.fixtures.appendingPathComponent($0).path }
         let shared = try Captures.required(Captures.shared.appendingPathComponent("generated/pyclients-loopback.pcap"))
+        // Java consumers' attachments: tracing (EagleEye, SkyWalking's sw8) besides Dubbo's own.
+        let external = Captures.shared.appendingPathComponent("external/deepflow")
+        let deepflow = try FileManager.default.contentsOfDirectory(atPath: external.path).filter { $0.hasSuffix(".pcap") }
+            .sorted().map { external.appendingPathComponent($0).path }
+        #expect(deepflow.count >= 3)
         let generated = try Self.generated.get()
+        let plan = DecodePlan(includePayload: true, showsRecords: false, keepsSlowestCalls: true, exportsSpans: false)
+        #expect(plan.depth == .argumentsOnDemand && plan.requestAttachmentKeys == CallRecord.attachmentKeysRead)
         var withArguments = 0
-        for path in fixtures + [shared, generated.current] {
+        var attachmentsLeftOut = 0
+        var attachmentFieldsRead = 0
+        for path in fixtures + [shared, generated.current] + deepflow {
+            var fullRecords: [CallRecord] = []
             let full = OfflineReport(analysis: OfflineAnalysis(plan: DecodePlan(depth: .full), recordsOnSecondThread: false))
-                .run(paths: [path]).report
+                .run(paths: [path]) { fullRecords.append($0) }.report
             for onRecordThread in [true, false] {
                 var records: [CallRecord] = []
-                let onDemand = OfflineReport(
-                    analysis: OfflineAnalysis(plan: DecodePlan(depth: .argumentsOnDemand), recordsOnSecondThread: onRecordThread))
+                let onDemand = OfflineReport(analysis: OfflineAnalysis(plan: plan, recordsOnSecondThread: onRecordThread))
                     .run(paths: [path]) { records.append($0) }.report
                 let (mine, expected) = (onDemand.rendered(as: .json, width: 100), full.rendered(as: .json, width: 100))
                 #expect(mine == expected,
                         "\(path), record thread \(onRecordThread): \(Self.firstDifference(mine, expected))")
                 // Nothing was decoded for the calls the report does not show.
                 #expect(records.allSatisfy { $0.request?.arguments.isEmpty ?? true }, "\(path)")
+                // The attachments kept are the ones the record's fields read, and they read the same.
+                #expect(records.count == fullRecords.count, "\(path)")
+                for (record, reference) in zip(records, fullRecords) {
+                    #expect(record.group == reference.group && record.remoteApplication == reference.remoteApplication
+                            && record.timeoutMilliseconds == reference.timeoutMilliseconds, "\(path) \(record.requestID)")
+                    // Other serializations keep every attachment.
+                    guard !record.isTriple, record.serialization == .hessian2 || record.serialization == Serialization(id: 10),
+                          let kept = record.request?.attachments, let all = reference.request?.attachments else { continue }
+                    let wanted = all.entries.filter { entry in
+                        guard case .string(let key) = entry.key else { return false }
+                        return CallRecord.attachmentKeysRead.contains(key)
+                    }
+                    #expect(kept.entries == wanted, "\(path) \(record.requestID)")
+                    attachmentsLeftOut += all.entries.count - kept.entries.count
+                    attachmentFieldsRead += kept.entries.count
+                }
             }
             withArguments += full.slowest.filter { $0.arguments != nil }.count
         }
         #expect(withArguments > 100)
+        #expect(attachmentsLeftOut > 10_000 && attachmentFieldsRead >= 50, "\(attachmentsLeftOut) \(attachmentFieldsRead)")
     }
 
     // MARK: Generated capture

@@ -233,7 +233,8 @@ struct TripleGRPCTests {
         configuration.maxArgumentBytes = 1 << 20
         // What `dubbo-inspect report` does (arguments kept as bytes, decoded when a call is shown) against decoding
         // every call in full.
-        let reportDepth = DecodePlan(includePayload: true, showsRecords: false, keepsSlowestCalls: true)
+        let reportDepth = DecodePlan(
+            includePayload: true, showsRecords: false, keepsSlowestCalls: true, exportsSpans: false)
         #expect(reportDepth.depth == .argumentsOnDemand)
         let onDemand = OfflineReport(analysis: OfflineAnalysis(plan: reportDepth), configuration: configuration).run(paths: [path])
         let full = OfflineReport(analysis: OfflineAnalysis(plan: .full), configuration: configuration).run(paths: [path])

@@ -9,7 +9,7 @@ import InspectorCore
 /// status are bytes 2 and 3), byte 1 the limits (bit 0: small) and the JSON budget (bits 1-7), then the body.
 ///
 /// Invariants checked besides "no trap": `skipValue` agrees with `decodeValue` (same error, same offsets, same
-/// table sizes); every rendered value is valid JSON and its size stays within the budget plus one scalar;
+/// table sizes), and so does `decodeMap(keepingKeys:)` (keeping the entries with those keys); every rendered value is valid JSON and its size stays within the budget plus one scalar;
 /// metadata-only body decoding agrees with full decoding on every field but the arguments (and, for fastjson2, a
 /// malformed returned value, which metadata decoding steps over by its part length).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -34,6 +34,7 @@ public func fuzzHessian(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 private func checkValues(_ body: [UInt8], limits: Limits, budget: Int) {
     var decoder = HessianDecoder(limits: limits)
     var skipper = HessianDecoder(limits: limits)
+    var selector = HessianDecoder(limits: limits)
     // Every successful value consumes at least one byte, so this ends within body.count + 1 rounds.
     for _ in 0...body.count {
         let start = decoder.offset
@@ -49,6 +50,13 @@ private func checkValues(_ body: [UInt8], limits: Limits, budget: Int) {
         } catch {
             skipped = error
         }
+        var selected: Result<HessianValue, HessianError>
+        do {
+            selected = .success(try selector.decodeMap(in: body.span, keepingKeys: selectedKeys))
+        } catch {
+            selected = .failure(error)
+        }
+        checkSelection(selected, decoded, selector: selector, decoder: decoder)
         switch decoded {
         case .success(let value):
             invariant(skipped == nil, "skip failed with \(String(describing: skipped)) where decode succeeded")
@@ -68,6 +76,43 @@ private func checkValues(_ body: [UInt8], limits: Limits, budget: Int) {
         if decoder.offset == body.count { return }
     }
     invariant(false, "value loop did not end")
+}
+
+private let selectedKeys = ["group", "timeout", "remote.application", "k"]
+
+/// `decodeMap(keepingKeys:)` against `decodeValue`: the same error, offsets and tables; a map's kept entries are
+/// those of its entries whose key is one of the strings, in order.
+private func checkSelection(
+    _ selected: Result<HessianValue, HessianError>, _ decoded: Result<HessianValue, HessianError>,
+    selector: HessianDecoder, decoder: HessianDecoder
+) {
+    switch (selected, decoded) {
+    case (.failure(let mine), .failure(let reference)):
+        invariant(mine == reference, "decodeMap threw \(mine), decodeValue \(reference)")
+    case (.success(let mine), .success(let reference)):
+        invariant(selector.offset == decoder.offset, "decodeMap ended at \(selector.offset), decode at \(decoder.offset)")
+        invariant(selector.valuesDecoded == decoder.valuesDecoded, "decodeMap value counts differ")
+        invariant(selector.referenceCount == decoder.referenceCount, "decodeMap reference tables differ")
+        invariant(selector.classDefinitionCount == decoder.classDefinitionCount, "decodeMap class tables differ")
+        guard case .map(let kept) = mine, case .map(let all) = reference else {
+            invariant(mine.isMap == reference.isMap, "decodeMap and decodeValue disagree on a map")
+            return
+        }
+        let wanted = all.entries.filter { entry in
+            if case .string(let key) = entry.key { return selectedKeys.contains(key) }
+            return false
+        }
+        invariant(kept.entries.map(\.key) == wanted.map(\.key), "decodeMap kept other keys")
+    default:
+        invariant(false, "decodeMap gave \(selected), decodeValue \(decoded)")
+    }
+}
+
+extension HessianValue {
+    fileprivate var isMap: Bool {
+        if case .map = self { return true }
+        return false
+    }
 }
 
 private func checkJSON(_ value: HessianValue, budget: Int, bodySize: Int) {
@@ -93,6 +138,21 @@ private func checkBody(_ body: [UInt8], flags: UInt8, status: UInt8, limits: Lim
     var metadataDecoder = DubboBodyDecoder(limits: limits, depth: .metadata)
     let full = fullDecoder.decode(info, body: body.span)
     let metadata = metadataDecoder.decode(info, body: body.span)
+    // What a report decodes: the attachments its records read, stepping over the others.
+    var reportDecoder = DubboBodyDecoder(limits: limits, depth: .metadata, requestAttachmentKeys: selectedKeys)
+    if case .request(let reference) = metadata, case .request(let report) = reportDecoder.decode(info, body: body.span) {
+        invariant(report.service == reference.service && report.method == reference.method
+                  && report.parameterDescriptor == reference.parameterDescriptor, "report-depth request fields differ")
+        invariant(report.decodeError == reference.decodeError,
+                  "report-depth errors differ: \(report.decodeError ?? "-") / \(reference.decodeError ?? "-")")
+        if header.serialization == .hessian2, let all = reference.attachments {
+            let wanted = all.entries.filter { entry in
+                if case .string(let key) = entry.key { return selectedKeys.contains(key) }
+                return false
+            }
+            invariant(report.attachments?.entries.map(\.key) == wanted.map(\.key), "report-depth attachments differ")
+        }
+    }
     // Decoding twice with the same decoder (interned strings, reused tables) must give the same body again.
     let again = fullDecoder.decode(info, body: body.span)
     invariant(Identical.bodies(full, again), "a reused decoder decodes the same body differently")

@@ -128,7 +128,9 @@ struct Live: AsyncParsableCommand {
         configuration.user = user
         limits.apply(to: &configuration.limits)
         configuration.limits.requestTimeoutSeconds = limits.timeout ?? Self.defaultTimeoutSeconds
-        configuration.plan = DecodePlan(includePayload: !payload.noPayload, showsRecords: true, keepsSlowestCalls: false)
+        configuration.plan = DecodePlan(
+            includePayload: !payload.noPayload, showsRecords: true, keepsSlowestCalls: false,
+            exportsSpans: otlp.endpoint != nil)
         configuration.renderOptions = payload.renderOptions
         if let format {
             configuration.output = .stream(format.value)

@@ -178,6 +178,6 @@ extension Read {
     var decodePlan: DecodePlan {
         DecodePlan(
             includePayload: !payload.noPayload, showsRecords: format.value != .none,
-            keepsSlowestCalls: reportFile.report != nil)
+            keepsSlowestCalls: reportFile.report != nil, exportsSpans: otlp.endpoint != nil)
     }
 }

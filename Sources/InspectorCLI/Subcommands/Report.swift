@@ -122,7 +122,9 @@ struct Report: AsyncParsableCommand {
         let reporter = OfflineReport(
             analysis: OfflineAnalysis(
                 limits: runLimits,
-                plan: DecodePlan(includePayload: !payload.noPayload, showsRecords: false, keepsSlowestCalls: true),
+                plan: DecodePlan(
+                    includePayload: !payload.noPayload, showsRecords: false, keepsSlowestCalls: true,
+                    exportsSpans: false),
                 filter: filter, decodesOnOwnThread: threads.decodesOnOwnThread, shards: threads.shards),
             configuration: configuration)
         let current = reporter.run(paths: files)
