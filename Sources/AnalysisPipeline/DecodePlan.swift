@@ -35,11 +35,6 @@ public struct DecodePlan: Sendable, Equatable {
 
     public static let full = DecodePlan(depth: .full)
 
-    /// Whether the record thread, when there is one, decodes the call bodies: reports cost little per record, so
-    /// that thread has room for it; call logs keep decoding on the analysis thread, because rendering them is the
-    /// record thread's larger share.
-    public var defersBodiesToRecordThread: Bool { depth == .argumentsOnDemand }
-
     /// Whether the record thread, when there is one, decodes Triple message values for call logs: the analysis
     /// thread has HPACK and HTTP/2 streams to keep up with, so Triple traffic loads it more than dubbo traffic,
     /// and moving the values over balances the two threads (`TripleLimits.defersValues`). A report reads only each

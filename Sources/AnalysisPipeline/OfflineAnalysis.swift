@@ -100,8 +100,9 @@ public struct OfflineAnalysis {
         }
         let records = RecordCount()
         let sharded = shards > 1
-        // Decoding is left to the record thread to balance two threads; shards decode in parallel themselves.
-        let defersDubboBodies = recordsOnSecondThread && !sharded && plan.defersBodiesToRecordThread
+        // Decoding is shared with the record thread by load (`AnalysisContext.recordPipe`); shards decode in
+        // parallel themselves.
+        let defersDubboBodies = recordsOnSecondThread && !sharded
         let defersTripleValues = recordsOnSecondThread && !sharded && plan.defersTripleValuesToRecordThread
         let deferred = defersDubboBodies || defersTripleValues ? DeferredDecoding(limits: limits, plan: plan) : nil
         // What the record thread does with each record, in place.

@@ -135,8 +135,10 @@ struct RecordPipeTests {
     /// A record thread slower than the analysis thread: once batches wait for it, the analysis thread decodes the
     /// bodies it would have left as bytes. Which thread decoded a body must change nothing: the records, and the
     /// undecoded bodies counted by reason even past the cap on distinct reasons (which keeps the first it meets).
-    @Test("record thread behind: bodies decoded on the analysis thread instead, records and reason counts unchanged")
-    func recordThreadBehind() throws {
+    @Test(
+        "record thread behind: bodies decoded on the analysis thread instead, records and reason counts unchanged",
+        arguments: [DubboBodyDecoder.Depth.full, .argumentsOnDemand, .metadata])
+    func recordThreadBehind(depth: DubboBodyDecoder.Depth) throws {
         var pcap = HostilePcap()
         var conversation = HostileConversation()
         conversation.handshake(into: &pcap)
@@ -155,7 +157,7 @@ struct RecordPipeTests {
                 HostileDubbo.frame(flags: 0xC2, id: Int64(id), body: request(descriptor: descriptor)),
                 fromClient: true, into: &pcap)
             conversation.send(
-                HostileDubbo.frame(flags: 0x02, status: 20, id: Int64(id), body: [0x91, 0x01]),
+                HostileDubbo.frame(flags: 0x02, status: 20, id: Int64(id), body: [0x91, 0x91]),
                 fromClient: false, into: &pcap)
         }
         conversation.close(into: &pcap)
@@ -163,11 +165,11 @@ struct RecordPipeTests {
         let path = try directory.write("behind.pcap", pcap.bytes)
 
         var direct: [CallRecord] = []
-        let (directSummary, _) = OfflineAnalysis(plan: DecodePlan(depth: .argumentsOnDemand), recordsOnSecondThread: false)
+        let (directSummary, _) = OfflineAnalysis(plan: DecodePlan(depth: depth), recordsOnSecondThread: false)
             .run(paths: [path]) { direct.append($0) }
         final class Box: @unchecked Sendable { var records: [CallRecord] = [] }
         let box = Box()
-        let (summary, _) = OfflineAnalysis(plan: DecodePlan(depth: .argumentsOnDemand)).run(paths: [path]) {
+        let (summary, _) = OfflineAnalysis(plan: DecodePlan(depth: depth)).run(paths: [path]) {
             box.records.append($0)
             // Slower than the analysis thread by far: batches pile up after the first few.
             usleep(100)
