@@ -13,12 +13,16 @@ package final class RecordPipe: @unchecked Sendable {
     package static let maxBatches = 8
     /// Batches waiting that mean the record thread is behind.
     package static let behindBatches = 4
+    /// Body bytes a batch holds (`CallRecord.bodyFootprint`) before it is sent, however few its records: with
+    /// `maxBatches` waiting, the bodies on their way hold about 32 MiB at most (plus one record's).
+    package static let maxBatchBodyBytes = 4 << 20
 
     /// Whether the record thread was behind when the last batch was sent: the analysis thread then takes on work it
     /// would otherwise leave to it (`AnalysisContext.recordPipe`). Producer side only.
     package private(set) var isBehind = false
 
     private var pending = RecordBatch()
+    private var pendingBodyBytes = 0
     private let pipe: BatchPipe<RecordBatch>
 
     /// `sink` gets each record in place in its batch (so it may finish decoding it) without copying it.
@@ -32,8 +36,12 @@ package final class RecordPipe: @unchecked Sendable {
     /// Producer side: queues one record (sent when a batch is full).
     package func send(_ record: consuming CallRecord) {
         if pending.records.capacity == 0 { pending.records.reserveCapacity(Self.batchSize) }
+        pendingBodyBytes += record.bodyFootprint
         pending.records.append(record)
-        if pending.records.count >= Self.batchSize { isBehind = pipe.send(&pending) >= Self.behindBatches }
+        if pending.records.count >= Self.batchSize || pendingBodyBytes >= Self.maxBatchBodyBytes {
+            isBehind = pipe.send(&pending) >= Self.behindBatches
+            pendingBodyBytes = 0
+        }
     }
 
     /// Producer side: sends what is left, then waits until the consumer has handled everything and stopped.

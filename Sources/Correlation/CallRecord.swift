@@ -131,6 +131,16 @@ public struct CallRecord: Sendable, Equatable {
 }
 
 extension CallRecord {
+    /// About the memory its bodies hold, decoded or as bytes: the lengths of its complete dubbo bodies, or its
+    /// Triple messages' bytes. What the record pipe bounds its batches by.
+    public var bodyFootprint: Int {
+        if let box = tripleBox { return Int(clamping: box.call.requestBytes &+ box.call.responseBytes) }
+        var bytes = 0
+        if let frame = requestFrame, frame.bodyState == .complete { bytes += Int(frame.header.bodyLength) }
+        if let frame = responseFrame, frame.bodyState == .complete { bytes += Int(frame.header.bodyLength) }
+        return bytes
+    }
+
     /// Drops the decoded and kept bodies (what a record allocates), leaving the frames, endpoints and outcome.
     public mutating func releaseBodies() {
         request = nil

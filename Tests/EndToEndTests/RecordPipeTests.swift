@@ -51,6 +51,54 @@ struct RecordPipeTests {
         #expect(!seen.threads.contains(UInt(pthread_self())))
     }
 
+    /// A record whose complete bodies are 1 MiB each way.
+    static func largeRecord(_ id: Int64) -> CallRecord {
+        var record = record(id)
+        let time = CaptureTime(nanosecondsSinceEpoch: id * 1_000)
+        for isRequest in [true, false] {
+            let info = DubboFrameInfo(
+                header: DubboFrameHeader(flags: isRequest ? 0xC2 : 0x02, status: 20, requestID: id, bodyLength: 1 << 20),
+                streamOffset: 0, firstByteTime: time, lastByteTime: time, bodyState: .complete, foundByResync: false)
+            if isRequest { record.requestFrame = info } else { record.responseFrame = info }
+        }
+        return record
+    }
+
+    @Test("records with large bodies travel in smaller batches: what waits for a stalled consumer stays near 32 MiB")
+    func batchesBoundedByBodyBytes() {
+        final class Gate: @unchecked Sendable {
+            let open = DispatchSemaphore(value: 0)
+            let sent = WaitableState(0)
+        }
+        let gate = Gate()
+        let pipe = RecordPipe { _ in
+            gate.open.wait()
+            gate.open.signal()
+        }
+        // Records whose complete bodies are 1 MiB each way: two to a batch.
+        #expect(Self.largeRecord(1).bodyFootprint == 2 << 20)
+        let producer = PosixThread {
+            for id in 1...1_000 {
+                pipe.send(Self.largeRecord(Int64(id)))
+                gate.sent.update { $0 = id }
+            }
+            pipe.finish()
+        }
+        // The consumer holds its first record: the producer stops once `maxBatches` batches wait (and one is taken).
+        var stalledAt = 0
+        for _ in 0..<200 {
+            usleep(10_000)
+            let now = gate.sent.read { $0 }
+            if now == stalledAt, now > 0 { break }
+            stalledAt = now
+        }
+        let perBatch = RecordPipe.maxBatchBodyBytes / (2 << 20)
+        #expect(stalledAt > 0 && stalledAt <= (RecordPipe.maxBatches + 2) * perBatch, "\(stalledAt)")
+        gate.open.signal()
+        producer.join()
+        #expect(gate.sent.read { $0 } == 1_000)
+    }
+
     @Test("a pipe with no records finishes at once")
     func empty() {
         let pipe = RecordPipe { _ in Issue.record("no record was sent") }
