@@ -32,7 +32,8 @@ public struct DubboBodyDecoder: Sendable {
     /// The request attachments kept, by key; nil keeps them all. A report reads two or three of a request's many,
     /// and the rest of a Hessian2 attachment map is stepped over (validated, not built). Other serializations keep
     /// every attachment.
-    public let requestAttachmentKeys: [String]?
+    public var requestAttachmentKeys: [String]? { keptAttachments?.strings }
+    private let keptAttachments: HessianKeys?
     /// One Hessian decoder reused for every body (reset in between): its tables, scratch buffer and interned
     /// strings survive, so a body allocates only what it returns.
     private var hessian: HessianDecoder
@@ -42,7 +43,7 @@ public struct DubboBodyDecoder: Sendable {
     public init(limits: Limits = .default, depth: Depth = .full, requestAttachmentKeys: [String]? = nil) {
         self.limits = limits
         self.depth = depth
-        self.requestAttachmentKeys = requestAttachmentKeys
+        keptAttachments = requestAttachmentKeys.map(HessianKeys.init)
         self.hessian = HessianDecoder(limits: limits)
         self.fastJSON2 = FastJSON2Body(decoder: JSONBDecoder(limits: limits))
     }
@@ -195,7 +196,7 @@ public struct DubboBodyDecoder: Sendable {
             }
             request.argumentsDecoded = decodesArguments
             if decoder.offset < body.count {
-                request.attachments = try decodeMap(&decoder, body, keys: requestAttachmentKeys, what: "attachments")
+                request.attachments = try decodeMap(&decoder, body, keys: keptAttachments, what: "attachments")
             }
             if decoder.offset != body.count {
                 request.decodeError = "\(body.count - decoder.offset) bytes after the attachments"
@@ -291,7 +292,7 @@ public struct DubboBodyDecoder: Sendable {
     }
 
     private func decodeMap(
-        _ decoder: inout HessianDecoder, _ body: Span<UInt8>, keys: [String]? = nil, what: String
+        _ decoder: inout HessianDecoder, _ body: Span<UInt8>, keys: HessianKeys? = nil, what: String
     ) throws -> HessianMap {
         let value = if let keys { try decoder.decodeMap(in: body, keepingKeys: keys) } else { try decoder.decodeValue(in: body) }
         switch value {

@@ -45,10 +45,10 @@ extension HessianDecoder {
     }
 
     /// A map whose tag (`'H'`, or `'M'` when `typed`) was consumed at `at`: (key value)* `'Z'`. With `keptKeys`
-    /// (and `build`), only entries whose key is one of those strings are built and kept; the other values are
-    /// read as `skipValue` reads them.
+    /// (and `build`), only entries whose key is one of those strings are built and kept; the other keys and values
+    /// are read as `skipValue` reads them.
     mutating func readMap(
-        _ body: Span<UInt8>, at: Int, typed: Bool, depth: Int, build: Bool, keptKeys: [String]? = nil
+        _ body: Span<UInt8>, at: Int, typed: Bool, depth: Int, build: Bool, keptKeys: HessianKeys? = nil
     ) throws(HessianError) -> HessianValue {
         let startCount = valueCount
         try enterContainer(at: at, depth: depth)
@@ -61,10 +61,12 @@ extension HessianDecoder {
         for index in 0...limits.maxCollectionCount {
             if try atEnd(body) { break }
             guard index < limits.maxCollectionCount else { throw .collectionTooLarge(count: index + 1, at: at) }
-            let key = try readValue(body, depth: depth + 1, build: build)
-            var keeps = build
+            let key: HessianValue
+            let keeps: Bool
             if build, let keptKeys {
-                if case .string(let text) = key { keeps = keptKeys.contains(text) } else { keeps = false }
+                (key, keeps) = try readKey(body, depth: depth + 1, among: keptKeys)
+            } else {
+                (key, keeps) = (try readValue(body, depth: depth + 1, build: build), build)
             }
             let value = try readValue(body, depth: depth + 1, build: keeps)
             if keeps { entries.append(HessianMapEntry(key: key, value: value)) }
@@ -73,6 +75,27 @@ extension HessianDecoder {
         let value: HessianValue = build ? .map(HessianMap(type: type, entries: entries)) : .null
         closeReference(slot, value: value, valueCount: valueCount - startCount, build: build)
         return value
+    }
+
+    /// A map key, and whether it is one of `keys`. A short string is matched on its bytes, so a key not kept is
+    /// never built (only checked, as `skipValue` checks it); any other key is decoded and compared.
+    private mutating func readKey(_ body: Span<UInt8>, depth: Int, among keys: HessianKeys)
+        throws(HessianError) -> (key: HessianValue, kept: Bool)
+    {
+        let at = offset
+        guard at < body.count, body[at] <= 0x1F else {
+            let key = try readValue(body, depth: depth, build: true)
+            if case .string(let text) = key, keys.strings.contains(text) { return (key, true) }
+            return (key, false)
+        }
+        let units = Int(body[at])
+        if let index = keys.index(ofASCII: body, from: at + 1, count: units) {
+            offset = at + 1 + units
+            try countValues(1, at: at)
+            return (.string(keys.strings[index]), true)
+        }
+        _ = try readValue(body, depth: depth, build: false)
+        return (.null, false)
     }
 
     /// An object instance of class definition `classIndex` whose tag was consumed at `at`: one value per field.

@@ -68,7 +68,7 @@ public struct HessianDecoder: Sendable {
     /// are read as `skipValue` reads them (checked, counted and registered, not built). For the few attachments a
     /// report reads out of a request's many. Offsets, tables and errors are those of `decodeValue`; a kept value
     /// that refers back to a container skipped here is `.reference(index)`, as after `skipValue`.
-    public mutating func decodeMap(in body: Span<UInt8>, keepingKeys keys: [String]) throws(HessianError) -> HessianValue {
+    public mutating func decodeMap(in body: Span<UInt8>, keepingKeys keys: HessianKeys) throws(HessianError) -> HessianValue {
         try checkOffset(body)
         let (tag, at) = try readValueTag(body)
         switch tag {

@@ -52,7 +52,7 @@ private func checkValues(_ body: [UInt8], limits: Limits, budget: Int) {
         }
         var selected: Result<HessianValue, HessianError>
         do {
-            selected = .success(try selector.decodeMap(in: body.span, keepingKeys: selectedKeys))
+            selected = .success(try selector.decodeMap(in: body.span, keepingKeys: HessianKeys(selectedKeys)))
         } catch {
             selected = .failure(error)
         }
