@@ -1,7 +1,9 @@
+public import InspectorCore
+
 /// JVM parameter descriptors as Dubbo writes them in field 5 of a request (PROTOCOL.md §3.1):
 /// `Ljava/lang/String;I[J` is three parameters. The count decides how many argument values follow.
 ///
-/// Both functions walk the UTF-8 bytes once and are lenient where Java is: a class name may hold any byte but `;`.
+/// They walk the UTF-8 bytes once and are lenient where Java is: a class name may hold any byte but `;`.
 public enum ParameterDescriptor {
     /// How many parameters a descriptor names, or `nil` when malformed. Allocates nothing: it runs once per request.
     public static func count(_ descriptor: String) -> Int? {
@@ -14,34 +16,51 @@ public enum ParameterDescriptor {
 
     /// Java type names of every parameter (`["java.lang.String", "int", "long[]"]`), or `nil` when malformed.
     public static func javaNames(_ descriptor: String) -> [String]? {
+        var names: [String] = []
+        let wellFormed = forEachJavaName(descriptor) { names.append(String(decoding: $0, as: UTF8.self)) }
+        return wellFormed ? names : nil
+    }
+
+    /// The Java type names as a JSON array of strings (what `javaNames` gives), or `null` when malformed: written
+    /// from the descriptor's bytes, without an array or a String per name.
+    public static func writeJavaNames(_ descriptor: String, to writer: inout JSONWriter) {
+        guard count(descriptor) != nil else { return writer.null() }
+        writer.beginArray()
+        var first = true
+        _ = forEachJavaName(descriptor) { name in
+            if !first { writer.comma() }
+            first = false
+            // As a String would hold it: ill-formed UTF-8 in a class name is repaired the same way.
+            if ASCIIBytes.isASCII(name) { writer.string(utf8: name) } else { writer.string(String(decoding: name, as: UTF8.self)) }
+        }
+        writer.endArray()
+    }
+
+    /// Calls `name` with each parameter's Java type name as UTF-8 bytes (lent until it returns); false when the
+    /// descriptor is malformed, after the names before the fault.
+    private static func forEachJavaName(_ descriptor: String, _ name: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         var descriptor = descriptor
         return descriptor.withUTF8 { bytes in
-            var names: [String] = []
-            let wellFormed = walk(bytes) { dimensions, tag, className in
-                var name: String
+            var scratch: [UInt8] = []
+            return walk(bytes) { dimensions, tag, className in
+                scratch.removeAll(keepingCapacity: true)
                 switch tag {
-                case UInt8(ascii: "V"): name = "void"
-                case UInt8(ascii: "Z"): name = "boolean"
-                case UInt8(ascii: "B"): name = "byte"
-                case UInt8(ascii: "C"): name = "char"
-                case UInt8(ascii: "D"): name = "double"
-                case UInt8(ascii: "F"): name = "float"
-                case UInt8(ascii: "I"): name = "int"
-                case UInt8(ascii: "J"): name = "long"
-                case UInt8(ascii: "S"): name = "short"
+                case UInt8(ascii: "V"): scratch.append(contentsOf: "void".utf8)
+                case UInt8(ascii: "Z"): scratch.append(contentsOf: "boolean".utf8)
+                case UInt8(ascii: "B"): scratch.append(contentsOf: "byte".utf8)
+                case UInt8(ascii: "C"): scratch.append(contentsOf: "char".utf8)
+                case UInt8(ascii: "D"): scratch.append(contentsOf: "double".utf8)
+                case UInt8(ascii: "F"): scratch.append(contentsOf: "float".utf8)
+                case UInt8(ascii: "I"): scratch.append(contentsOf: "int".utf8)
+                case UInt8(ascii: "J"): scratch.append(contentsOf: "long".utf8)
+                case UInt8(ascii: "S"): scratch.append(contentsOf: "short".utf8)
                 default:
                     // `Ljava/lang/String;`: the class name with `/` turned into `.`.
-                    name = String(unsafeUninitializedCapacity: className.count) { buffer in
-                        for (offset, byte) in bytes[className].enumerated() {
-                            buffer[offset] = byte == UInt8(ascii: "/") ? UInt8(ascii: ".") : byte
-                        }
-                        return className.count
-                    }
+                    for byte in bytes[className] { scratch.append(byte == UInt8(ascii: "/") ? UInt8(ascii: ".") : byte) }
                 }
-                for _ in 0..<dimensions { name += "[]" }
-                names.append(name)
+                for _ in 0..<dimensions { scratch.append(contentsOf: "[]".utf8) }
+                scratch.withUnsafeBufferPointer(name)
             }
-            return wellFormed ? names : nil
         }
     }
 

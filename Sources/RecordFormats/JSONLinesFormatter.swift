@@ -29,7 +29,11 @@ public struct JSONLinesFormatter: Sendable {
         writer.comma(); writer.key("group"); writer.optionalString(record.group)
         writer.comma(); writer.key("method"); writer.optionalString(request?.method)
         writer.comma(); writer.key("parameter_types")
-        Self.writeStrings(record.parameterTypeNames, to: &writer)
+        if !record.isTriple, let descriptor = request?.parameterDescriptor {
+            ParameterDescriptor.writeJavaNames(descriptor, to: &writer)
+        } else {
+            Self.writeStrings(record.parameterTypeNames, to: &writer)
+        }
         writer.comma(); writer.key("arguments"); writeArguments(record, to: &writer)
         writer.comma(); writer.key("attachments"); writePayload(request?.attachments.map(HessianValue.map), to: &writer)
         writer.comma(); writer.key("status")

@@ -277,6 +277,31 @@ struct ParameterDescriptorTests {
         }
     }
 
+    @Test("names written as JSON are the names as strings, escaped; null when malformed")
+    func writtenAsJSON() {
+        let descriptors = ["", "I", "Ljava/lang/String;I[J", "[[Lcom/foo/Outer$Inner;ZBCDFS", "Lé/ü;", "VZBCDFIJS",
+                           "Lcom/a\"b\\c;", "La\u{2028}b;[[[Lx;", "L\u{7F}\u{85};", "Ljava/lang/String", "[", "Q", "L;", "II;"]
+        for descriptor in descriptors {
+            var written = JSONWriter()
+            ParameterDescriptor.writeJavaNames(descriptor, to: &written)
+            var expected = JSONWriter()
+            if let names = ParameterDescriptor.javaNames(descriptor) {
+                expected.beginArray()
+                for (index, name) in names.enumerated() {
+                    if index > 0 { expected.comma() }
+                    expected.string(name)
+                }
+                expected.endArray()
+            } else {
+                expected.null()
+            }
+            #expect(written.string == expected.string, "\(descriptor)")
+        }
+        var written = JSONWriter()
+        ParameterDescriptor.writeJavaNames("Lcom/a\"b;[I", to: &written)
+        #expect(written.string == #"["com.a\"b","int[]"]"#)
+    }
+
     @Test("malformed descriptors are rejected")
     func rejects() {
         for malformed in ["Ljava/lang/String", "[", "Q", "L;", "I["] {
