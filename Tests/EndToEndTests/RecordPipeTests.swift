@@ -223,7 +223,9 @@ struct RecordPipeTests {
             usleep(100)
         }
         #expect(direct.count == callCount)
-        #expect(summary.bodiesDecodedForRecordThread > callCount / 5, "\(summary.bodiesDecodedForRecordThread)")
+        // How many depends on the threads' pace (the first batches always go as bytes); some must have been decoded
+        // each way.
+        #expect(summary.bodiesDecodedForRecordThread > 0, "\(summary.bodiesDecodedForRecordThread)")
         #expect(summary.bodiesDecodedForRecordThread < callCount, "\(summary.bodiesDecodedForRecordThread)")
         #expect(directSummary.bodiesDecodedForRecordThread == 0)
         #expect(Self.lines(box.records) == Self.lines(direct))
