@@ -37,29 +37,53 @@ public enum ParameterDescriptor {
     }
 
     /// Calls `name` with each parameter's Java type name as UTF-8 bytes (lent until it returns); false when the
-    /// descriptor is malformed, after the names before the fault.
+    /// descriptor is malformed, after the names before the fault. A name is built on the stack; one too long for
+    /// it (a class name of hundreds of bytes, or arrays of many dimensions) in an array.
     private static func forEachJavaName(_ descriptor: String, _ name: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         var descriptor = descriptor
         return descriptor.withUTF8 { bytes in
-            var scratch: [UInt8] = []
-            return walk(bytes) { dimensions, tag, className in
-                scratch.removeAll(keepingCapacity: true)
-                switch tag {
-                case UInt8(ascii: "V"): scratch.append(contentsOf: "void".utf8)
-                case UInt8(ascii: "Z"): scratch.append(contentsOf: "boolean".utf8)
-                case UInt8(ascii: "B"): scratch.append(contentsOf: "byte".utf8)
-                case UInt8(ascii: "C"): scratch.append(contentsOf: "char".utf8)
-                case UInt8(ascii: "D"): scratch.append(contentsOf: "double".utf8)
-                case UInt8(ascii: "F"): scratch.append(contentsOf: "float".utf8)
-                case UInt8(ascii: "I"): scratch.append(contentsOf: "int".utf8)
-                case UInt8(ascii: "J"): scratch.append(contentsOf: "long".utf8)
-                case UInt8(ascii: "S"): scratch.append(contentsOf: "short".utf8)
-                default:
-                    // `Ljava/lang/String;`: the class name with `/` turned into `.`.
-                    for byte in bytes[className] { scratch.append(byte == UInt8(ascii: "/") ? UInt8(ascii: ".") : byte) }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { stack in
+                walk(bytes) { dimensions, tag, className in
+                    let primitive: StaticString? = switch tag {
+                    case UInt8(ascii: "V"): "void"
+                    case UInt8(ascii: "Z"): "boolean"
+                    case UInt8(ascii: "B"): "byte"
+                    case UInt8(ascii: "C"): "char"
+                    case UInt8(ascii: "D"): "double"
+                    case UInt8(ascii: "F"): "float"
+                    case UInt8(ascii: "I"): "int"
+                    case UInt8(ascii: "J"): "long"
+                    case UInt8(ascii: "S"): "short"
+                    default: nil
+                    }
+                    let baseLength = primitive?.utf8CodeUnitCount ?? className.count
+                    let length = baseLength + 2 * dimensions
+                    func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+                        if let primitive {
+                            primitive.withUTF8Buffer { _ = buffer.initialize(fromContentsOf: $0) }
+                        } else {
+                            // `Ljava/lang/String;`: the class name with `/` turned into `.`.
+                            for (offset, byte) in bytes[className].enumerated() {
+                                buffer[offset] = byte == UInt8(ascii: "/") ? UInt8(ascii: ".") : byte
+                            }
+                        }
+                        for dimension in 0..<dimensions {
+                            buffer[baseLength + 2 * dimension] = UInt8(ascii: "[")
+                            buffer[baseLength + 2 * dimension + 1] = UInt8(ascii: "]")
+                        }
+                    }
+                    if length <= stack.count {
+                        let slice = UnsafeMutableBufferPointer(rebasing: stack[0..<length])
+                        fill(slice)
+                        name(UnsafeBufferPointer(slice))
+                    } else {
+                        let heap = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+                            fill(buffer)
+                            count = length
+                        }
+                        heap.withUnsafeBufferPointer(name)
+                    }
                 }
-                for _ in 0..<dimensions { scratch.append(contentsOf: "[]".utf8) }
-                scratch.withUnsafeBufferPointer(name)
             }
         }
     }

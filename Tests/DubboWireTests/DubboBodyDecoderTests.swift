@@ -300,6 +300,14 @@ struct ParameterDescriptorTests {
         var written = JSONWriter()
         ParameterDescriptor.writeJavaNames("Lcom/a\"b;[I", to: &written)
         #expect(written.string == #"["com.a\"b","int[]"]"#)
+        // Names longer than the stack buffer: a 300-byte class name, and an int array of 200 dimensions.
+        let longClass = String(repeating: "a/", count: 150)
+        let deep = String(repeating: "[", count: 200) + "I"
+        #expect(ParameterDescriptor.javaNames("L\(longClass)x;\(deep)")
+                == [String(repeating: "a.", count: 150) + "x", "int" + String(repeating: "[]", count: 200)])
+        var long = JSONWriter()
+        ParameterDescriptor.writeJavaNames("L\(longClass)x;\(deep)", to: &long)
+        #expect(long.string == #"[""# + String(repeating: "a.", count: 150) + #"x","int"# + String(repeating: "[]", count: 200) + #""]"#)
     }
 
     @Test("malformed descriptors are rejected")
