@@ -218,9 +218,10 @@ struct RecordPipeTests {
         final class Box: @unchecked Sendable { var records: [CallRecord] = [] }
         let box = Box()
         let (summary, _) = OfflineAnalysis(plan: DecodePlan(depth: depth)).run(paths: [path]) {
+            // Held at the first record long enough for batches to pile up however slow the build (a sanitizer's
+            // too), then slower than the analysis thread by far.
+            usleep(box.records.isEmpty ? 2_000_000 : 100)
             box.records.append($0)
-            // Slower than the analysis thread by far: batches pile up after the first few.
-            usleep(100)
         }
         #expect(direct.count == callCount)
         // How many depends on the threads' pace (the first batches always go as bytes); some must have been decoded
