@@ -24,6 +24,8 @@ package final class AnalysisContext {
     var recordPipe: RecordPipe?
     /// Bodies decoded here because the record thread was behind (`RunSummary.bodiesDecodedForRecordThread`).
     var bodiesDecodedForRecordThread = 0
+    /// Triple deliveries whose message values were decoded here for the same reason.
+    var tripleDeliveriesDecodedForRecordThread = 0
     /// Leave Triple message values to the record thread (`TripleLimits.defersValues`).
     var defersTripleValues = false
     /// Memory held by every connection's decoders for incomplete frames (kept current by `DubboConnection`).

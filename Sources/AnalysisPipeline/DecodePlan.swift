@@ -35,9 +35,9 @@ public struct DecodePlan: Sendable, Equatable {
 
     public static let full = DecodePlan(depth: .full)
 
-    /// Whether the record thread, when there is one, decodes Triple message values for call logs: the analysis
-    /// thread has HPACK and HTTP/2 streams to keep up with, so Triple traffic loads it more than dubbo traffic,
-    /// and moving the values over balances the two threads (`TripleLimits.defersValues`). A report reads only each
+    /// Whether the record thread, when there is one, decodes Triple message values for call logs while it keeps up
+    /// (`TripleLimits.defersValues`, `AnalysisContext.recordPipe`): the analysis thread has HPACK and HTTP/2 streams
+    /// to keep up with, so moving the values over balances the two threads. A report reads only each
     /// wrapper's serialization and types: moving that over measured slower (every response copied to travel).
     public var defersTripleValuesToRecordThread: Bool { depth == .full }
 }

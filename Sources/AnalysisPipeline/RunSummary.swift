@@ -23,6 +23,9 @@ public struct RunSummary: Sendable {
     /// Bodies the analysis thread would have left to the record thread but decoded itself because that thread was
     /// behind (`AnalysisContext.recordPipe`): how the two threads shared the work. Not printed.
     package var bodiesDecodedForRecordThread = 0
+    /// Triple deliveries (reassembled bytes of one connection) whose message values were decoded on the analysis
+    /// thread for the same reason. Not printed.
+    package var tripleDeliveriesDecodedForRecordThread = 0
     /// Triple (HTTP/2) connections and their counters.
     public var tripleConnections = 0
     public var triple = TripleConnectionStats()
@@ -50,6 +53,7 @@ public struct RunSummary: Sendable {
             triple.add(context.tripleStats)
             undecodedReasons.merge(context.undecodedReasons)
             bodiesDecodedForRecordThread += context.bodiesDecodedForRecordThread
+            tripleDeliveriesDecodedForRecordThread += context.tripleDeliveriesDecodedForRecordThread
         }
         // The per-kind counts cover Triple records too; the rest of the correlation line is dubbo's own.
         correlation.calls += tripleKinds.calls

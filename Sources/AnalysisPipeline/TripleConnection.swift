@@ -28,6 +28,13 @@ final class TripleConnection {
     }
 
     func received(_ bytes: Span<UInt8>, direction: StreamDirection, time: CaptureTime) {
+        // Values are left to the record thread while it keeps up, and decoded here while it is behind, as dubbo
+        // bodies are (`AnalysisContext.recordPipe`).
+        if context.defersTripleValues {
+            let behind = context.recordPipe?.isBehind == true
+            decoder.defersValues = !behind
+            if behind { context.tripleDeliveriesDecodedForRecordThread += 1 }
+        }
         decoder.receive(bytes, from: side(direction), time: time) { Self.emit($0, info: info, context: context) }
     }
 

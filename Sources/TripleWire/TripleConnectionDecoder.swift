@@ -70,6 +70,8 @@ public struct TripleConnectionDecoder: Sendable {
     /// block, unanswered PINGs, the counters.
     struct Session: Sendable {
         let limits: TripleLimits
+        /// `limits.defersValues`, changeable between deliveries (`TripleConnectionDecoder.defersValues`).
+        var defersValues: Bool
         let clientIsInitiator: Bool
         /// The client's bytes were lost at an unknown place (a gap it could not skip, or a mid-stream start): the
         /// calls it opens after are flagged `midstream`.
@@ -90,6 +92,7 @@ public struct TripleConnectionDecoder: Sendable {
 
         init(limits: TripleLimits, clientIsInitiator: Bool, headerMemory: HeaderBlockMemory) {
             self.limits = limits
+            self.defersValues = limits.defersValues
             self.clientIsInitiator = clientIsInitiator
             self.clientBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
             self.serverBlocks = HeaderBlockDecoder(limits: limits, memory: headerMemory)
@@ -98,6 +101,13 @@ public struct TripleConnectionDecoder: Sendable {
     }
 
     public var limits: TripleLimits { session.limits }
+    /// Whether message values from now on are left as bytes for another thread (`TripleLimits.defersValues`, where
+    /// it starts): the caller may change it between deliveries, as that thread keeps up or falls behind. A stream
+    /// whose messages end up some kept and some decoded has them all decoded at once (`joined`).
+    public var defersValues: Bool {
+        get { session.defersValues }
+        set { session.defersValues = newValue }
+    }
     public var stats: TripleConnectionStats { session.stats }
 
     /// - Parameters:
@@ -367,7 +377,7 @@ extension TripleConnectionDecoder.Session {
     private mutating func decodePayload(
         _ bytes: UnsafeBufferPointer<UInt8>, content: TripleContentType, side: TripleSide
     ) -> TripleMessage {
-        if limits.defersValues, limits.decodesValues { return .awaitingDecoding(bytes, content: content) }
+        if defersValues, limits.decodesValues { return .awaitingDecoding(bytes, content: content) }
         var message = payloads.decode(bytes, side: side == .client ? .request : .response, content: content)
         if side == .client, limits.keepsRequestsForLater, !limits.decodesValues {
             message.keep(bytes, content: content)

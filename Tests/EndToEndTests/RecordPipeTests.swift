@@ -10,6 +10,7 @@ import RecordFormats
 import RegistryJoin
 import Testing
 import TestSupport
+import TripleWire
 
 /// The hand-off of records to the output thread: nothing lost, nothing reordered, all done when `finish` returns.
 @Suite("Records on a second thread")
@@ -240,5 +241,45 @@ struct RecordPipeTests {
         #expect(summary.undecodedReasons.counts["malformed parameter descriptor \"Qgb\""] == nil)
         #expect(summary.text == directSummary.text)
         #expect(box.records.filter { $0.quality.contains(.requestUndecoded) }.count == broken)
+    }
+
+    /// The same for Triple: message values left as bytes while the record thread keeps up, decoded on the analysis
+    /// thread while it is behind; a stream can end up with some of each (they are then all decoded at once).
+    @Test("record thread behind on Triple traffic: values decoded on the analysis thread instead, records unchanged")
+    func recordThreadBehindTriple() throws {
+        let directory = try HostileDirectory()
+        let path = directory.url.appendingPathComponent("triple.pcap").path
+        let script = Captures.repositoryRoot.appendingPathComponent("Benchmarks/make_capture.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, path, "--calls", "3000", "--connections", "4", "--seed", "13",
+                             "--protocol", "triple"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "make_capture.py --protocol triple failed")
+
+        var direct: [CallRecord] = []
+        let (directSummary, _) = OfflineAnalysis(plan: .full, recordsOnSecondThread: false).run(paths: [path]) {
+            direct.append($0)
+        }
+        final class Box: @unchecked Sendable { var records: [CallRecord] = [] }
+        let box = Box()
+        final class Pace: @unchecked Sendable { var slow = true }
+        let pace = Pace()
+        let (summary, _) = OfflineAnalysis(plan: .full).run(paths: [path]) {
+            // Held at the first record so batches pile up, then slow for the first half, then quick: the analysis
+            // thread decodes values while behind and leaves them again once the record thread catches up.
+            usleep(box.records.isEmpty ? 2_000_000 : pace.slow ? 100 : 0)
+            if box.records.count == 1_500 { pace.slow = false }
+            box.records.append($0)
+        }
+        #expect(direct.count > 3_000)
+        #expect(summary.tripleDeliveriesDecodedForRecordThread > 0)
+        #expect(directSummary.tripleDeliveriesDecodedForRecordThread == 0)
+        #expect(Self.lines(box.records) == Self.lines(direct))
+        #expect(summary.text == directSummary.text)
+        #expect(summary.triple.messagesUndecoded == directSummary.triple.messagesUndecoded)
+        #expect(box.records.filter { $0.isTriple && $0.request?.arguments.isEmpty == false }.count > 2_500)
     }
 }
