@@ -14,7 +14,8 @@ package final class RecordPipe: @unchecked Sendable {
     /// Batches waiting that mean the record thread is behind.
     package static let behindBatches = 4
     /// Body bytes a batch holds (`CallRecord.bodyFootprint`) before it is sent, however few its records: with
-    /// `maxBatches` waiting, the bodies on their way hold about 32 MiB at most (plus one record's).
+    /// `maxBatches` waiting and as many taken by the record thread, the bodies on their way hold about 64 MiB at
+    /// most (plus one record's).
     package static let maxBatchBodyBytes = 4 << 20
 
     /// Whether the record thread was behind when the last batch was sent: the analysis thread then takes on work it
