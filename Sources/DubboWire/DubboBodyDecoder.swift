@@ -294,7 +294,12 @@ public struct DubboBodyDecoder: Sendable {
     private func decodeMap(
         _ decoder: inout HessianDecoder, _ body: Span<UInt8>, keys: HessianKeys? = nil, what: String
     ) throws -> HessianMap {
-        let value = if let keys { try decoder.decodeMap(in: body, keepingKeys: keys) } else { try decoder.decodeValue(in: body) }
+        let value =
+            if let keys {
+                try decoder.decodeMap(in: body, keepingKeys: keys)
+            } else {
+                try decoder.decodeValue(in: body)
+            }
         switch value {
         case .map(let map): return map
         case .null: return HessianMap(type: nil, entries: [])

@@ -31,7 +31,11 @@ public enum ParameterDescriptor {
             if !first { writer.comma() }
             first = false
             // As a String would hold it: ill-formed UTF-8 in a class name is repaired the same way.
-            if ASCIIBytes.isASCII(name) { writer.string(utf8: name) } else { writer.string(String(decoding: name, as: UTF8.self)) }
+            if ASCIIBytes.isASCII(name) {
+                writer.string(utf8: name)
+            } else {
+                writer.string(String(decoding: name, as: UTF8.self))
+            }
         }
         writer.endArray()
     }

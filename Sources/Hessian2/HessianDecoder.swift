@@ -68,12 +68,16 @@ public struct HessianDecoder: Sendable {
     /// are read as `skipValue` reads them (checked, counted and registered, not built). For the few attachments a
     /// report reads out of a request's many. Offsets, tables and errors are those of `decodeValue`; a kept value
     /// that refers back to a container skipped here is `.reference(index)`, as after `skipValue`.
-    public mutating func decodeMap(in body: Span<UInt8>, keepingKeys keys: HessianKeys) throws(HessianError) -> HessianValue {
+    public mutating func decodeMap(in body: Span<UInt8>, keepingKeys keys: HessianKeys)
+        throws(HessianError) -> HessianValue
+    {
         try checkOffset(body)
         let (tag, at) = try readValueTag(body)
         switch tag {
-        case HessianTag.untypedMap: return try readMap(body, at: at, typed: false, depth: 0, build: true, keptKeys: keys)
-        case HessianTag.typedMap: return try readMap(body, at: at, typed: true, depth: 0, build: true, keptKeys: keys)
+        case HessianTag.untypedMap:
+            return try readMap(body, at: at, typed: false, depth: 0, build: true, keptKeys: keys)
+        case HessianTag.typedMap:
+            return try readMap(body, at: at, typed: true, depth: 0, build: true, keptKeys: keys)
         default: return try readValue(body, tag: tag, at: at, depth: 0, build: true)
         }
     }

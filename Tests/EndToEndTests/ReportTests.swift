@@ -134,8 +134,9 @@ struct ReportTests {
                     #expect(record.group == reference.group && record.remoteApplication == reference.remoteApplication
                             && record.timeoutMilliseconds == reference.timeoutMilliseconds, "\(path) \(record.requestID)")
                     // Other serializations keep every attachment.
-                    guard !record.isTriple, record.serialization == .hessian2 || record.serialization == Serialization(id: 10),
-                          let kept = record.request?.attachments, let all = reference.request?.attachments else { continue }
+                    let hessian = record.serialization == .hessian2 || record.serialization == Serialization(id: 10)
+                    guard !record.isTriple, hessian, let kept = record.request?.attachments,
+                          let all = reference.request?.attachments else { continue }
                     let wanted = all.entries.filter { entry in
                         guard case .string(let key) = entry.key else { return false }
                         return CallRecord.attachmentKeysRead.contains(key)

@@ -9,9 +9,10 @@ import InspectorCore
 /// status are bytes 2 and 3), byte 1 the limits (bit 0: small) and the JSON budget (bits 1-7), then the body.
 ///
 /// Invariants checked besides "no trap": `skipValue` agrees with `decodeValue` (same error, same offsets, same
-/// table sizes), and so does `decodeMap(keepingKeys:)` (keeping the entries with those keys); every rendered value is valid JSON and its size stays within the budget plus one scalar;
-/// metadata-only body decoding agrees with full decoding on every field but the arguments (and, for fastjson2, a
-/// malformed returned value, which metadata decoding steps over by its part length).
+/// table sizes), and so does `decodeMap(keepingKeys:)` (keeping the entries with those keys); every rendered value
+/// is valid JSON and its size stays within the budget plus one scalar; metadata-only body decoding agrees with full
+/// decoding on every field but the arguments (and, for fastjson2, a malformed returned value, which metadata decoding
+/// steps over by its part length), and a report's decoding (only the attachments it reads) with metadata decoding.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHessian(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var input = FuzzInput(data, size)
@@ -90,7 +91,8 @@ private func checkSelection(
     case (.failure(let mine), .failure(let reference)):
         invariant(mine == reference, "decodeMap threw \(mine), decodeValue \(reference)")
     case (.success(let mine), .success(let reference)):
-        invariant(selector.offset == decoder.offset, "decodeMap ended at \(selector.offset), decode at \(decoder.offset)")
+        invariant(selector.offset == decoder.offset,
+                  "decodeMap ended at \(selector.offset), decode at \(decoder.offset)")
         invariant(selector.valuesDecoded == decoder.valuesDecoded, "decodeMap value counts differ")
         invariant(selector.referenceCount == decoder.referenceCount, "decodeMap reference tables differ")
         invariant(selector.classDefinitionCount == decoder.classDefinitionCount, "decodeMap class tables differ")
@@ -140,7 +142,8 @@ private func checkBody(_ body: [UInt8], flags: UInt8, status: UInt8, limits: Lim
     let metadata = metadataDecoder.decode(info, body: body.span)
     // What a report decodes: the attachments its records read, stepping over the others.
     var reportDecoder = DubboBodyDecoder(limits: limits, depth: .metadata, requestAttachmentKeys: selectedKeys)
-    if case .request(let reference) = metadata, case .request(let report) = reportDecoder.decode(info, body: body.span) {
+    if case .request(let reference) = metadata,
+       case .request(let report) = reportDecoder.decode(info, body: body.span) {
         invariant(report.service == reference.service && report.method == reference.method
                   && report.parameterDescriptor == reference.parameterDescriptor, "report-depth request fields differ")
         invariant(report.decodeError == reference.decodeError,
