@@ -1,5 +1,4 @@
 package import Correlation
-package import DubboWire
 package import InspectorCore
 package import PacketCapture
 package import TCPReassembly
