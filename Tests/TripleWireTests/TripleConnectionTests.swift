@@ -122,6 +122,38 @@ struct TripleConnectionTests {
         #expect(call.resetCode == 8 && call.grpcStatus == nil && call.responseEndTime == H2.time(500))
     }
 
+    @Test("deferring switched on and off between deliveries: a stream's messages, some kept and some decoded, end up as decoding at once gives")
+    func deferringSwitched() throws {
+        // Three request and four response messages, each in a delivery of its own; deferring flips at every one.
+        func run(flipping: Bool) throws -> TripleCall {
+            var harness = ConnectionHarness(limits: { var limits = TripleLimits(); limits.defersValues = flipping; return limits }())
+            var client = BlockEncoder()
+            var server = BlockEncoder()
+            var deliveries: [([UInt8], TripleSide)] = [
+                (HTTP2FrameHeader.clientPreface + H2.frame(.headers, flags: 0x4, stream: 1, client.block(Self.requestFields())), .client),
+            ]
+            for index in 0..<3 {
+                deliveries.append((H2.frame(.data, flags: index == 2 ? 1 : 0, stream: 1, H2.grpcMessage(Self.request)), .client))
+            }
+            deliveries.append((H2.frame(.headers, flags: 0x4, stream: 1, server.block([(":status", "200")])), .server))
+            for _ in 0..<4 { deliveries.append((H2.frame(.data, stream: 1, H2.grpcMessage(Self.response)), .server)) }
+            deliveries.append((H2.frame(.headers, flags: 0x5, stream: 1, server.block([("grpc-status", "0")])), .server))
+            for (index, (bytes, side)) in deliveries.enumerated() {
+                if flipping { harness.decoder.defersValues = index % 2 == 0 }
+                harness.send(bytes, from: side)
+            }
+            var call = try #require(harness.calls.first)
+            var decoder = TripleDeferredDecoder(limits: TripleLimits())
+            #expect(decoder.decodeDeferred(in: &call) == 0)
+            return call
+        }
+        let atOnce = try run(flipping: false)
+        let switched = try run(flipping: true)
+        #expect(!switched.awaitsDecoding && switched == atOnce)
+        #expect(switched.request?.values.count == 6 && switched.response?.values.count == 4)
+        #expect(switched.request?.kept == nil && switched.response?.kept == nil)
+    }
+
     @Test("streaming: one record per stream, messages counted in both directions, split across DATA frames")
     func streamingCounts() throws {
         var harness = ConnectionHarness()
