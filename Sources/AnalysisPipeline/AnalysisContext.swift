@@ -15,8 +15,8 @@ package final class AnalysisContext {
     var dubboConnections = 0
     var nonDubboConnections = 0
     var undecodedReasons = UndecodedReasons()
-    /// Keep Hessian2 call bodies as bytes for the record thread to decode (`DubboBody.deferred`), balancing the two
-    /// threads when the output itself costs little (reports).
+    /// Leave the bodies that may wait (`DubboBodyDecoder.canDefer`) as bytes for the record thread to decode
+    /// (`DubboBody.deferred`) while it keeps up (`recordPipe`).
     var defersDecoding = false
     /// The pipe to the record thread when decoding is deferred. While that thread is behind, bodies are decoded here
     /// after all: small bodies make it the slower one (aggregation and decoding per call), large ones this thread

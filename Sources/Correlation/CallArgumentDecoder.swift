@@ -40,4 +40,11 @@ public struct DeferredBodyDecoder {
         dubbo = DubboBodyDecoder(limits: limits, depth: depth, requestAttachmentKeys: requestAttachmentKeys)
         triple = TripleDeferredDecoder(limits: TripleLimits(limits))
     }
+
+    /// Counts a body the analysis thread could have left here but decoded itself (`countsDeferrable`), by the
+    /// error it decoded with.
+    mutating func countDecodedElsewhere(_ frame: DubboFrameInfo?, error: String?) {
+        guard countsDeferrable, let frame, dubbo.canDefer(frame), let error else { return }
+        undecodedReasons.add(UndecodedReasons.reason(error))
+    }
 }

@@ -9,7 +9,7 @@ extension CallRecord {
     public var group: String? { wireProtocol == .triple ? tripleGroup : request?.attachment("group") }
 
     /// Every request attachment a record's own fields read (`group`, `timeoutMilliseconds`, `remoteApplication`):
-    /// all that reports need of a dubbo request's attachments (`DubboBodyDecoder.requestAttachmentKeys`).
+    /// all that reports need of a dubbo request's attachments (`DubboBodyDecoder(requestAttachmentKeys:)`).
     public static let attachmentKeysRead = ["group", "timeout", "remote.application"]
 
     public var parameterTypeNames: [String]? {

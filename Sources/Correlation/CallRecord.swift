@@ -169,18 +169,16 @@ extension CallRecord {
             let body = decoder.dubbo.decode(frame, bytes: bytes)
             if case .request(let decoded) = body { request = decoded }
             if decoder.undecodedReasons.count(body) { quality.insert(.requestUndecoded) }
-        } else if decoder.countsDeferrable, let frame = requestFrame, decoder.dubbo.canDefer(frame),
-                  let error = request?.decodeError {
-            decoder.undecodedReasons.add(UndecodedReasons.reason(error))
+        } else {
+            decoder.countDecodedElsewhere(requestFrame, error: request?.decodeError)
         }
         if let bytes = deferredResponseBody.take(), let frame = responseFrame {
             let body = decoder.dubbo.decode(frame, bytes: bytes)
             if case .response(let decoded) = body { response = decoded }
             if decoder.undecodedReasons.count(body) { quality.insert(.responseUndecoded) }
             outcome = Correlator.outcome(of: self)
-        } else if decoder.countsDeferrable, let frame = responseFrame, decoder.dubbo.canDefer(frame),
-                  let error = response?.decodeError {
-            decoder.undecodedReasons.add(UndecodedReasons.reason(error))
+        } else {
+            decoder.countDecodedElsewhere(responseFrame, error: response?.decodeError)
         }
     }
 }

@@ -300,8 +300,7 @@ public struct Correlator: Sendable {
 
 extension CallRecord {
     /// The record a request starts, its body moved out of `event`; `sequence` is its place in request order (nil
-    /// for a one-way request, which is never pending). An initializer, so the record is built where it is stored:
-    /// a function returning it copied it on the way out.
+    /// for a one-way request, which is never pending).
     fileprivate init(request event: inout FrameEvent, sequence: UInt64?) {
         let header = event.info.header
         self.init(

@@ -29,10 +29,9 @@ public struct DubboBodyDecoder: Sendable {
 
     public let limits: Limits
     public let depth: Depth
-    /// The request attachments kept, by key; nil keeps them all. A report reads two or three of a request's many,
-    /// and the rest of a Hessian2 attachment map is stepped over (validated, not built). Other serializations keep
-    /// every attachment.
-    public var requestAttachmentKeys: [String]? { keptAttachments?.strings }
+    /// The request attachments kept (`requestAttachmentKeys`); nil keeps them all. A report reads two or three of
+    /// a request's many, and the rest of a Hessian2 attachment map is stepped over (validated, not built). Other
+    /// serializations keep every attachment.
     private let keptAttachments: HessianKeys?
     /// One Hessian decoder reused for every body (reset in between): its tables, scratch buffer and interned
     /// strings survive, so a body allocates only what it returns.
